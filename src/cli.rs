@@ -1,0 +1,241 @@
+//! Raw command-line flags (clap). Validated into [`crate::settings::Settings`] by `main`.
+
+use crate::grade::GraderChoice;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// viva: mock interviews for ML and computer-vision roles, graded against per-question rubrics.
+#[derive(Debug, Parser)]
+#[command(name = "viva", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Session store directory [env: VIVA_STORE] [default: ./sessions]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Extra or overriding rubric files (same id replaces the built-in question) [env: VIVA_BANK]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub bank: Option<PathBuf>,
+    /// Which grader to use [env: VIVA_GRADER] [default: auto]
+    #[arg(long, global = true, value_enum)]
+    pub grader: Option<GraderChoice>,
+    /// Config file [default: $XDG_CONFIG_HOME/viva/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The command (default: interview).
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+    /// Interview options when no command is given.
+    #[command(flatten)]
+    pub interview: InterviewArgs,
+}
+
+const EXAMPLES: &str = "Examples:
+  viva                                          start a mock interview (3 questions, mixed areas)
+  viva interview --area detection --rounds 2    two detection questions
+  viva interview --question cv-detection-anchor-boxes < answers.txt   scripted interview
+  viva grade --question cv-detection-anchor-boxes --answer-file a.txt --json
+  viva sessions                                 list past sessions, newest first
+  viva replay 1a2b3c --step                     replay a session turn by turn";
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Sit a mock interview (the default command).
+    #[command(after_help = "Examples:
+  viva interview
+  viva interview --area detection --difficulty hard --company waymo
+  viva interview --question cv-detection-anchor-boxes --rounds 1 < answers.txt
+
+At the prompt: end an answer with an empty line. Commands: /skip /hint /repeat /score /quit /help.
+Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
+    Interview(InterviewArgs),
+    /// Browse and validate the question bank.
+    #[command(subcommand)]
+    Bank(BankCmd),
+    /// Grade answers without an interview (one file, or a JSONL batch).
+    #[command(after_help = "Examples:
+  viva grade --question cv-detection-anchor-boxes --answer-file answer.txt
+  viva grade --question cv-detection-anchor-boxes --answer-file answer.txt --json
+  viva grade --batch answers.jsonl > graded.jsonl     # lines: {\"question\": ID, \"answer\": TEXT, ...}")]
+    Grade(GradeArgs),
+    /// Grade a human-labelled set and report agreement (Spearman, kappa, MAE).
+    #[command(after_help = "Example:
+  viva calibrate --set ../shared/calibration/public-set.json")]
+    Calibrate(CalibrateArgs),
+    /// List stored sessions, newest first.
+    #[command(after_help = "Examples:
+  viva sessions
+  viva sessions --json | jq '.[0].id'")]
+    Sessions(JsonFlag),
+    /// Replay a stored session: questions, answers, verdicts and follow-ups.
+    #[command(after_help = "Examples:
+  viva replay 18c2f4a9        (an id or a unique prefix)
+  viva replay 18c2f4a9 --step (press Enter for each turn)")]
+    Replay(ReplayArgs),
+    /// Export a session as Markdown or JSON lines.
+    #[command(after_help = "Examples:
+  viva export 18c2f4a9 --format md > session.md
+  viva export 18c2f4a9 --format json -o backup.jsonl
+  viva export --all --format json -o all.jsonl")]
+    Export(ExportArgs),
+    /// Import sessions from a JSON-lines export.
+    #[command(after_help = "Example:
+  viva import backup.jsonl")]
+    Import(ImportArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  viva completions bash > ~/.local/share/bash-completion/completions/viva
+  viva completions zsh > ~/.zfunc/_viva
+  viva completions fish > ~/.config/fish/completions/viva.fish")]
+    Completions(CompletionArgs),
+}
+
+/// Interview options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InterviewArgs {
+    /// Only questions of this area (classification, detection, segmentation, video, multimodal, deployment).
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Ask this question (repeat the flag for several).
+    #[arg(long = "question", value_name = "ID")]
+    pub questions: Vec<String>,
+    /// Number of questions.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub rounds: Option<u32>,
+    /// Only questions of this difficulty (easy, medium, hard).
+    #[arg(long)]
+    pub difficulty: Option<String>,
+    /// Only questions tagged with this company.
+    #[arg(long)]
+    pub company: Option<String>,
+    /// Follow-ups per question at most.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub follow_ups: usize,
+    /// Seed for question selection (reproducible sessions).
+    #[arg(long, hide = true)]
+    pub seed: Option<u64>,
+}
+
+/// Bank subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BankCmd {
+    /// List questions.
+    #[command(after_help = "Examples:
+  viva bank list
+  viva bank list --area video --json")]
+    List {
+        /// Only this area.
+        #[arg(long)]
+        area: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one question with its rubric and ladder.
+    #[command(after_help = "Example:
+  viva bank show cv-detection-anchor-boxes")]
+    Show {
+        /// Question id.
+        id: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate rubric files (default: the bank in use); non-zero exit on any problem.
+    #[command(after_help = "Examples:
+  viva bank check
+  viva bank check my-rubrics/")]
+    Check {
+        /// Directory of rubric files.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `viva grade` flags.
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// Question id (with --answer-file).
+    #[arg(long, value_name = "ID", requires = "answer_file", conflicts_with = "batch")]
+    pub question: Option<String>,
+    /// File holding the answer ('-' for stdin).
+    #[arg(long, value_name = "FILE", requires = "question")]
+    pub answer_file: Option<PathBuf>,
+    /// JSONL file: one {"question", "answer", ...} object per line ('-' for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `viva calibrate` flags.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Labelled set: a JSON array of {question, label, human, answer}.
+    #[arg(long, value_name = "FILE")]
+    pub set: PathBuf,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Just `--json`.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `viva replay` flags.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Session id or unique prefix.
+    pub id: String,
+    /// Pause after each turn (Enter to continue).
+    #[arg(long)]
+    pub step: bool,
+    /// JSON output (the raw events).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A readable Markdown transcript.
+    Md,
+    /// JSON lines, one event per line (importable).
+    Json,
+}
+
+/// `viva export` flags.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Session id or unique prefix.
+    #[arg(required_unless_present = "all")]
+    pub id: Option<String>,
+    /// Export every session (json only).
+    #[arg(long, conflicts_with = "id")]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ExportFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `viva import` flags.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// JSON-lines file from `viva export --format json`.
+    pub file: PathBuf,
+}
+
+/// `viva completions` flags.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// Shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

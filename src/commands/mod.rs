@@ -1,0 +1,4 @@
+//! One-shot commands (everything but the interview shell).
+
+pub mod grading;
+pub mod history;

@@ -1,0 +1,175 @@
+//! Grading: result types, the score computed from verdicts, and the grader seam.
+
+pub mod detect;
+pub mod normalize;
+pub mod offline;
+pub mod pattern;
+pub mod stats;
+
+use crate::bank::{Bank, Question};
+use serde::{Deserialize, Serialize};
+
+/// A criterion's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Full points.
+    Met,
+    /// Half points.
+    Partial,
+    /// No points.
+    Missed,
+}
+
+impl Verdict {
+    /// Fraction of the weight earned.
+    pub fn fraction(self) -> f64 {
+        match self {
+            Verdict::Met => 1.0,
+            Verdict::Partial => 0.5,
+            Verdict::Missed => 0.0,
+        }
+    }
+}
+
+/// One criterion's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionResult {
+    /// Criterion id.
+    pub id: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// The candidate's own words that earned it (verbatim).
+    pub evidence: Vec<String>,
+    /// The criterion's statement (what was expected).
+    pub statement: String,
+    /// Weight in points.
+    pub weight: f64,
+    /// Concept tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// One-sentence rationale (LLM grader).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+}
+
+/// A detected misconception.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MisconceptionHit {
+    /// Misconception id.
+    pub id: String,
+    /// What is wrong.
+    pub statement: String,
+    /// Points subtracted.
+    pub penalty: f64,
+    /// The candidate's words.
+    pub evidence: Vec<String>,
+}
+
+/// A graded answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grade {
+    /// 0-100, computed in code from the verdicts.
+    pub score: u32,
+    /// Which grader produced it ("offline" or "llm:<model>").
+    pub grader: String,
+    /// Question id.
+    pub question: String,
+    /// Ladder rung graded (None: the main question).
+    #[serde(default)]
+    pub rung: Option<usize>,
+    /// Rubric version.
+    pub rubric_version: u32,
+    /// Per-criterion verdicts.
+    pub criteria: Vec<CriterionResult>,
+    /// Misconceptions found.
+    pub misconceptions: Vec<MisconceptionHit>,
+    /// Gaming and quality flags: empty, injection_attempt, keyword_stuffing, off_topic, copied_question.
+    pub flags: Vec<String>,
+    /// Criterion ids (main and ladder) the answer already covers; used to skip rungs.
+    #[serde(default)]
+    pub coverage: Vec<String>,
+    /// The result fell back from a failing grader.
+    #[serde(default)]
+    pub degraded: bool,
+}
+
+impl Grade {
+    /// Whether a flag is set.
+    pub fn has_flag(&self, f: &str) -> bool {
+        self.flags.iter().any(|x| x == f)
+    }
+}
+
+/// Score from verdicts and penalties: met = full weight, partial = half, minus penalties, clipped to 0-100.
+pub fn compute_score(criteria: &[CriterionResult], misconceptions: &[MisconceptionHit]) -> u32 {
+    let total: f64 = criteria.iter().map(|c| c.weight).sum();
+    if total <= 0.0 {
+        return 0;
+    }
+    let earned: f64 = criteria.iter().map(|c| c.weight * c.verdict.fraction()).sum();
+    let penalty: f64 = misconceptions.iter().map(|m| m.penalty).sum();
+    let s = (100.0 * earned / total - penalty).round();
+    s.clamp(0.0, 100.0) as u32
+}
+
+/// Which grader to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum GraderChoice {
+    /// LLM when an endpoint is configured, else offline.
+    #[default]
+    Auto,
+    /// Always the LLM endpoint.
+    Llm,
+    /// Always the offline grader.
+    Offline,
+}
+
+/// The grader seam: the interview and the commands grade through this.
+#[derive(Debug, Clone)]
+pub enum Grader {
+    /// Deterministic, local, no model.
+    Offline,
+}
+
+impl Grader {
+    /// Short name for display.
+    pub fn name(&self) -> String {
+        match self {
+            Grader::Offline => "offline".into(),
+        }
+    }
+
+    /// Grade an answer to a question (or to one of its ladder rungs).
+    pub async fn grade(&self, bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Grade {
+        match self {
+            Grader::Offline => offline::grade(bank, q, rung, answer),
+        }
+    }
+
+    /// Synchronous grading for the offline grader (batch and calibration).
+    pub fn grade_blocking(&self, bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Grade {
+        match self {
+            Grader::Offline => offline::grade(bank, q, rung, answer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cr(w: f64, v: Verdict) -> CriterionResult {
+        CriterionResult { id: "c".into(), verdict: v, evidence: vec![], statement: String::new(), weight: w, tags: vec![], rationale: None }
+    }
+
+    #[test]
+    fn score_from_verdicts() {
+        let c = vec![cr(50.0, Verdict::Met), cr(30.0, Verdict::Partial), cr(20.0, Verdict::Missed)];
+        assert_eq!(compute_score(&c, &[]), 65);
+        let m = vec![MisconceptionHit { id: "m".into(), statement: String::new(), penalty: 80.0, evidence: vec![] }];
+        assert_eq!(compute_score(&c, &m), 0);
+        assert_eq!(compute_score(&[], &[]), 0);
+    }
+}

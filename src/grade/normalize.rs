@@ -1,0 +1,351 @@
+//! Text normalisation shared by answers and concept patterns: tokens with offsets, numbers, lexicon, stemming.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// One normalised token with its place in the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Stemmed (or canonical lexicon) form used for matching.
+    pub stem: String,
+    /// Lower-cased surface form (before stemming); for prefix patterns.
+    pub raw: String,
+    /// Numeric value when the token is a number.
+    pub num: Option<f64>,
+    /// Byte offset of the first character in the original text.
+    pub start: usize,
+    /// Byte offset one past the last character in the original text.
+    pub end: usize,
+    /// Sentence index.
+    pub sent: u32,
+    /// Clause index (clauses never span sentences).
+    pub clause: u32,
+}
+
+/// Multi-word synonyms rewritten to one canonical token.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// variant stem sequence -> canonical stem, longest variants first when matching.
+    entries: HashMap<String, Vec<(Vec<String>, String)>>,
+}
+
+impl Lexicon {
+    /// Build from `canonical -> variants`. Variants are normalised without the lexicon itself.
+    pub fn new(map: &[(String, Vec<String>)]) -> Self {
+        let mut entries: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        for (canon, variants) in map {
+            let canon_stem = stem_word(&canon.to_lowercase());
+            for v in variants {
+                let toks: Vec<String> = tokenize_plain(v).into_iter().map(|t| t.stem).collect();
+                if toks.is_empty() {
+                    continue;
+                }
+                entries.entry(toks[0].clone()).or_default().push((toks, canon_stem.clone()));
+            }
+        }
+        for list in entries.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        }
+        Lexicon { entries }
+    }
+
+    fn rewrite(&self, toks: Vec<Token>) -> Vec<Token> {
+        if self.entries.is_empty() {
+            return toks;
+        }
+        let mut out = Vec::with_capacity(toks.len());
+        let mut i = 0;
+        'outer: while i < toks.len() {
+            if let Some(cands) = self.entries.get(&toks[i].stem) {
+                for (seq, canon) in cands {
+                    let n = seq.len();
+                    if i + n <= toks.len()
+                        && toks[i..i + n].iter().zip(seq).all(|(t, s)| &t.stem == s)
+                        && toks[i..i + n].iter().all(|t| t.sent == toks[i].sent)
+                    {
+                        let mut t = toks[i].clone();
+                        t.end = toks[i + n - 1].end;
+                        t.raw = canon.clone();
+                        t.stem = canon.clone();
+                        t.num = None;
+                        out.push(t);
+                        i += n;
+                        continue 'outer;
+                    }
+                }
+            }
+            out.push(toks[i].clone());
+            i += 1;
+        }
+        out
+    }
+}
+
+fn stemmer() -> &'static Stemmer {
+    static S: OnceLock<Stemmer> = OnceLock::new();
+    S.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// Stem one lower-case word.
+pub fn stem_word(w: &str) -> String {
+    if w.chars().any(|c| c.is_ascii_digit()) {
+        return w.to_string();
+    }
+    stemmer().stem(w).into_owned()
+}
+
+fn number_word(w: &str) -> Option<f64> {
+    Some(match w {
+        "zero" => 0.0,
+        "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "fifteen" => 15.0,
+        "sixteen" => 16.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        "hundred" => 100.0,
+        "thousand" => 1000.0,
+        "million" => 1e6,
+        "billion" => 1e9,
+        "half" => 0.5,
+        _ => return None,
+    })
+}
+
+/// Words that end a clause when they start one ("..., but ...").
+pub const CLAUSE_WORDS: &[&str] = &["but", "however", "whereas", "although", "though", "while", "yet"];
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Tokenise and normalise `text` without any lexicon.
+pub fn tokenize_plain(text: &str) -> Vec<Token> {
+    tokenize_with(text, &Lexicon::default())
+}
+
+/// Tokenise and normalise `text`, rewriting lexicon variants to canonical tokens.
+pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
+    let mut toks = Vec::new();
+    let mut sent = 0u32;
+    let mut clause = 0u32;
+    let mut pending_break = false;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        let (bi, c) = chars[i];
+        if is_word_char(c) || (c == '.' && i + 1 < n && chars[i + 1].1.is_ascii_digit() && (i == 0 || !is_word_char(chars[i - 1].1))) {
+            // Collect a word run; numbers keep inner '.' and thousands ','.
+            let start = bi;
+            let mut j = i;
+            let mut s = String::new();
+            while j < n {
+                let ch = chars[j].1;
+                if is_word_char(ch) {
+                    s.push(ch);
+                    j += 1;
+                } else if (ch == '.' || ch == ',')
+                    && j + 1 < n
+                    && chars[j + 1].1.is_ascii_digit()
+                    && (s.is_empty() || s.chars().all(|x| x.is_ascii_digit() || x == '.'))
+                {
+                    let is_thousands = ch == ',' && {
+                        let digits = chars[j + 1..].iter().take_while(|x| x.1.is_ascii_digit()).count();
+                        digits == 3 && !s.contains('.')
+                    };
+                    if ch == '.' && !s.contains('.') {
+                        s.push('.');
+                        j += 1;
+                    } else if is_thousands {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            let end = if j < n { chars[j].0 } else { text.len() };
+            // Apostrophe contractions: don't, isn't, can't -> not; 's, 're … dropped.
+            let mut next = j;
+            let mut contraction: Option<&str> = None;
+            if j + 1 < n && (chars[j].1 == '\'' || chars[j].1 == '\u{2019}') && chars[j + 1].1.is_alphabetic() {
+                let mut k = j + 1;
+                let mut suf = String::new();
+                while k < n && chars[k].1.is_alphabetic() {
+                    suf.push(chars[k].1);
+                    k += 1;
+                }
+                let suf_l = suf.to_lowercase();
+                if suf_l == "t" && s.to_lowercase().ends_with('n') {
+                    contraction = Some("not");
+                    s.pop();
+                    next = k;
+                } else if ["s", "re", "ll", "d", "ve", "m"].contains(&suf_l.as_str()) {
+                    next = k;
+                }
+            }
+            if pending_break {
+                pending_break = false;
+            }
+            push_word(&mut toks, &s, start, end, sent, clause);
+            if let Some(c) = contraction {
+                push_word(&mut toks, c, start, end, sent, clause);
+            }
+            if let Some(last) = toks.last() {
+                if CLAUSE_WORDS.contains(&last.raw.as_str()) && toks.len() >= 2 {
+                    // The clause word starts a new clause.
+                    let l = toks.len();
+                    if toks[l - 2].clause == clause {
+                        clause += 1;
+                        toks[l - 1].clause = clause;
+                    }
+                }
+            }
+            i = next;
+            continue;
+        }
+        match c {
+            '.' | '!' | '?' | ';' | '\n' => {
+                // A '.' directly between letters (e.g. "e.g") still ends nothing important; treat as break.
+                let newline_only = c == '\n' && !(i + 1 < n && chars[i + 1].1 == '\n');
+                if !newline_only || toks.last().map(|t| t.sent == sent).unwrap_or(false) {
+                    if toks.last().map(|t| t.sent == sent).unwrap_or(false) {
+                        sent += 1;
+                        clause += 1;
+                    }
+                }
+                pending_break = true;
+            }
+            ',' | ':' | '(' | ')' | '[' | ']' | '\u{2014}' => {
+                if toks.last().map(|t| t.clause == clause).unwrap_or(false) {
+                    clause += 1;
+                }
+            }
+            '%' => {
+                push_word(&mut toks, "percent", bi, bi + 1, sent, clause);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lex.rewrite(toks)
+}
+
+fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32, clause: u32) {
+    let lower: String = s.nfkc().collect::<String>().to_lowercase();
+    let mk = |stem: String, raw: String, num: Option<f64>| Token { stem, raw, num, start, end, sent, clause };
+    // Pure number (with optional decimal point).
+    if let Ok(v) = lower.parse::<f64>() {
+        if lower.chars().next().map(|c| c.is_ascii_digit() || c == '.').unwrap_or(false) {
+            toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
+            return;
+        }
+    }
+    // Digit-led token with a suffix: 10k, 1m, 30ms, 2x, 640x640, 3d, 1st.
+    if lower.chars().next().map(|c| c.is_ascii_digit()).unwrap_or(false) {
+        let digits: String = lower.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let rest = &lower[digits.len()..];
+        if let Ok(v) = digits.parse::<f64>() {
+            match rest {
+                "k" => return toks.push(mk(fmt_num(v * 1e3), lower.clone(), Some(v * 1e3))),
+                "m" | "mn" => return toks.push(mk(fmt_num(v * 1e6), lower.clone(), Some(v * 1e6))),
+                "b" | "bn" => return toks.push(mk(fmt_num(v * 1e9), lower.clone(), Some(v * 1e9))),
+                "d" => return toks.push(mk(lower.clone(), lower.clone(), None)),
+                "st" | "nd" | "rd" | "th" => return toks.push(mk(fmt_num(v), lower.clone(), Some(v))),
+                _ => {}
+            }
+            toks.push(mk(fmt_num(v), digits.clone(), Some(v)));
+            // "640x640", "3x3": x then maybe a number.
+            if let Some(after_x) = rest.strip_prefix('x') {
+                toks.push(mk("x".into(), "x".into(), None));
+                if !after_x.is_empty() {
+                    push_word(toks, after_x, start, end, sent, clause);
+                }
+            } else if !rest.is_empty() {
+                push_word(toks, rest, start, end, sent, clause);
+            }
+            return;
+        }
+    }
+    if let Some(v) = number_word(&lower) {
+        toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
+        return;
+    }
+    toks.push(mk(stem_word(&lower), lower, None));
+}
+
+/// Canonical text of a number (integers without a decimal point).
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Negation cues (on the raw lower-case token) that scope over what follows in the clause.
+pub const NEGATION_CUES: &[&str] = &[
+    "not", "no", "never", "without", "avoid", "avoids", "avoided", "avoiding", "neither", "nor", "cannot", "instead",
+    "rather", "none", "nothing", "unnecessary", "lack", "lacks", "drop", "dropping", "remove", "removing",
+];
+
+/// Whether a token is a negation cue.
+pub fn is_negation(t: &Token) -> bool {
+    NEGATION_CUES.contains(&t.raw.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(s: &str) -> Vec<String> {
+        tokenize_plain(s).into_iter().map(|t| t.stem).collect()
+    }
+
+    #[test]
+    fn numbers_and_units() {
+        assert_eq!(stems("10k classes"), vec!["10000", "class"]);
+        assert_eq!(stems("30ms"), vec!["30", "ms"]);
+        assert_eq!(stems("640x640"), vec!["640", "x", "640"]);
+        assert_eq!(stems("2-4x faster"), vec!["2", "4", "x", "faster"]);
+        assert_eq!(stems("10,000 and .1 and 0.1"), vec!["10000", "and", "0.1", "and", "0.1"]);
+        assert_eq!(stems("three scales"), vec!["3", "scale"]);
+        assert_eq!(stems("3D conv"), vec!["3d", "conv"]);
+        assert_eq!(stems("1M images"), vec!["1000000", "imag"]);
+    }
+
+    #[test]
+    fn contractions_and_clauses() {
+        let t = tokenize_plain("It isn't slow, but it's big. Next one");
+        let raws: Vec<&str> = t.iter().map(|t| t.raw.as_str()).collect();
+        assert_eq!(raws, vec!["it", "is", "not", "slow", "but", "it", "big", "next", "one"]);
+        assert_eq!(t[3].clause, t[0].clause);
+        assert!(t[4].clause > t[3].clause);
+        assert!(t[7].sent > t[6].sent);
+    }
+
+    #[test]
+    fn lexicon_rewrites_multiword() {
+        let lex = Lexicon::new(&[("rpn".into(), vec!["region proposal network".into()])]);
+        let t = tokenize_with("The Region Proposal Networks score anchors", &lex);
+        let s: Vec<&str> = t.iter().map(|t| t.stem.as_str()).collect();
+        assert_eq!(s, vec!["the", "rpn", "score", "anchor"]);
+        assert_eq!(&"The Region Proposal Networks score"[t[1].start..t[1].end], "Region Proposal Networks");
+    }
+}

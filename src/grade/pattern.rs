@@ -1,0 +1,515 @@
+//! Concept patterns: compiled from the rubric language (see docs/rubric-format.md) and matched against a [`Doc`].
+
+use super::normalize::{is_negation, tokenize_with, Lexicon, Token};
+use std::collections::{HashMap, HashSet};
+
+/// Largest distance, in tokens, between the groups of one pattern.
+pub const WINDOW: usize = 30;
+/// Other tokens allowed between consecutive words of a phrase.
+pub const GAP: usize = 2;
+/// How far before a phrase a negation cue scopes.
+pub const NEG_SCOPE: usize = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Word(String),
+    Prefix(String),
+    Num(f64, f64),
+}
+
+/// A compiled concept pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The pattern as written in the rubric.
+    pub source: String,
+    /// Each group: alternative flattened item sequences.
+    groups: Vec<Vec<Vec<Item>>>,
+    /// The pattern itself speaks of negation, so negation scoping is off.
+    negation_in_pattern: bool,
+}
+
+/// Where a pattern matched, in token indices (inclusive) of the [`Doc`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// First token.
+    pub first: usize,
+    /// Last token.
+    pub last: usize,
+}
+
+/// Error from compiling a pattern.
+#[derive(Debug, thiserror::Error)]
+#[error("pattern {pattern:?}: {msg}")]
+pub struct PatternError {
+    /// The pattern text.
+    pub pattern: String,
+    /// What is wrong.
+    pub msg: String,
+}
+
+fn perr(p: &str, msg: impl Into<String>) -> PatternError {
+    PatternError { pattern: p.to_string(), msg: msg.into() }
+}
+
+/// Split at `sep` characters that are not inside parentheses.
+fn split_top(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut last = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if c == sep && depth == 0 => {
+                out.push(&s[last..i]);
+                last = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[last..]);
+    out
+}
+
+fn parse_number(p: &str, s: &str) -> Result<Item, PatternError> {
+    let bad = || perr(p, format!("bad number item '#{s}' (use #9 or #0.05..0.2)"));
+    if let Some((a, b)) = s.split_once("..") {
+        let lo: f64 = a.parse().map_err(|_| bad())?;
+        let hi: f64 = b.parse().map_err(|_| bad())?;
+        if lo > hi {
+            return Err(perr(p, format!("number range #{s} has low > high")));
+        }
+        Ok(Item::Num(lo, hi))
+    } else {
+        let v: f64 = s.parse().map_err(|_| bad())?;
+        Ok(Item::Num(v, v))
+    }
+}
+
+/// Normalise a run of plain words into items (lexicon applied).
+fn words_to_items(run: &str, lex: &Lexicon) -> Vec<Item> {
+    tokenize_with(run, lex)
+        .into_iter()
+        .map(|t| match t.num {
+            Some(v) => Item::Num(v, v),
+            None => Item::Word(t.stem),
+        })
+        .collect()
+}
+
+/// Parse one alternative (a sequence of words, special items and parenthesised slots) into flattened sequences.
+fn parse_seq(p: &str, s: &str, lex: &Lexicon) -> Result<Vec<Vec<Item>>, PatternError> {
+    // Each slot: a list of alternative item sequences.
+    let mut slots: Vec<Vec<Vec<Item>>> = Vec::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, slots: &mut Vec<Vec<Vec<Item>>>| {
+        if !run.trim().is_empty() {
+            for it in words_to_items(run, lex) {
+                slots.push(vec![vec![it]]);
+            }
+        }
+        run.clear();
+    };
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '(' {
+            flush(&mut run, &mut slots);
+            let mut depth = 1;
+            let mut j = i + 1;
+            while j < chars.len() && depth > 0 {
+                match chars[j] {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if depth != 0 {
+                return Err(perr(p, "unbalanced parentheses"));
+            }
+            let inner: String = chars[i + 1..j - 1].iter().collect();
+            let mut alts = Vec::new();
+            for a in split_top(&inner, '|') {
+                if a.trim().is_empty() {
+                    return Err(perr(p, "empty alternative inside ( )"));
+                }
+                alts.extend(parse_seq(p, a, lex)?);
+            }
+            // "(…)?" makes the slot optional.
+            if j < chars.len() && chars[j] == '?' {
+                alts.push(Vec::new());
+                j += 1;
+            }
+            slots.push(alts);
+            i = j;
+        } else if c == ')' {
+            return Err(perr(p, "unbalanced parentheses"));
+        } else if c.is_whitespace() {
+            run.push(' ');
+            i += 1;
+        } else {
+            // Read one whitespace-delimited word to see whether it is special.
+            let mut j = i;
+            while j < chars.len() && !chars[j].is_whitespace() && chars[j] != '(' && chars[j] != ')' {
+                j += 1;
+            }
+            let w: String = chars[i..j].iter().collect();
+            if let Some(num) = w.strip_prefix('#') {
+                flush(&mut run, &mut slots);
+                slots.push(vec![vec![parse_number(p, num)?]]);
+            } else if let Some(pre) = w.strip_suffix('*') {
+                flush(&mut run, &mut slots);
+                let pre = pre.to_lowercase();
+                if pre.len() < 2 || !pre.chars().all(|c| c.is_alphanumeric()) {
+                    return Err(perr(p, format!("prefix '{w}' needs at least two letters or digits before '*'")));
+                }
+                slots.push(vec![vec![Item::Prefix(pre)]]);
+            } else {
+                run.push_str(&w);
+            }
+            i = j;
+        }
+    }
+    flush(&mut run, &mut slots);
+    if slots.is_empty() {
+        return Err(perr(p, "empty phrase"));
+    }
+    // Cartesian product of slot alternatives, flattened.
+    let mut seqs: Vec<Vec<Item>> = vec![Vec::new()];
+    for slot in slots {
+        let mut next = Vec::new();
+        for prefix in &seqs {
+            for alt in &slot {
+                let mut s = prefix.clone();
+                s.extend(alt.iter().cloned());
+                next.push(s);
+            }
+        }
+        if next.len() > 512 {
+            return Err(perr(p, "too many combinations (over 512); split it into several patterns"));
+        }
+        seqs = next;
+    }
+    Ok(seqs)
+}
+
+impl Pattern {
+    /// Compile a pattern with the given lexicon.
+    pub fn compile(src: &str, lex: &Lexicon) -> Result<Pattern, PatternError> {
+        if src.trim().is_empty() {
+            return Err(perr(src, "empty pattern"));
+        }
+        let mut groups = Vec::new();
+        for g in src.split(" + ") {
+            let mut alts = Vec::new();
+            for a in split_top(g, '|') {
+                if a.trim().is_empty() {
+                    return Err(perr(src, "empty alternative (check '|' and '+')"));
+                }
+                alts.extend(parse_seq(src, a, lex)?);
+            }
+            groups.push(alts);
+        }
+        let negation_in_pattern = groups.iter().flatten().flatten().any(|it| match it {
+            Item::Word(w) => super::normalize::NEGATION_CUES.contains(&w.as_str()),
+            Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"].iter().any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
+            _ => false,
+        });
+        Ok(Pattern { source: src.to_string(), groups, negation_in_pattern })
+    }
+
+    /// Find the first non-negated match in `doc`.
+    pub fn find(&self, doc: &Doc) -> Option<Span> {
+        let per_group: Vec<Vec<Span>> = self
+            .groups
+            .iter()
+            .map(|alts| {
+                let mut v: Vec<Span> = alts
+                    .iter()
+                    .flat_map(|seq| doc.find_seq(seq))
+                    .filter(|sp| self.negation_in_pattern || !doc.negated(*sp))
+                    .collect();
+                v.sort_by_key(|s| s.first);
+                v
+            })
+            .collect();
+        if per_group.iter().any(|g| g.is_empty()) {
+            return None;
+        }
+        // Anchor on each match of the rarest group, then pick for every other group the closest match.
+        let (ai, anchor) = per_group.iter().enumerate().min_by_key(|(_, g)| g.len())?;
+        for a in anchor {
+            let mut first = a.first;
+            let mut last = a.last;
+            let mut ok = true;
+            for (gi, g) in per_group.iter().enumerate() {
+                if gi == ai {
+                    continue;
+                }
+                let best = g
+                    .iter()
+                    .map(|s| (s, s.last.max(last).saturating_sub(s.first.min(first))))
+                    .min_by_key(|(_, w)| *w);
+                match best {
+                    Some((s, w)) if w <= WINDOW => {
+                        first = first.min(s.first);
+                        last = last.max(s.last);
+                    }
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                return Some(Span { first, last });
+            }
+        }
+        None
+    }
+}
+
+/// An analysed text ready for matching.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The original text.
+    pub text: String,
+    /// Normalised tokens.
+    pub tokens: Vec<Token>,
+    index: HashMap<String, Vec<usize>>,
+    denied: HashSet<u32>,
+}
+
+/// Clause cues that report a claim in order to reject it.
+const REPORT_CUES: &[&[&str]] = &[
+    &["some", "say"],
+    &["some", "peopl"],
+    &["peopl", "think"],
+    &["peopl", "say"],
+    &["peopl", "claim"],
+    &["peopl", "believ"],
+    &["mani", "believ"],
+    &["often", "said"],
+    &["myth"],
+    &["misconcept"],
+    &["mistak"],
+    &["trap"],
+    &["default", "to"],
+    &["tempt"],
+    &["naiv"],
+    &["pitfal"],
+];
+/// Clause cues that refute the clause before them.
+const REFUTE_CUES: &[&[&str]] = &[
+    &["not", "how"],
+    &["is", "wrong"],
+    &["is", "fals"],
+    &["not", "true"],
+    &["incorrect"],
+    &["is", "a", "myth"],
+    &["not", "correct"],
+];
+
+fn has_seq(toks: &[&Token], cue: &[&str]) -> bool {
+    toks.windows(cue.len()).any(|w| w.iter().zip(cue).all(|(t, c)| t.stem == *c))
+}
+
+impl Doc {
+    /// Analyse `text` with the lexicon.
+    pub fn new(text: &str, lex: &Lexicon) -> Doc {
+        let tokens = tokenize_with(text, lex);
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in tokens.iter().enumerate() {
+            index.entry(t.stem.clone()).or_default().push(i);
+        }
+        let mut clauses: Vec<(u32, u32, Vec<&Token>)> = Vec::new();
+        for t in &tokens {
+            match clauses.last_mut() {
+                Some((c, _, v)) if *c == t.clause => v.push(t),
+                _ => clauses.push((t.clause, t.sent, vec![t])),
+            }
+        }
+        let mut denied = HashSet::new();
+        for (k, (c, s, toks)) in clauses.iter().enumerate() {
+            if REPORT_CUES.iter().any(|cue| has_seq(toks, cue)) {
+                denied.insert(*c);
+            }
+            if REFUTE_CUES.iter().any(|cue| has_seq(toks, cue)) {
+                denied.insert(*c);
+                if k > 0 && clauses[k - 1].1 == *s {
+                    denied.insert(clauses[k - 1].0);
+                }
+            }
+        }
+        Doc { text: text.to_string(), tokens, index, denied }
+    }
+
+    fn item_matches(&self, it: &Item, i: usize) -> bool {
+        let t = &self.tokens[i];
+        match it {
+            Item::Word(w) => &t.stem == w,
+            Item::Prefix(p) => t.raw.starts_with(p.as_str()) || t.stem.starts_with(p.as_str()),
+            Item::Num(lo, hi) => t.num.map(|v| v >= *lo - 1e-9 && v <= *hi + 1e-9).unwrap_or(false),
+        }
+    }
+
+    fn starts(&self, it: &Item) -> Vec<usize> {
+        match it {
+            Item::Word(w) => self.index.get(w).cloned().unwrap_or_default(),
+            _ => (0..self.tokens.len()).filter(|&i| self.item_matches(it, i)).collect(),
+        }
+    }
+
+    /// All (shortest per start) matches of a phrase.
+    fn find_seq(&self, seq: &[Item]) -> Vec<Span> {
+        let mut out = Vec::new();
+        if seq.is_empty() {
+            return out;
+        }
+        for s in self.starts(&seq[0]) {
+            let mut pos = s;
+            let mut ok = true;
+            for it in &seq[1..] {
+                let sent = self.tokens[pos].sent;
+                let found = (pos + 1..=(pos + 1 + GAP).min(self.tokens.len().saturating_sub(1)))
+                    .filter(|&j| j < self.tokens.len() && self.tokens[j].sent == sent)
+                    .find(|&j| self.item_matches(it, j));
+                match found {
+                    Some(j) => pos = j,
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                out.push(Span { first: s, last: pos });
+            }
+        }
+        out
+    }
+
+    /// Whether a phrase match is negated or sits in a denied clause.
+    fn negated(&self, sp: Span) -> bool {
+        let t0 = &self.tokens[sp.first];
+        if self.denied.contains(&t0.clause) {
+            return true;
+        }
+        let lo = sp.first.saturating_sub(NEG_SCOPE);
+        for q in (lo..sp.first).rev() {
+            let t = &self.tokens[q];
+            if t.clause != t0.clause {
+                break;
+            }
+            if is_negation(t) {
+                let next = self.tokens.get(q + 1).map(|t| t.raw.as_str());
+                if t.raw == "not" && matches!(next, Some("only") | Some("just")) {
+                    continue;
+                }
+                return true;
+            }
+        }
+        // A cue inside the phrase span ("anchors are not learned").
+        (sp.first + 1..sp.last).any(|q| is_negation(&self.tokens[q]))
+    }
+
+    /// The sentence(s) of the original text around a span, verbatim, at most ~220 bytes.
+    pub fn quote(&self, sp: Span) -> String {
+        let a = &self.tokens[sp.first];
+        let b = &self.tokens[sp.last];
+        let mut start = a.start;
+        let mut end = b.end;
+        // Extend to the clause-or-sentence boundaries while short.
+        let first_in_sent = self.tokens.iter().position(|t| t.sent == a.sent).unwrap_or(sp.first);
+        let last_in_sent = self.tokens.iter().rposition(|t| t.sent == b.sent).unwrap_or(sp.last);
+        let s_start = self.tokens[first_in_sent].start;
+        let s_end = self.tokens[last_in_sent].end;
+        if s_end - s_start <= 220 {
+            start = s_start;
+            end = s_end;
+        } else {
+            // Clause bounds instead.
+            let fc = self.tokens.iter().position(|t| t.clause == a.clause).unwrap_or(sp.first);
+            let lc = self.tokens.iter().rposition(|t| t.clause == b.clause).unwrap_or(sp.last);
+            if self.tokens[lc].end - self.tokens[fc].start <= 220 {
+                start = self.tokens[fc].start;
+                end = self.tokens[lc].end;
+            }
+        }
+        let mut q = self.text[start..end].to_string();
+        // Keep a trailing closing character that belongs to the quote, e.g. "k)".
+        if let Some(c) = self.text[end..].chars().next() {
+            if c == ')' && q.contains('(') {
+                q.push(c);
+            }
+        }
+        q.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon {
+        Lexicon::new(&[
+            ("rpn".into(), vec!["region proposal network".into()]),
+            ("rcnn".into(), vec!["r cnn".into()]),
+        ])
+    }
+
+    fn m(p: &str, text: &str) -> bool {
+        let l = lex();
+        Pattern::compile(p, &l).unwrap().find(&Doc::new(text, &l)).is_some()
+    }
+
+    #[test]
+    fn phrase_with_gaps_and_stems() {
+        assert!(m("cosine schedule", "a cosine learning rate schedule"));
+        assert!(!m("cosine schedule", "a cosine one two three schedule"));
+        assert!(m("anchor* + (each|every) (position|location)", "Anchors sit at each spatial location."));
+    }
+
+    #[test]
+    fn numbers_and_ranges() {
+        assert!(m("label smooth* + #0.05..0.2", "label smoothing of about 0.1"));
+        assert!(!m("label smooth* + #0.05..0.2", "label smoothing of 0.5"));
+        assert!(m("#9 anchor*", "nine anchors per cell"));
+        assert!(m("(data )?augment*", "augmentation helps"));
+        assert!(m("(data )?augment*", "data augmentation helps"));
+    }
+
+    #[test]
+    fn negation_and_denial() {
+        assert!(!m("label smooth*", "I would not use label smoothing"));
+        assert!(m("label smooth*", "Not only mixup but label smoothing"));
+        assert!(!m("anchor* + (learn*|predict*)", "anchors are not learned"));
+        assert!(!m("#9 anchor*", "Some say there are 9 anchors, but that's not how it works"));
+        assert!(m("(avoid*|without) optical flow", "SlowFast works without optical flow"));
+        assert!(!m("mask rcnn", "use YOLACT instead of Mask R-CNN"));
+    }
+
+    #[test]
+    fn lexicon_in_patterns() {
+        assert!(m("region proposal network + score*", "the RPN scores anchors"));
+        assert!(m("rpn + score*", "the region proposal network scores anchors"));
+    }
+
+    #[test]
+    fn window_limits_groups() {
+        let far = format!("cosine {} warmup", "word ".repeat(40));
+        assert!(!m("cosine + warmup", &far));
+        assert!(m("cosine + warmup", "warmup then cosine"));
+    }
+
+    #[test]
+    fn compile_errors() {
+        let l = lex();
+        assert!(Pattern::compile("(a|b", &l).is_err());
+        assert!(Pattern::compile("a | ", &l).is_err());
+        assert!(Pattern::compile("#x..2", &l).is_err());
+        assert!(Pattern::compile("a*", &l).is_err());
+    }
+}

@@ -1,0 +1,156 @@
+use super::*;
+use crate::grade::offline;
+use rstest::rstest;
+
+const Q: &str = "cv-detection-anchor-boxes";
+
+fn bank() -> Bank {
+    Bank::embedded().unwrap()
+}
+
+fn asks(fx: &[Effect]) -> Vec<&Ask> {
+    fx.iter().filter_map(|e| if let Effect::Ask(a) = e { Some(a) } else { None }).collect()
+}
+
+fn persisted(fx: &[Effect]) -> Vec<&EventKind> {
+    fx.iter().filter_map(|e| if let Effect::Persist(k) = e { Some(k) } else { None }).collect()
+}
+
+/// Answer and grade through the real offline grader.
+fn answer(m: &mut Interview, b: &Bank, text: &str) -> Vec<Effect> {
+    let fx = m.step(Input::Answer(text.into()));
+    let Some(Effect::Grade { question, rung, answer }) = fx.iter().find(|e| matches!(e, Effect::Grade { .. })).cloned() else {
+        return fx;
+    };
+    let g = offline::grade(b, b.get(&question).unwrap(), rung, &answer);
+    let mut all = fx;
+    all.extend(m.step(Input::Graded(g)));
+    all
+}
+
+#[test]
+fn start_asks_the_first_question_and_persists() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    let fx = m.step(Input::Start);
+    assert!(matches!(persisted(&fx)[0], EventKind::SessionStarted { .. }));
+    assert!(matches!(persisted(&fx)[1], EventKind::QuestionAsked { question, .. } if question == Q));
+    let a = asks(&fx);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].stage, None);
+    assert_eq!(a[0].position, (1, 1));
+}
+
+#[test]
+fn answer_is_saved_before_grading_then_follow_up() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Answer("Anchors are boxes.".into()));
+    let pos_save = fx.iter().position(|e| matches!(e, Effect::Persist(EventKind::AnswerGiven { .. }))).unwrap();
+    let pos_grade = fx.iter().position(|e| matches!(e, Effect::Grade { .. })).unwrap();
+    assert!(pos_save < pos_grade);
+    let g = offline::grade(&b, b.get(Q).unwrap(), None, "Anchors are boxes.");
+    let fx = m.step(Input::Graded(g));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Feedback(_))));
+    let a = asks(&fx);
+    assert_eq!(a[0].stage.as_deref(), Some("implementation"));
+    assert!(matches!(persisted(&fx).last().unwrap(), EventKind::FollowUpAsked { rung: 0, .. }));
+}
+
+#[test]
+fn covered_rungs_are_skipped() {
+    let b = bank();
+    let q = b.get(Q).unwrap();
+    // An answer that also covers the implementation rung's points.
+    let text = format!(
+        "{} For a 600x1000 image at stride 16 the feature map is about 38 x 63, so roughly 20,000 anchors; \
+         I generate the 9 base boxes once and shift them by stride-spaced offsets on a meshgrid with a broadcast add.",
+        q.spec.reference
+    );
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    let fx = answer(&mut m, &b, &text);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Notice(n) if n.contains("implementation"))), "{fx:?}");
+    assert_eq!(asks(&fx)[0].stage.as_deref(), Some("constraints"));
+}
+
+#[rstest]
+#[case(Command::Hint)]
+#[case(Command::Help)]
+#[case(Command::Repeat)]
+#[case(Command::Score)]
+fn informational_commands_do_not_advance(#[case] c: Command) {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Command(c));
+    assert!(persisted(&fx).is_empty());
+    assert!(!m.is_done());
+    // Still waiting for the same answer.
+    let fx = m.step(Input::Answer("x".into()));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Grade { rung: None, .. })));
+}
+
+#[test]
+fn skip_moves_to_next_question_and_quit_ends() {
+    let b = bank();
+    let ids: Vec<String> = b.questions.iter().take(2).map(|q| q.spec.id.clone()).collect();
+    let mut m = Interview::new(&b, ids.clone(), "offline", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Command(Command::Skip));
+    assert!(matches!(persisted(&fx)[0], EventKind::Skipped { .. }));
+    assert_eq!(asks(&fx)[0].question, ids[1]);
+    let fx = m.step(Input::Command(Command::Quit));
+    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == "quit" && s.skipped == vec![ids[0].clone()]));
+    assert!(m.is_done());
+    assert!(m.step(Input::Answer("late".into())).is_empty());
+}
+
+#[test]
+fn empty_answer_is_not_graded() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Answer("   \n".into()));
+    assert!(matches!(fx.as_slice(), [Effect::Notice(_)]));
+}
+
+#[test]
+fn ladder_limit_then_end_with_summary() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 1);
+    m.step(Input::Start);
+    let fx = answer(&mut m, &b, "Anchors are boxes at each location.");
+    assert_eq!(asks(&fx).len(), 1);
+    let fx = answer(&mut m, &b, "I don't know.");
+    match fx.last() {
+        Some(Effect::End(s)) => {
+            assert_eq!(s.turns.len(), 2);
+            assert_eq!(s.reason, "completed");
+            assert!(s.mean.is_some());
+        }
+        other => panic!("expected End, got {other:?}"),
+    }
+    assert!(persisted(&fx).iter().any(|k| matches!(k, EventKind::SessionEnded { reason } if reason == "completed")));
+}
+
+#[test]
+fn eof_while_asking_ends_and_saves() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Eof);
+    assert!(fx.contains(&Effect::Flush));
+    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == "eof"));
+}
+
+#[rstest]
+#[case("/skip", Some(Ok(Command::Skip)))]
+#[case("  /HINT ", Some(Ok(Command::Hint)))]
+#[case("/quit now", Some(Ok(Command::Quit)))]
+#[case("/bogus", Some(Err("unknown command '/bogus' (type /help)".to_string())))]
+#[case("a normal answer", None)]
+fn command_parsing(#[case] line: &str, #[case] want: Option<Result<Command, String>>) {
+    assert_eq!(Command::parse(line), want);
+}

@@ -1,0 +1,118 @@
+//! viva: a mock-interview engine for ML and computer-vision interviews.
+//!
+//! A pure core (bank, grading, the interview state machine) with thin shells (REPL, one-shot commands) and
+//! adapters (the sled store). See DESIGN notes in the README.
+#![deny(missing_docs)]
+
+pub mod bank;
+pub mod cli;
+pub mod commands;
+pub mod grade;
+pub mod interview;
+pub mod output;
+pub mod render;
+pub mod repl;
+pub mod settings;
+pub mod store;
+
+use anyhow::Result;
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Cmd};
+use output::Style;
+
+/// A usage mistake found after parsing: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for UsageError {}
+
+/// Parse arguments, run, and return the process exit code.
+pub fn main_exit_code() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if e.downcast_ref::<UsageError>().is_some() {
+                eprintln!("viva: {e}");
+                return 2;
+            }
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("viva: error: {}", chain.join(": "));
+            1
+        }
+    }
+}
+
+fn grader_for(s: &settings::Settings) -> Result<grade::Grader> {
+    match s.grader {
+        grade::GraderChoice::Offline | grade::GraderChoice::Auto => Ok(grade::Grader::Offline),
+        grade::GraderChoice::Llm => anyhow::bail!("--grader llm needs an LLM endpoint, and LLM grading is not available in this build yet; use --grader offline"),
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let s = settings::Settings::resolve(&cli)?;
+    let style = Style { color: s.color };
+    let bank_dir = s.bank.as_deref();
+    match cli.command {
+        Some(Cmd::Completions(a)) => {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "viva", &mut buf);
+            output::out(&String::from_utf8_lossy(&buf));
+            Ok(0)
+        }
+        Some(Cmd::Bank(b)) => commands::grading::bank(&b, bank_dir, style).map(|_| 0),
+        Some(Cmd::Grade(a)) => {
+            let bank = commands::grading::load(bank_dir)?;
+            commands::grading::grade(&a, &bank, &grader_for(&s)?, style)
+        }
+        Some(Cmd::Calibrate(a)) => {
+            let bank = commands::grading::load(bank_dir)?;
+            commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
+        }
+        Some(Cmd::Sessions(a)) => commands::history::sessions(&store::Store::open(&s.store)?, a.json, style).map(|_| 0),
+        Some(Cmd::Replay(a)) => commands::history::replay(&store::Store::open(&s.store)?, &a, style).map(|_| 0),
+        Some(Cmd::Export(a)) => commands::history::export(&store::Store::open(&s.store)?, &a).map(|_| 0),
+        Some(Cmd::Import(a)) => commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0),
+        Some(Cmd::Interview(a)) => interview(&s, a, style),
+        None => interview(&s, cli.interview, style),
+    }
+}
+
+fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Result<i32> {
+    use rand::SeedableRng;
+    let bank = commands::grading::load(s.bank.as_deref())?;
+    let grader = grader_for(s)?;
+    let filters = interview::select::Filters { questions: a.questions.clone(), area: a.area.clone(), difficulty: a.difficulty.clone(), company: a.company.clone() };
+    let rounds = a.rounds.map(|r| r as usize).unwrap_or(if a.questions.is_empty() { 3 } else { a.questions.len() });
+    let mut rng = match a.seed {
+        Some(x) => rand::rngs::StdRng::seed_from_u64(x),
+        None => rand::rngs::StdRng::from_entropy(),
+    };
+    let mut plan = interview::select::plan(&bank, &filters, rounds, &[], &mut rng).map_err(anyhow::Error::msg)?;
+    plan.truncate(rounds);
+    let store = store::Store::open(&s.store)?;
+    let session = if s.interactive {
+        let mut src = repl::TtySource::new(style)?;
+        repl::run(&store, &bank, &grader, plan, a.follow_ups, &mut src, style)?
+    } else {
+        let stdin = std::io::stdin();
+        let mut src = repl::BlockSource::new(stdin.lock());
+        repl::run(&store, &bank, &grader, plan, a.follow_ups, &mut src, style)?
+    };
+    let _ = session;
+    Ok(0)
+}

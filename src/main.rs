@@ -1,0 +1,5 @@
+//! The `viva` binary: parse, dispatch, exit.
+
+fn main() {
+    std::process::exit(viva::main_exit_code());
+}

@@ -1,0 +1,201 @@
+//! The interview shell: reads answers (rustyline on a terminal, blank-line-separated blocks from a pipe),
+//! carries out the state machine's effects, and saves every event to the store.
+
+use crate::bank::Bank;
+use crate::grade::Grader;
+use crate::interview::{Command, Effect, Input, Interview};
+use crate::output::{out, outln, Style};
+use crate::render;
+use crate::store::{fmt_id, new_session_id, Event, Store, SCHEMA_VERSION};
+use anyhow::{Context, Result};
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+/// What one read produced.
+#[derive(Debug, PartialEq)]
+pub enum Read {
+    /// A finished answer.
+    Answer(String),
+    /// A slash-command line.
+    Command(String),
+    /// End of input.
+    Eof,
+}
+
+/// A source of answers.
+pub trait Source {
+    /// Read the next answer or command.
+    fn read(&mut self) -> Result<Read>;
+}
+
+/// Blocks separated by blank lines from any reader (piped stdin).
+pub struct BlockSource<R: BufRead> {
+    reader: R,
+}
+
+impl<R: BufRead> BlockSource<R> {
+    /// Wrap a reader.
+    pub fn new(reader: R) -> Self {
+        BlockSource { reader }
+    }
+}
+
+impl<R: BufRead> Source for BlockSource<R> {
+    fn read(&mut self) -> Result<Read> {
+        let mut buf = String::new();
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).context("reading the answer from standard input")?;
+            if n == 0 {
+                return Ok(if buf.trim().is_empty() { Read::Eof } else { Read::Answer(buf.trim_end().to_string()) });
+            }
+            let l = line.trim_end_matches(['\n', '\r']);
+            if buf.is_empty() && l.trim_start().starts_with('/') {
+                return Ok(Read::Command(l.trim().to_string()));
+            }
+            if l.trim().is_empty() {
+                if buf.trim().is_empty() {
+                    continue;
+                }
+                return Ok(Read::Answer(buf.trim_end().to_string()));
+            }
+            buf.push_str(l);
+            buf.push('\n');
+        }
+    }
+}
+
+/// rustyline on a terminal: history, Ctrl-C clears the input, Ctrl-D ends.
+pub struct TtySource {
+    ed: rustyline::DefaultEditor,
+    history: Option<std::path::PathBuf>,
+    style: Style,
+}
+
+impl TtySource {
+    /// A new editor with persistent history.
+    pub fn new(style: Style) -> Result<Self> {
+        let mut ed = rustyline::DefaultEditor::new().context("starting the line editor")?;
+        let history = std::env::var_os("XDG_DATA_HOME").map(std::path::PathBuf::from).or_else(|| dirs::data_dir()).map(|d| d.join("viva").join("history.txt"));
+        if let Some(h) = &history {
+            let _ = ed.load_history(h);
+        }
+        Ok(TtySource { ed, history, style })
+    }
+}
+
+impl Drop for TtySource {
+    fn drop(&mut self) {
+        if let Some(h) = &self.history {
+            if let Some(d) = h.parent() {
+                let _ = std::fs::create_dir_all(d);
+            }
+            let _ = self.ed.save_history(h);
+        }
+    }
+}
+
+impl Source for TtySource {
+    fn read(&mut self) -> Result<Read> {
+        use rustyline::error::ReadlineError;
+        let mut buf = String::new();
+        loop {
+            let prompt = if buf.is_empty() { "> " } else { ". " };
+            match self.ed.readline(prompt) {
+                Ok(line) => {
+                    if buf.is_empty() && line.trim_start().starts_with('/') {
+                        let _ = self.ed.add_history_entry(line.trim());
+                        return Ok(Read::Command(line.trim().to_string()));
+                    }
+                    if line.trim().is_empty() {
+                        if buf.trim().is_empty() {
+                            continue;
+                        }
+                        return Ok(Read::Answer(buf.trim_end().to_string()));
+                    }
+                    let _ = self.ed.add_history_entry(line.as_str());
+                    buf.push_str(&line);
+                    buf.push('\n');
+                }
+                Err(ReadlineError::Interrupted) => {
+                    outln(&self.style.dim("(input cleared; /quit to end the interview)"));
+                    buf.clear();
+                }
+                Err(ReadlineError::Eof) => {
+                    return Ok(if buf.trim().is_empty() { Read::Eof } else { Read::Answer(buf.trim_end().to_string()) });
+                }
+                Err(e) => return Err(anyhow::anyhow!("reading from the terminal: {e}")),
+            }
+        }
+    }
+}
+
+/// Run one interview to the end; every event is stored as it happens.
+pub fn run(store: &Store, bank: &Bank, grader: &Grader, plan: Vec<String>, follow_ups: usize, source: &mut dyn Source, style: Style) -> Result<u64> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let width = crate::output::width();
+    let session = new_session_id();
+    let mut seq = 0u32;
+    let mut m = Interview::new(bank, plan, &grader.name(), follow_ups);
+    let mut queue: VecDeque<Effect> = m.step(Input::Start).into();
+    outln(&style.dim(&format!("viva · {} grader · session {} · end each answer with an empty line, /help for commands", grader.name(), fmt_id(session))));
+    loop {
+        while let Some(e) = queue.pop_front() {
+            match e {
+                Effect::Persist(kind) => {
+                    let ev = Event { v: SCHEMA_VERSION, session, seq, at: chrono::Utc::now(), kind };
+                    store.append(&ev).context("saving the session")?;
+                    seq += 1;
+                }
+                Effect::Flush => store.flush().context("saving the session")?,
+                Effect::Ask(a) => outln(&render::ask(&a, style, width)),
+                Effect::Grade { question, rung, answer } => {
+                    let q = bank.get(&question).with_context(|| format!("question {question} vanished from the bank"))?;
+                    let g = rt.block_on(grader.grade(bank, q, rung, &answer));
+                    queue.extend(m.step(Input::Graded(g)));
+                }
+                Effect::Feedback(g) => outln(&render::feedback(&g, style, width)),
+                Effect::Notice(n) => outln(&style.dim(&n)),
+                Effect::Hint(h) => outln(&style.warn(&format!("Hint: {h}"))),
+                Effect::Help => outln(render::REPL_HELP),
+                Effect::Score(s) => outln(&render::summary(&s, style, width)),
+                Effect::End(s) => outln(&render::summary(&s, style, width)),
+            }
+        }
+        if m.is_done() {
+            break;
+        }
+        let input = match source.read()? {
+            Read::Answer(t) => Input::Answer(t),
+            Read::Command(line) => match Command::parse(&line) {
+                Some(Ok(c)) => Input::Command(c),
+                Some(Err(msg)) => {
+                    outln(&style.warn(&msg));
+                    continue;
+                }
+                None => Input::Answer(line),
+            },
+            Read::Eof => Input::Eof,
+        };
+        queue.extend(m.step(input));
+    }
+    out(&format!("\nSaved session {} in {}. Replay it with: viva replay {}\n", fmt_id(session), store.path().display(), fmt_id(session)));
+    Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_and_commands() {
+        let input = "first line\nsecond line\n\n\n/hint\nanswer two\n\n/quit\nlast without blank";
+        let mut s = BlockSource::new(input.as_bytes());
+        assert_eq!(s.read().unwrap(), Read::Answer("first line\nsecond line".into()));
+        assert_eq!(s.read().unwrap(), Read::Command("/hint".into()));
+        assert_eq!(s.read().unwrap(), Read::Answer("answer two".into()));
+        assert_eq!(s.read().unwrap(), Read::Command("/quit".into()));
+        assert_eq!(s.read().unwrap(), Read::Answer("last without blank".into()));
+        assert_eq!(s.read().unwrap(), Read::Eof);
+    }
+}

@@ -1,0 +1,189 @@
+//! Session events (the log) and the summary derived from them.
+
+use crate::grade::Grade;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What kind of session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionKind {
+    /// A mock interview.
+    Interview,
+    /// A readiness quiz.
+    Quiz,
+}
+
+/// One logged event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Schema version.
+    pub v: u32,
+    /// Session id.
+    pub session: u64,
+    /// Sequence number within the session.
+    pub seq: u32,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The event payloads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum EventKind {
+    /// A session began.
+    SessionStarted {
+        /// Interview or quiz.
+        kind: SessionKind,
+        /// Grader name.
+        grader: String,
+    },
+    /// A main question was asked.
+    QuestionAsked {
+        /// Turn number (0-based, across the session).
+        turn: u32,
+        /// Question id.
+        question: String,
+        /// Question title.
+        title: String,
+        /// The text asked.
+        text: String,
+    },
+    /// A ladder follow-up was asked.
+    FollowUpAsked {
+        /// Turn number.
+        turn: u32,
+        /// Question id.
+        question: String,
+        /// Rung index in the ladder.
+        rung: usize,
+        /// Stage tag.
+        stage: String,
+        /// The text asked.
+        text: String,
+    },
+    /// The candidate answered.
+    AnswerGiven {
+        /// Turn number.
+        turn: u32,
+        /// The answer, verbatim.
+        text: String,
+    },
+    /// An answer was graded.
+    Graded {
+        /// Turn number.
+        turn: u32,
+        /// The grade.
+        grade: Grade,
+    },
+    /// The candidate skipped a question.
+    Skipped {
+        /// Turn number.
+        turn: u32,
+        /// Question id.
+        question: String,
+    },
+    /// A quiz item was answered.
+    QuizAnswered {
+        /// Item number within the session.
+        turn: u32,
+        /// Question id the item belongs to.
+        question: String,
+        /// Index of the item within the question's quiz list.
+        item: usize,
+        /// Chosen option.
+        chosen: usize,
+        /// Whether it was right.
+        correct: bool,
+    },
+    /// The session ended.
+    SessionEnded {
+        /// Why: "completed", "quit", "eof", "interrupted".
+        reason: String,
+    },
+}
+
+/// A session's summary, derived from its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    /// Session id.
+    pub id: u64,
+    /// Interview or quiz.
+    pub kind: SessionKind,
+    /// Start time.
+    pub started: Option<DateTime<Utc>>,
+    /// End time, when ended.
+    pub ended: Option<DateTime<Utc>>,
+    /// Grader used.
+    pub grader: String,
+    /// Main questions asked.
+    pub questions: u32,
+    /// Answers graded.
+    pub graded: u32,
+    /// Sum of scores of graded answers.
+    pub score_sum: u64,
+    /// Quiz items answered correctly.
+    pub quiz_correct: u32,
+    /// Quiz items answered.
+    pub quiz_total: u32,
+    /// Question ids asked, in order.
+    pub question_ids: Vec<String>,
+}
+
+impl SessionSummary {
+    /// An empty summary.
+    pub fn new(id: u64) -> Self {
+        SessionSummary {
+            id,
+            kind: SessionKind::Interview,
+            started: None,
+            ended: None,
+            grader: String::new(),
+            questions: 0,
+            graded: 0,
+            score_sum: 0,
+            quiz_correct: 0,
+            quiz_total: 0,
+            question_ids: Vec::new(),
+        }
+    }
+
+    /// Fold one event in.
+    pub fn apply(&mut self, e: &Event) {
+        match &e.kind {
+            EventKind::SessionStarted { kind, grader } => {
+                self.kind = *kind;
+                self.started = Some(e.at);
+                self.grader = grader.clone();
+            }
+            EventKind::QuestionAsked { question, .. } => {
+                self.questions += 1;
+                self.question_ids.push(question.clone());
+            }
+            EventKind::Graded { grade, .. } => {
+                self.graded += 1;
+                self.score_sum += grade.score as u64;
+            }
+            EventKind::QuizAnswered { correct, .. } => {
+                self.quiz_total += 1;
+                if *correct {
+                    self.quiz_correct += 1;
+                }
+            }
+            EventKind::SessionEnded { .. } => self.ended = Some(e.at),
+            _ => {}
+        }
+    }
+
+    /// Mean score of graded answers (quiz: percent correct).
+    pub fn mean_score(&self) -> Option<f64> {
+        match self.kind {
+            SessionKind::Interview if self.graded > 0 => Some(self.score_sum as f64 / self.graded as f64),
+            SessionKind::Quiz if self.quiz_total > 0 => Some(100.0 * self.quiz_correct as f64 / self.quiz_total as f64),
+            _ => None,
+        }
+    }
+}
