@@ -154,7 +154,12 @@ pub enum BankCmd {
 #[derive(Debug, Args)]
 pub struct GradeArgs {
     /// Question id (with --answer-file).
-    #[arg(long, value_name = "ID", requires = "answer_file", conflicts_with = "batch")]
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "answer_file",
+        conflicts_with = "batch"
+    )]
     pub question: Option<String>,
     /// File holding the answer ('-' for stdin).
     #[arg(long, value_name = "FILE", requires = "question")]

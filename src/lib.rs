@@ -83,10 +83,18 @@ fn run(cli: Cli) -> Result<i32> {
             let bank = commands::grading::load(bank_dir)?;
             commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
         }
-        Some(Cmd::Sessions(a)) => commands::history::sessions(&store::Store::open(&s.store)?, a.json, style).map(|_| 0),
-        Some(Cmd::Replay(a)) => commands::history::replay(&store::Store::open(&s.store)?, &a, style).map(|_| 0),
-        Some(Cmd::Export(a)) => commands::history::export(&store::Store::open(&s.store)?, &a).map(|_| 0),
-        Some(Cmd::Import(a)) => commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0),
+        Some(Cmd::Sessions(a)) => {
+            commands::history::sessions(&store::Store::open(&s.store)?, a.json, style).map(|_| 0)
+        }
+        Some(Cmd::Replay(a)) => {
+            commands::history::replay(&store::Store::open(&s.store)?, &a, style).map(|_| 0)
+        }
+        Some(Cmd::Export(a)) => {
+            commands::history::export(&store::Store::open(&s.store)?, &a).map(|_| 0)
+        }
+        Some(Cmd::Import(a)) => {
+            commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
+        }
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         None => interview(&s, cli.interview, style),
     }
@@ -96,13 +104,26 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
     use rand::SeedableRng;
     let bank = commands::grading::load(s.bank.as_deref())?;
     let grader = grader_for(s)?;
-    let filters = interview::select::Filters { questions: a.questions.clone(), area: a.area.clone(), difficulty: a.difficulty.clone(), company: a.company.clone() };
-    let rounds = a.rounds.map(|r| r as usize).unwrap_or(if a.questions.is_empty() { 3 } else { a.questions.len() });
+    let filters = interview::select::Filters {
+        questions: a.questions.clone(),
+        area: a.area.clone(),
+        difficulty: a.difficulty.clone(),
+        company: a.company.clone(),
+    };
+    let rounds = a
+        .rounds
+        .map(|r| r as usize)
+        .unwrap_or(if a.questions.is_empty() {
+            3
+        } else {
+            a.questions.len()
+        });
     let mut rng = match a.seed {
         Some(x) => rand::rngs::StdRng::seed_from_u64(x),
         None => rand::rngs::StdRng::from_entropy(),
     };
-    let mut plan = interview::select::plan(&bank, &filters, rounds, &[], &mut rng).map_err(anyhow::Error::msg)?;
+    let mut plan = interview::select::plan(&bank, &filters, rounds, &[], &mut rng)
+        .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
     let store = store::Store::open(&s.store)?;
     let session = if s.interactive {

@@ -99,5 +99,9 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 
 /// Terminal width (COLUMNS, else 80), clamped to a readable range.
 pub fn width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(80usize).clamp(40, 100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(80usize)
+        .clamp(40, 100)
 }

@@ -10,9 +10,16 @@ pub fn ask(a: &Ask, st: Style, width: usize) -> String {
         None => format!("Question {}/{} · {}", a.position.0, a.position.1, a.title),
         Some(s) => format!("Follow-up · {}", s.replace('_', " ")),
     };
-    let mut s = format!("\n{}\n{}", st.bold(&st.accent(&head)), wrap(&a.text, width, "  "));
+    let mut s = format!(
+        "\n{}\n{}",
+        st.bold(&st.accent(&head)),
+        wrap(&a.text, width, "  ")
+    );
     if !a.constraints.is_empty() {
-        s.push_str(&format!("\n  {}", st.dim(&format!("Constraints: {}", a.constraints.join("; ")))));
+        s.push_str(&format!(
+            "\n  {}",
+            st.dim(&format!("Constraints: {}", a.constraints.join("; ")))
+        ));
     }
     s
 }
@@ -31,15 +38,30 @@ fn score_color(score: u32, st: Style) -> String {
 /// Feedback for one graded answer: score, each verdict with the candidate's words, what was missed.
 pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
     let mut s = String::new();
-    let grader = if g.grader == "offline" { "offline grader".to_string() } else { g.grader.clone() };
-    let degraded = if g.degraded { " (degraded: fell back to the offline grader)" } else { "" };
-    s.push_str(&format!("\n{} {}  {}\n", st.bold("Score"), st.bold(&score_color(g.score, st)), st.dim(&format!("({grader}{degraded})"))));
+    let grader = if g.grader == "offline" {
+        "offline grader".to_string()
+    } else {
+        g.grader.clone()
+    };
+    let degraded = if g.degraded {
+        " (degraded: fell back to the offline grader)"
+    } else {
+        ""
+    };
+    s.push_str(&format!(
+        "\n{} {}  {}\n",
+        st.bold("Score"),
+        st.bold(&score_color(g.score, st)),
+        st.dim(&format!("({grader}{degraded})"))
+    ));
     for f in &g.flags {
         let msg = match f.as_str() {
             "injection_attempt" => "The answer tries to instruct the grader; it scores 0.",
             "keyword_stuffing" => "The answer lists terms without making claims; capped at 20.",
             "off_topic" => "The answer is mostly about something else; capped at 10.",
-            "copied_question" => "Most of the answer repeats the question; that part earns nothing.",
+            "copied_question" => {
+                "Most of the answer repeats the question; that part earns nothing."
+            }
             "empty" => "No answer given.",
             _ => f.as_str(),
         };
@@ -51,15 +73,32 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
             Verdict::Partial => (st.warn("~"), "partial"),
             Verdict::Missed => (st.bad("✗"), "missed"),
         };
-        s.push_str(&format!("  {mark} {} {}\n", st.bold(&c.id), st.dim(&format!("[{label}, {} pts]", fmt_pts(c.weight)))));
+        s.push_str(&format!(
+            "  {mark} {} {}\n",
+            st.bold(&c.id),
+            st.dim(&format!("[{label}, {} pts]", fmt_pts(c.weight)))
+        ));
         match c.verdict {
-            Verdict::Missed => s.push_str(&format!("{}\n", wrap(&format!("Expected: {}", c.statement), width, "      "))),
+            Verdict::Missed => s.push_str(&format!(
+                "{}\n",
+                wrap(&format!("Expected: {}", c.statement), width, "      ")
+            )),
             _ => {
                 for e in &c.evidence {
-                    s.push_str(&format!("{}\n", wrap(&format!("You said: \"{e}\""), width, "      ")));
+                    s.push_str(&format!(
+                        "{}\n",
+                        wrap(&format!("You said: \"{e}\""), width, "      ")
+                    ));
                 }
                 if c.verdict == Verdict::Partial {
-                    s.push_str(&format!("{}\n", wrap(&format!("For full credit: {}", c.statement), width, "      ")));
+                    s.push_str(&format!(
+                        "{}\n",
+                        wrap(
+                            &format!("For full credit: {}", c.statement),
+                            width,
+                            "      "
+                        )
+                    ));
                 }
             }
         }
@@ -68,9 +107,17 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
         }
     }
     for m in &g.misconceptions {
-        s.push_str(&format!("  {} {} {}\n", st.bad("−"), st.bold(&format!("misconception: {}", m.statement)), st.dim(&format!("(−{})", fmt_pts(m.penalty)))));
+        s.push_str(&format!(
+            "  {} {} {}\n",
+            st.bad("−"),
+            st.bold(&format!("misconception: {}", m.statement)),
+            st.dim(&format!("(−{})", fmt_pts(m.penalty)))
+        ));
         for e in &m.evidence {
-            s.push_str(&format!("{}\n", wrap(&format!("You said: \"{e}\""), width, "      ")));
+            s.push_str(&format!(
+                "{}\n",
+                wrap(&format!("You said: \"{e}\""), width, "      ")
+            ));
         }
     }
     s.trim_end().to_string()
@@ -92,15 +139,28 @@ pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
             s.push_str(&format!("  {}\n", st.bold(&t.title)));
             last_q = t.question.clone();
         }
-        s.push_str(&format!("    {:<16} {}\n", t.stage.replace('_', " "), score_color(t.score, st)));
+        s.push_str(&format!(
+            "    {:<16} {}\n",
+            t.stage.replace('_', " "),
+            score_color(t.score, st)
+        ));
     }
     for q in &sm.skipped {
         s.push_str(&format!("  {} {}\n", st.dim("skipped:"), q));
     }
     if let Some(m) = sm.mean {
-        s.push_str(&format!("  {} {}\n", st.bold("Mean score:"), score_color(m.round() as u32, st)));
+        s.push_str(&format!(
+            "  {} {}\n",
+            st.bold("Mean score:"),
+            score_color(m.round() as u32, st)
+        ));
     }
-    let missed: Vec<&String> = sm.turns.iter().flat_map(|t| t.missed.iter()).take(5).collect();
+    let missed: Vec<&String> = sm
+        .turns
+        .iter()
+        .flat_map(|t| t.missed.iter())
+        .take(5)
+        .collect();
     if !missed.is_empty() {
         s.push_str(&format!("  {}\n", st.bold("To work on:")));
         for m in missed {

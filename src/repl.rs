@@ -45,9 +45,16 @@ impl<R: BufRead> Source for BlockSource<R> {
         let mut buf = String::new();
         loop {
             let mut line = String::new();
-            let n = self.reader.read_line(&mut line).context("reading the answer from standard input")?;
+            let n = self
+                .reader
+                .read_line(&mut line)
+                .context("reading the answer from standard input")?;
             if n == 0 {
-                return Ok(if buf.trim().is_empty() { Read::Eof } else { Read::Answer(buf.trim_end().to_string()) });
+                return Ok(if buf.trim().is_empty() {
+                    Read::Eof
+                } else {
+                    Read::Answer(buf.trim_end().to_string())
+                });
             }
             let l = line.trim_end_matches(['\n', '\r']);
             if buf.is_empty() && l.trim_start().starts_with('/') {
@@ -76,7 +83,10 @@ impl TtySource {
     /// A new editor with persistent history.
     pub fn new(style: Style) -> Result<Self> {
         let mut ed = rustyline::DefaultEditor::new().context("starting the line editor")?;
-        let history = std::env::var_os("XDG_DATA_HOME").map(std::path::PathBuf::from).or_else(|| dirs::data_dir()).map(|d| d.join("viva").join("history.txt"));
+        let history = std::env::var_os("XDG_DATA_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(dirs::data_dir)
+            .map(|d| d.join("viva").join("history.txt"));
         if let Some(h) = &history {
             let _ = ed.load_history(h);
         }
@@ -100,7 +110,7 @@ impl Source for TtySource {
         use rustyline::error::ReadlineError;
         let mut buf = String::new();
         loop {
-            let prompt = if buf.is_empty() { "> " } else { ". " };
+            let prompt = if buf.is_empty() { "> " } else { "... " };
             match self.ed.readline(prompt) {
                 Ok(line) => {
                     if buf.is_empty() && line.trim_start().starts_with('/') {
@@ -118,11 +128,19 @@ impl Source for TtySource {
                     buf.push('\n');
                 }
                 Err(ReadlineError::Interrupted) => {
-                    outln(&self.style.dim("(input cleared; /quit to end the interview)"));
+                    outln(
+                        &self
+                            .style
+                            .dim("(input cleared; /quit to end the interview)"),
+                    );
                     buf.clear();
                 }
                 Err(ReadlineError::Eof) => {
-                    return Ok(if buf.trim().is_empty() { Read::Eof } else { Read::Answer(buf.trim_end().to_string()) });
+                    return Ok(if buf.trim().is_empty() {
+                        Read::Eof
+                    } else {
+                        Read::Answer(buf.trim_end().to_string())
+                    });
                 }
                 Err(e) => return Err(anyhow::anyhow!("reading from the terminal: {e}")),
             }
@@ -131,26 +149,53 @@ impl Source for TtySource {
 }
 
 /// Run one interview to the end; every event is stored as it happens.
-pub fn run(store: &Store, bank: &Bank, grader: &Grader, plan: Vec<String>, follow_ups: usize, source: &mut dyn Source, style: Style) -> Result<u64> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+pub fn run(
+    store: &Store,
+    bank: &Bank,
+    grader: &Grader,
+    plan: Vec<String>,
+    follow_ups: usize,
+    source: &mut dyn Source,
+    style: Style,
+) -> Result<u64> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     let width = crate::output::width();
     let session = new_session_id();
     let mut seq = 0u32;
     let mut m = Interview::new(bank, plan, &grader.name(), follow_ups);
     let mut queue: VecDeque<Effect> = m.step(Input::Start).into();
-    outln(&style.dim(&format!("viva · {} grader · session {} · end each answer with an empty line, /help for commands", grader.name(), fmt_id(session))));
+    outln(&style.dim(&format!(
+        "viva · {} grader · session {} · end each answer with an empty line, /help for commands",
+        grader.name(),
+        fmt_id(session)
+    )));
     loop {
         while let Some(e) = queue.pop_front() {
             match e {
                 Effect::Persist(kind) => {
-                    let ev = Event { v: SCHEMA_VERSION, session, seq, at: chrono::Utc::now(), kind };
+                    let ev = Event {
+                        v: SCHEMA_VERSION,
+                        session,
+                        seq,
+                        at: chrono::Utc::now(),
+                        kind,
+                    };
                     store.append(&ev).context("saving the session")?;
                     seq += 1;
                 }
                 Effect::Flush => store.flush().context("saving the session")?,
                 Effect::Ask(a) => outln(&render::ask(&a, style, width)),
-                Effect::Grade { question, rung, answer } => {
-                    let q = bank.get(&question).with_context(|| format!("question {question} vanished from the bank"))?;
+                Effect::Grade {
+                    question,
+                    rung,
+                    answer,
+                } => {
+                    let q = bank
+                        .get(&question)
+                        .with_context(|| format!("question {question} vanished from the bank"))?;
                     let g = rt.block_on(grader.grade(bank, q, rung, &answer));
                     queue.extend(m.step(Input::Graded(g)));
                 }
@@ -179,7 +224,12 @@ pub fn run(store: &Store, bank: &Bank, grader: &Grader, plan: Vec<String>, follo
         };
         queue.extend(m.step(input));
     }
-    out(&format!("\nSaved session {} in {}. Replay it with: viva replay {}\n", fmt_id(session), store.path().display(), fmt_id(session)));
+    out(&format!(
+        "\nSaved session {} in {}. Replay it with: viva replay {}\n",
+        fmt_id(session),
+        store.path().display(),
+        fmt_id(session)
+    ));
     Ok(session)
 }
 
@@ -191,7 +241,10 @@ mod tests {
     fn blocks_and_commands() {
         let input = "first line\nsecond line\n\n\n/hint\nanswer two\n\n/quit\nlast without blank";
         let mut s = BlockSource::new(input.as_bytes());
-        assert_eq!(s.read().unwrap(), Read::Answer("first line\nsecond line".into()));
+        assert_eq!(
+            s.read().unwrap(),
+            Read::Answer("first line\nsecond line".into())
+        );
         assert_eq!(s.read().unwrap(), Read::Command("/hint".into()));
         assert_eq!(s.read().unwrap(), Read::Answer("answer two".into()));
         assert_eq!(s.read().unwrap(), Read::Command("/quit".into()));

@@ -44,17 +44,31 @@ pub enum SettingsError {
 }
 
 fn default_config_path() -> Option<PathBuf> {
-    std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| dirs::home_dir().map(|h| h.join(".config"))).map(|d| d.join("viva").join("config.toml"))
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".config")))
+        .map(|d| d.join("viva").join("config.toml"))
 }
 
 fn read_config(path: &Path, explicit: bool) -> Result<ConfigFile, SettingsError> {
     match std::fs::read_to_string(path) {
         Ok(t) => toml::from_str(&t).map_err(|e| {
-            let line = e.span().map(|s| t[..s.start.min(t.len())].matches('\n').count() + 1).unwrap_or(1);
-            SettingsError::Config(format!("{}:{line}", path.display()), e.message().to_string())
+            let line = e
+                .span()
+                .map(|s| t[..s.start.min(t.len())].matches('\n').count() + 1)
+                .unwrap_or(1);
+            SettingsError::Config(
+                format!("{}:{line}", path.display()),
+                e.message().to_string(),
+            )
         }),
-        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
-        Err(e) => Err(SettingsError::Config(path.display().to_string(), e.to_string())),
+        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(ConfigFile::default())
+        }
+        Err(e) => Err(SettingsError::Config(
+            path.display().to_string(),
+            e.to_string(),
+        )),
     }
 }
 
@@ -74,13 +88,40 @@ impl Settings {
             },
         };
         let env_grader = match env_nonempty("VIVA_GRADER") {
-            Some(v) => Some(<GraderChoice as clap::ValueEnum>::from_str(&v, true).map_err(|_| SettingsError::Env("VIVA_GRADER".into(), v, "expected auto, llm or offline".into()))?),
+            Some(v) => Some(
+                <GraderChoice as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
+                    SettingsError::Env(
+                        "VIVA_GRADER".into(),
+                        v,
+                        "expected auto, llm or offline".into(),
+                    )
+                })?,
+            ),
             None => None,
         };
-        let store = cli.store.clone().or_else(|| env_nonempty("VIVA_STORE").map(PathBuf::from)).or(cfg.store).unwrap_or_else(|| PathBuf::from("sessions"));
-        let bank = cli.bank.clone().or_else(|| env_nonempty("VIVA_BANK").map(PathBuf::from)).or(cfg.bank);
+        let store = cli
+            .store
+            .clone()
+            .or_else(|| env_nonempty("VIVA_STORE").map(PathBuf::from))
+            .or(cfg.store)
+            .unwrap_or_else(|| PathBuf::from("sessions"));
+        let bank = cli
+            .bank
+            .clone()
+            .or_else(|| env_nonempty("VIVA_BANK").map(PathBuf::from))
+            .or(cfg.bank);
         let grader = cli.grader.or(env_grader).or(cfg.grader).unwrap_or_default();
-        let color = std::env::var_os("NO_COLOR").map(|v| v.is_empty()).unwrap_or(true) && std::io::stdout().is_terminal() && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true);
-        Ok(Settings { store, bank, grader, color, interactive: std::io::stdin().is_terminal() })
+        let color = std::env::var_os("NO_COLOR")
+            .map(|v| v.is_empty())
+            .unwrap_or(true)
+            && std::io::stdout().is_terminal()
+            && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true);
+        Ok(Settings {
+            store,
+            bank,
+            grader,
+            color,
+            interactive: std::io::stdin().is_terminal(),
+        })
     }
 }

@@ -5,7 +5,9 @@ pub mod spec;
 use crate::grade::normalize::Lexicon;
 use crate::grade::pattern::Pattern;
 use include_dir::{include_dir, Dir};
-use spec::{CriterionSpec, LexiconFile, MisconceptionSpec, QuestionSpec, AREAS, DIFFICULTIES, STAGES};
+use spec::{
+    CriterionSpec, LexiconFile, MisconceptionSpec, QuestionSpec, AREAS, DIFFICULTIES, STAGES,
+};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -103,7 +105,9 @@ impl Question {
     }
     /// Every criterion of the question (main and rungs).
     pub fn all_criteria(&self) -> impl Iterator<Item = &Criterion> {
-        self.criteria.iter().chain(self.ladder.iter().flat_map(|r| r.criteria.iter()))
+        self.criteria
+            .iter()
+            .chain(self.ladder.iter().flat_map(|r| r.criteria.iter()))
     }
 }
 
@@ -131,9 +135,14 @@ fn collect_dir(root: &Path) -> Result<(Vec<RawFile>, Vec<RawFile>), BankError> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().map(|x| x == "toml").unwrap_or(false) {
-                let text = std::fs::read_to_string(&p).map_err(|e| BankError::Io(p.display().to_string(), e))?;
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| BankError::Io(p.display().to_string(), e))?;
                 let disp = p.display().to_string();
-                if p.parent().and_then(|x| x.file_name()).map(|n| n == "lexicon").unwrap_or(false) {
+                if p.parent()
+                    .and_then(|x| x.file_name())
+                    .map(|n| n == "lexicon")
+                    .unwrap_or(false)
+                {
                     lexicons.push((disp, text));
                 } else {
                     questions.push((disp, text));
@@ -152,7 +161,12 @@ fn collect_embedded() -> (Vec<RawFile>, Vec<RawFile>) {
             if f.path().extension().map(|x| x == "toml").unwrap_or(false) {
                 let text = f.contents_utf8().unwrap_or_default().to_string();
                 let disp = format!("rubrics/{}", f.path().display());
-                if f.path().parent().and_then(|x| x.file_name()).map(|n| n == "lexicon").unwrap_or(false) {
+                if f.path()
+                    .parent()
+                    .and_then(|x| x.file_name())
+                    .map(|n| n == "lexicon")
+                    .unwrap_or(false)
+                {
                     l.push((disp, text));
                 } else {
                     q.push((disp, text));
@@ -181,7 +195,9 @@ pub fn line_of(src: &str, needle: &str, from_line: usize, fallback: usize) -> us
 }
 
 fn toml_line(src: &str, e: &toml::de::Error) -> usize {
-    e.span().map(|s| src[..s.start.min(src.len())].matches('\n').count() + 1).unwrap_or(1)
+    e.span()
+        .map(|s| src[..s.start.min(src.len())].matches('\n').count() + 1)
+        .unwrap_or(1)
 }
 
 impl Bank {
@@ -199,7 +215,11 @@ impl Bank {
         q.retain(|(_, t)| peek_id(t).map(|id| !ids.contains(&id)).unwrap_or(true));
         q.extend(dq);
         let lex_names: HashSet<String> = dl.iter().filter_map(|(p, _)| file_name(p)).collect();
-        l.retain(|(p, _)| file_name(p).map(|n| !lex_names.contains(&n)).unwrap_or(true));
+        l.retain(|(p, _)| {
+            file_name(p)
+                .map(|n| !lex_names.contains(&n))
+                .unwrap_or(true)
+        });
         l.extend(dl);
         Bank::from_raw(q, l)
     }
@@ -209,7 +229,11 @@ impl Bank {
         let (q, dl) = collect_dir(dir)?;
         let (_, mut l) = collect_embedded();
         let lex_names: HashSet<String> = dl.iter().filter_map(|(p, _)| file_name(p)).collect();
-        l.retain(|(p, _)| file_name(p).map(|n| !lex_names.contains(&n)).unwrap_or(true));
+        l.retain(|(p, _)| {
+            file_name(p)
+                .map(|n| !lex_names.contains(&n))
+                .unwrap_or(true)
+        });
         l.extend(dl);
         Bank::from_raw(q, l)
     }
@@ -231,7 +255,11 @@ impl Bank {
                         entries.push((k, v));
                     }
                 }
-                Err(e) => issues.push(BankIssue { file: path.clone(), line: toml_line(text, &e), msg: one_line(e.message()) }),
+                Err(e) => issues.push(BankIssue {
+                    file: path.clone(),
+                    line: toml_line(text, &e),
+                    msg: one_line(e.message()),
+                }),
             }
         }
         let lexicon = Lexicon::new(&entries);
@@ -242,7 +270,10 @@ impl Bank {
                 Ok(spec) => {
                     let mut errs = Vec::new();
                     if let Some(prev) = seen.get(&spec.id) {
-                        errs.push((line_of(text, "id", 1, 1), format!("duplicate question id '{}' (also in {prev})", spec.id)));
+                        errs.push((
+                            line_of(text, "id", 1, 1),
+                            format!("duplicate question id '{}' (also in {prev})", spec.id),
+                        ));
                     }
                     seen.insert(spec.id.clone(), path.clone());
                     match compile_question(spec, path, text, &lexicon, &mut errs) {
@@ -250,17 +281,27 @@ impl Bank {
                         _ => {}
                     }
                     for (line, msg) in errs {
-                        issues.push(BankIssue { file: path.clone(), line, msg });
+                        issues.push(BankIssue {
+                            file: path.clone(),
+                            line,
+                            msg,
+                        });
                     }
                 }
-                Err(e) => issues.push(BankIssue { file: path.clone(), line: toml_line(text, &e), msg: one_line(e.message()) }),
+                Err(e) => issues.push(BankIssue {
+                    file: path.clone(),
+                    line: toml_line(text, &e),
+                    msg: one_line(e.message()),
+                }),
             }
         }
         if !issues.is_empty() {
             return Err(BankError::Invalid(issues));
         }
         let area_pos = |a: &str| AREAS.iter().position(|(id, _)| *id == a).unwrap_or(99);
-        questions.sort_by(|a, b| (area_pos(&a.spec.area), &a.spec.id).cmp(&(area_pos(&b.spec.area), &b.spec.id)));
+        questions.sort_by(|a, b| {
+            (area_pos(&a.spec.area), &a.spec.id).cmp(&(area_pos(&b.spec.area), &b.spec.id))
+        });
         Ok(Bank { questions, lexicon })
     }
 
@@ -282,7 +323,10 @@ impl Bank {
         if near.is_empty() {
             format!("unknown question id '{id}' (see `viva bank list`)")
         } else {
-            format!("unknown question id '{id}'; did you mean {}?", near.join(", "))
+            format!(
+                "unknown question id '{id}'; did you mean {}?",
+                near.join(", ")
+            )
         }
     }
 }
@@ -292,15 +336,28 @@ fn one_line(s: &str) -> String {
 }
 
 fn file_name(p: &str) -> Option<String> {
-    Path::new(p).file_name().map(|s| s.to_string_lossy().into_owned())
+    Path::new(p)
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
 }
 
 fn peek_id(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| l.trim().strip_prefix("id").map(|r| r.trim_start()).and_then(|r| r.strip_prefix('=')).map(|r| r.trim().trim_matches('"').to_string()))
+    text.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("id")
+            .map(|r| r.trim_start())
+            .and_then(|r| r.strip_prefix('='))
+            .map(|r| r.trim().trim_matches('"').to_string())
+    })
 }
 
-fn compile_patterns(pats: &[String], text: &str, from: usize, lex: &Lexicon, errs: &mut Vec<(usize, String)>) -> Vec<Pattern> {
+fn compile_patterns(
+    pats: &[String],
+    text: &str,
+    from: usize,
+    lex: &Lexicon,
+    errs: &mut Vec<(usize, String)>,
+) -> Vec<Pattern> {
     let mut out = Vec::new();
     for p in pats {
         match Pattern::compile(p, lex) {
@@ -311,7 +368,14 @@ fn compile_patterns(pats: &[String], text: &str, from: usize, lex: &Lexicon, err
     out
 }
 
-fn compile_criteria(specs: &[CriterionSpec], text: &str, from: usize, lex: &Lexicon, ids: &mut HashSet<String>, errs: &mut Vec<(usize, String)>) -> Vec<Criterion> {
+fn compile_criteria(
+    specs: &[CriterionSpec],
+    text: &str,
+    from: usize,
+    lex: &Lexicon,
+    ids: &mut HashSet<String>,
+    errs: &mut Vec<(usize, String)>,
+) -> Vec<Criterion> {
     let mut out = Vec::new();
     for c in specs {
         let line = line_of(text, &format!("\"{}\"", c.id), from, from);
@@ -319,14 +383,23 @@ fn compile_criteria(specs: &[CriterionSpec], text: &str, from: usize, lex: &Lexi
             errs.push((line, format!("duplicate criterion id '{}'", c.id)));
         }
         if c.weight.is_nan() || c.weight <= 0.0 {
-            errs.push((line_of(text, "weight", line, line), format!("criterion '{}': weight must be > 0", c.id)));
+            errs.push((
+                line_of(text, "weight", line, line),
+                format!("criterion '{}': weight must be > 0", c.id),
+            ));
         }
         if c.patterns.is_empty() {
             errs.push((line, format!("criterion '{}' has no patterns", c.id)));
         }
         if let Some(m) = c.min_hits {
             if m == 0 || m > c.patterns.len() {
-                errs.push((line, format!("criterion '{}': min_hits must be between 1 and the number of patterns", c.id)));
+                errs.push((
+                    line,
+                    format!(
+                        "criterion '{}': min_hits must be between 1 and the number of patterns",
+                        c.id
+                    ),
+                ));
             }
         }
         if c.statement.trim().is_empty() {
@@ -334,12 +407,23 @@ fn compile_criteria(specs: &[CriterionSpec], text: &str, from: usize, lex: &Lexi
         }
         let patterns = compile_patterns(&c.patterns, text, line, lex, errs);
         let partial = compile_patterns(&c.partial, text, line, lex, errs);
-        out.push(Criterion { spec: c.clone(), patterns, partial });
+        out.push(Criterion {
+            spec: c.clone(),
+            patterns,
+            partial,
+        });
     }
     out
 }
 
-fn compile_misconceptions(specs: &[MisconceptionSpec], text: &str, from: usize, lex: &Lexicon, ids: &mut HashSet<String>, errs: &mut Vec<(usize, String)>) -> Vec<Misconception> {
+fn compile_misconceptions(
+    specs: &[MisconceptionSpec],
+    text: &str,
+    from: usize,
+    lex: &Lexicon,
+    ids: &mut HashSet<String>,
+    errs: &mut Vec<(usize, String)>,
+) -> Vec<Misconception> {
     let mut out = Vec::new();
     for m in specs {
         let line = line_of(text, &format!("\"{}\"", m.id), from, from);
@@ -347,37 +431,76 @@ fn compile_misconceptions(specs: &[MisconceptionSpec], text: &str, from: usize, 
             errs.push((line, format!("duplicate misconception id '{}'", m.id)));
         }
         if m.penalty.is_nan() || m.penalty <= 0.0 {
-            errs.push((line_of(text, "penalty", line, line), format!("misconception '{}': penalty must be > 0", m.id)));
+            errs.push((
+                line_of(text, "penalty", line, line),
+                format!("misconception '{}': penalty must be > 0", m.id),
+            ));
         }
         if m.patterns.is_empty() {
             errs.push((line, format!("misconception '{}' has no patterns", m.id)));
         }
         let patterns = compile_patterns(&m.patterns, text, line, lex, errs);
-        out.push(Misconception { spec: m.clone(), patterns });
+        out.push(Misconception {
+            spec: m.clone(),
+            patterns,
+        });
     }
     out
 }
 
-fn compile_question(spec: QuestionSpec, path: &str, text: &str, lex: &Lexicon, errs: &mut Vec<(usize, String)>) -> Option<Question> {
+fn compile_question(
+    spec: QuestionSpec,
+    path: &str,
+    text: &str,
+    lex: &Lexicon,
+    errs: &mut Vec<(usize, String)>,
+) -> Option<Question> {
     let l = |field: &str| line_of(text, &format!("{field} ="), 1, 1);
-    let stem = Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if stem != spec.id {
-        errs.push((l("id"), format!("id '{}' must match the file name '{stem}.toml'", spec.id)));
+        errs.push((
+            l("id"),
+            format!("id '{}' must match the file name '{stem}.toml'", spec.id),
+        ));
     }
-    if !spec.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || spec.id.is_empty() {
-        errs.push((l("id"), format!("id '{}' must be kebab-case (a-z, 0-9, -)", spec.id)));
+    if !spec
+        .id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || spec.id.is_empty()
+    {
+        errs.push((
+            l("id"),
+            format!("id '{}' must be kebab-case (a-z, 0-9, -)", spec.id),
+        ));
     }
     if !AREAS.iter().any(|(a, _)| *a == spec.area) {
         let names: Vec<&str> = AREAS.iter().map(|(a, _)| *a).collect();
-        errs.push((l("area"), format!("unknown area '{}' (one of {})", spec.area, names.join(", "))));
+        errs.push((
+            l("area"),
+            format!("unknown area '{}' (one of {})", spec.area, names.join(", ")),
+        ));
     }
     if !DIFFICULTIES.contains(&spec.difficulty.as_str()) {
-        errs.push((l("difficulty"), format!("unknown difficulty '{}' (easy, medium or hard)", spec.difficulty)));
+        errs.push((
+            l("difficulty"),
+            format!(
+                "unknown difficulty '{}' (easy, medium or hard)",
+                spec.difficulty
+            ),
+        ));
     }
     if spec.companies.iter().any(|c| c != &c.to_lowercase()) {
         errs.push((l("companies"), "company tags must be lower-case".into()));
     }
-    for (f, v) in [("title", &spec.title), ("prompt", &spec.prompt), ("reference", &spec.reference)] {
+    for (f, v) in [
+        ("title", &spec.title),
+        ("prompt", &spec.prompt),
+        ("reference", &spec.reference),
+    ] {
         if v.trim().is_empty() {
             errs.push((l(f), format!("{f} is empty")));
         }
@@ -385,43 +508,97 @@ fn compile_question(spec: QuestionSpec, path: &str, text: &str, lex: &Lexicon, e
     let mut ids = HashSet::new();
     let first_crit = line_of(text, "[[criteria]]", 1, 1);
     if !(1..=7).contains(&spec.criteria.len()) {
-        errs.push((first_crit, format!("a question needs 1-7 criteria, found {}", spec.criteria.len())));
+        errs.push((
+            first_crit,
+            format!(
+                "a question needs 1-7 criteria, found {}",
+                spec.criteria.len()
+            ),
+        ));
     }
     let criteria = compile_criteria(&spec.criteria, text, first_crit, lex, &mut ids, errs);
-    let misconceptions = compile_misconceptions(&spec.misconceptions, text, line_of(text, "[[misconceptions]]", 1, 1), lex, &mut ids, errs);
+    let misconceptions = compile_misconceptions(
+        &spec.misconceptions,
+        text,
+        line_of(text, "[[misconceptions]]", 1, 1),
+        lex,
+        &mut ids,
+        errs,
+    );
     let mut ladder = Vec::new();
     let mut from = 1;
     for (i, r) in spec.ladder.iter().enumerate() {
         let line = line_of(text, "[[ladder]]", from, 1);
         from = line + 1;
         if !STAGES.contains(&r.stage.as_str()) {
-            errs.push((line_of(text, "stage", line, line), format!("ladder rung {}: unknown stage '{}' ({})", i + 1, r.stage, STAGES.join(", "))));
+            errs.push((
+                line_of(text, "stage", line, line),
+                format!(
+                    "ladder rung {}: unknown stage '{}' ({})",
+                    i + 1,
+                    r.stage,
+                    STAGES.join(", ")
+                ),
+            ));
         }
         if r.criteria.is_empty() {
-            errs.push((line, format!("ladder rung {} ('{}') has no criteria", i + 1, r.stage)));
+            errs.push((
+                line,
+                format!("ladder rung {} ('{}') has no criteria", i + 1, r.stage),
+            ));
         }
         if r.question.trim().is_empty() {
             errs.push((line, format!("ladder rung {} has an empty question", i + 1)));
         }
         let criteria = compile_criteria(&r.criteria, text, line, lex, &mut ids, errs);
-        let misconceptions = compile_misconceptions(&r.misconceptions, text, line, lex, &mut ids, errs);
-        ladder.push(Rung { stage: r.stage.clone(), question: r.question.clone(), constraints: r.constraints.clone(), criteria, misconceptions });
+        let misconceptions =
+            compile_misconceptions(&r.misconceptions, text, line, lex, &mut ids, errs);
+        ladder.push(Rung {
+            stage: r.stage.clone(),
+            question: r.question.clone(),
+            constraints: r.constraints.clone(),
+            criteria,
+            misconceptions,
+        });
     }
     let mut qfrom = 1;
     for (i, item) in spec.quiz.iter().enumerate() {
         let line = line_of(text, "[[quiz]]", qfrom, 1);
         qfrom = line + 1;
         if item.options.len() != 4 {
-            errs.push((line, format!("quiz item {} needs exactly 4 options, found {}", i + 1, item.options.len())));
+            errs.push((
+                line,
+                format!(
+                    "quiz item {} needs exactly 4 options, found {}",
+                    i + 1,
+                    item.options.len()
+                ),
+            ));
         }
         if item.answer >= item.options.len() {
-            errs.push((line, format!("quiz item {}: answer index {} is out of range", i + 1, item.answer)));
+            errs.push((
+                line,
+                format!(
+                    "quiz item {}: answer index {} is out of range",
+                    i + 1,
+                    item.answer
+                ),
+            ));
         }
         if item.explanations.len() != item.options.len() {
-            errs.push((line, format!("quiz item {} needs one explanation per option", i + 1)));
+            errs.push((
+                line,
+                format!("quiz item {} needs one explanation per option", i + 1),
+            ));
         }
     }
-    Some(Question { spec, criteria, misconceptions, ladder, source: path.to_string() })
+    Some(Question {
+        spec,
+        criteria,
+        misconceptions,
+        ladder,
+        source: path.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -436,17 +613,29 @@ mod tests {
 
     #[test]
     fn toml_errors_name_the_line() {
-        let q = vec![("x/bad.toml".to_string(), "id = \"bad\"\narea = \"detection\"\ntitle = 3\n".to_string())];
+        let q = vec![(
+            "x/bad.toml".to_string(),
+            "id = \"bad\"\narea = \"detection\"\ntitle = 3\n".to_string(),
+        )];
         let err = Bank::from_raw(q, vec![]).unwrap_err().to_string();
         assert!(err.starts_with("x/bad.toml:3:"), "{err}");
     }
 
     #[test]
     fn semantic_errors_are_collected_with_lines() {
-        let src = include_str!("../../rubrics/detection/cv-detection-anchor-boxes.toml").replacen("weight = 25", "weight = 0", 1);
+        let src = include_str!("../../rubrics/detection/cv-detection-anchor-boxes.toml").replacen(
+            "weight = 25",
+            "weight = 0",
+            1,
+        );
         let q = vec![("d/cv-detection-anchor-boxes.toml".to_string(), src.clone())];
         let err = Bank::from_raw(q, vec![]).unwrap_err().to_string();
         let want = src.lines().position(|l| l == "weight = 0").unwrap() + 1;
-        assert!(err.contains(&format!(":{want}: criterion 'dense-anchors': weight must be > 0")), "{err}");
+        assert!(
+            err.contains(&format!(
+                ":{want}: criterion 'dense-anchors': weight must be > 0"
+            )),
+            "{err}"
+        );
     }
 }

@@ -4,19 +4,31 @@ use serde::{Deserialize, Serialize};
 
 /// The six interview areas, in display order.
 pub const AREAS: &[(&str, &str)] = &[
-    ("classification", "Image classification and CNN architectures"),
+    (
+        "classification",
+        "Image classification and CNN architectures",
+    ),
     ("detection", "Object detection"),
     ("segmentation", "Image segmentation"),
     ("video", "Video understanding and temporal models"),
     ("multimodal", "Multimodal and vision-language models"),
-    ("deployment", "Training, deployment and real-world CV systems"),
+    (
+        "deployment",
+        "Training, deployment and real-world CV systems",
+    ),
 ];
 
 /// Allowed difficulties, easiest first.
 pub const DIFFICULTIES: &[&str] = &["easy", "medium", "hard"];
 
 /// Ladder stages in the order an interviewer climbs them.
-pub const STAGES: &[&str] = &["theory", "implementation", "constraints", "failure_modes", "production"];
+pub const STAGES: &[&str] = &[
+    "theory",
+    "implementation",
+    "constraints",
+    "failure_modes",
+    "production",
+];
 
 /// A question file as written.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -26,7 +26,12 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 Ok(b) => {
                     let rungs: usize = b.questions.iter().map(|q| q.ladder.len()).sum();
                     let quiz: usize = b.questions.iter().map(|q| q.spec.quiz.len()).sum();
-                    outln(&format!("ok: {} questions, {} ladder rungs, {} quiz items", b.questions.len(), rungs, quiz));
+                    outln(&format!(
+                        "ok: {} questions, {} ladder rungs, {} quiz items",
+                        b.questions.len(),
+                        rungs,
+                        quiz
+                    ));
                     Ok(())
                 }
                 Err(BankError::Invalid(issues)) => {
@@ -38,14 +43,21 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 Err(e) => Err(e.into()),
             }
         }
-        BankCmd::List { area, json: as_json } => {
+        BankCmd::List {
+            area,
+            json: as_json,
+        } => {
             let b = load(bank_dir)?;
             if let Some(a) = area {
                 if !crate::bank::spec::AREAS.iter().any(|(x, _)| x == a) {
                     bail!("unknown area '{a}' (classification, detection, segmentation, video, multimodal, deployment)");
                 }
             }
-            let qs: Vec<_> = b.questions.iter().filter(|q| area.as_ref().map(|a| &q.spec.area == a).unwrap_or(true)).collect();
+            let qs: Vec<_> = b
+                .questions
+                .iter()
+                .filter(|q| area.as_ref().map(|a| &q.spec.area == a).unwrap_or(true))
+                .collect();
             if *as_json {
                 let v: Vec<Value> = qs
                     .iter()
@@ -60,39 +72,79 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 json(&v);
             } else {
                 let idw = qs.iter().map(|q| q.spec.id.len()).max().unwrap_or(10);
-                outln(&style.bold(&format!("{:<idw$}  {:<14}  {:<6}  TITLE", "ID", "AREA", "LEVEL")));
+                outln(&style.bold(&format!(
+                    "{:<idw$}  {:<14}  {:<6}  TITLE",
+                    "ID", "AREA", "LEVEL"
+                )));
                 for q in qs {
-                    outln(&format!("{:<idw$}  {:<14}  {:<6}  {}", q.spec.id, q.spec.area, q.spec.difficulty, q.spec.title));
+                    outln(&format!(
+                        "{:<idw$}  {:<14}  {:<6}  {}",
+                        q.spec.id, q.spec.area, q.spec.difficulty, q.spec.title
+                    ));
                 }
             }
             Ok(())
         }
         BankCmd::Show { id, json: as_json } => {
             let b = load(bank_dir)?;
-            let q = b.get(id).ok_or_else(|| anyhow::anyhow!(b.unknown_id_message(id)))?;
+            let q = b
+                .get(id)
+                .ok_or_else(|| anyhow::anyhow!(b.unknown_id_message(id)))?;
             if *as_json {
                 json(&q.spec);
                 return Ok(());
             }
             let w = crate::output::width();
             outln(&style.bold(&format!("{} — {}", q.spec.id, q.spec.title)));
-            outln(&style.dim(&format!("{} · {} · {} · rubric v{}", q.spec.area, q.spec.difficulty, q.spec.companies.join(", "), q.spec.version)));
-            outln(&format!("\n{}\n{}", style.bold("Question"), crate::output::wrap(&q.spec.prompt, w, "  ")));
+            outln(&style.dim(&format!(
+                "{} · {} · {} · rubric v{}",
+                q.spec.area,
+                q.spec.difficulty,
+                q.spec.companies.join(", "),
+                q.spec.version
+            )));
+            outln(&format!(
+                "\n{}\n{}",
+                style.bold("Question"),
+                crate::output::wrap(&q.spec.prompt, w, "  ")
+            ));
             outln(&format!("\n{}", style.bold("Criteria")));
             for c in &q.criteria {
-                outln(&crate::output::wrap(&format!("- {} ({} pts): {}", c.spec.id, c.spec.weight, c.spec.statement), w, "  "));
+                outln(&crate::output::wrap(
+                    &format!(
+                        "- {} ({} pts): {}",
+                        c.spec.id, c.spec.weight, c.spec.statement
+                    ),
+                    w,
+                    "  ",
+                ));
             }
             if !q.misconceptions.is_empty() {
                 outln(&format!("\n{}", style.bold("Misconceptions")));
                 for m in &q.misconceptions {
-                    outln(&crate::output::wrap(&format!("- {} (−{}): {}", m.spec.id, m.spec.penalty, m.spec.statement), w, "  "));
+                    outln(&crate::output::wrap(
+                        &format!(
+                            "- {} (−{}): {}",
+                            m.spec.id, m.spec.penalty, m.spec.statement
+                        ),
+                        w,
+                        "  ",
+                    ));
                 }
             }
             outln(&format!("\n{}", style.bold("Follow-up ladder")));
             for (i, r) in q.ladder.iter().enumerate() {
-                outln(&crate::output::wrap(&format!("{}. [{}] {}", i + 1, r.stage, r.question), w, "  "));
+                outln(&crate::output::wrap(
+                    &format!("{}. [{}] {}", i + 1, r.stage, r.question),
+                    w,
+                    "  ",
+                ));
             }
-            outln(&format!("\n{}\n{}", style.bold("Reference answer"), crate::output::wrap(&q.spec.reference, w, "  ")));
+            outln(&format!(
+                "\n{}\n{}",
+                style.bold("Reference answer"),
+                crate::output::wrap(&q.spec.reference, w, "  ")
+            ));
             Ok(())
         }
     }
@@ -107,7 +159,11 @@ pub fn load(dir: Option<&Path>) -> Result<Bank> {
     b.map_err(|e| match e {
         BankError::Invalid(issues) => {
             let first = issues[0].to_string();
-            let more = if issues.len() > 1 { format!(" (and {} more; run `viva bank check`)", issues.len() - 1) } else { String::new() };
+            let more = if issues.len() > 1 {
+                format!(" (and {} more; run `viva bank check`)", issues.len() - 1)
+            } else {
+                String::new()
+            };
             anyhow::anyhow!("invalid question bank: {first}{more}")
         }
         other => other.into(),
@@ -117,7 +173,9 @@ pub fn load(dir: Option<&Path>) -> Result<Bank> {
 fn read_input(p: &Path) -> Result<String> {
     if p == Path::new("-") {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
         return Ok(s);
     }
     let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
@@ -130,7 +188,9 @@ pub fn check_answer(text: &str) -> std::result::Result<(), String> {
     if text.trim().is_empty() {
         Err("the answer is empty".into())
     } else if n > MAX_ANSWER_CHARS {
-        Err(format!("the answer is {n} characters long; the limit is {MAX_ANSWER_CHARS}"))
+        Err(format!(
+            "the answer is {n} characters long; the limit is {MAX_ANSWER_CHARS}"
+        ))
     } else {
         Ok(())
     }
@@ -152,7 +212,10 @@ pub fn grade_json(g: &Grade) -> Map<String, Value> {
                 .collect(),
         ),
     );
-    m.insert("misconceptions".into(), serde_json::to_value(&g.misconceptions).unwrap_or(Value::Null));
+    m.insert(
+        "misconceptions".into(),
+        serde_json::to_value(&g.misconceptions).unwrap_or(Value::Null),
+    );
     m.insert("flags".into(), json!(g.flags));
     m.insert("degraded".into(), json!(g.degraded));
     m
@@ -164,9 +227,14 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
         return grade_batch(batch, bank, grader);
     }
     let (Some(id), Some(file)) = (&a.question, &a.answer_file) else {
-        return Err(crate::UsageError("give --question ID --answer-file FILE, or --batch FILE.jsonl".into()).into());
+        return Err(crate::UsageError(
+            "give --question ID --answer-file FILE, or --batch FILE.jsonl".into(),
+        )
+        .into());
     };
-    let q = bank.get(id).ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
+    let q = bank
+        .get(id)
+        .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
     let text = read_input(file)?;
     check_answer(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let g = grader.grade_blocking(bank, q, None, &text);
@@ -183,7 +251,9 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
     let reader: Box<dyn BufRead> = if path == Path::new("-") {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
-        Box::new(std::io::BufReader::new(std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?))
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
+        ))
     };
     let (mut ok, mut failed) = (0usize, 0usize);
     for (i, line) in reader.lines().enumerate() {
@@ -204,14 +274,22 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
         };
         outln(&Value::Object(out).to_string());
     }
-    eprintln!("graded {ok} answer(s){}", if failed > 0 { format!(", {failed} line(s) failed (see their \"error\" field)") } else { String::new() });
+    eprintln!(
+        "graded {ok} answer(s){}",
+        if failed > 0 {
+            format!(", {failed} line(s) failed (see their \"error\" field)")
+        } else {
+            String::new()
+        }
+    );
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
 type LineResult = std::result::Result<Map<String, Value>, (Map<String, Value>, String)>;
 
 fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
-    let v: Value = serde_json::from_str(line).map_err(|e| (Map::new(), format!("not JSON: {e}")))?;
+    let v: Value =
+        serde_json::from_str(line).map_err(|e| (Map::new(), format!("not JSON: {e}")))?;
     let Value::Object(mut m) = v else {
         return Err((Map::new(), "expected a JSON object".into()));
     };
@@ -256,7 +334,8 @@ pub struct LabelledAnswer {
 /// `viva calibrate`.
 pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) -> Result<()> {
     let text = read_input(&a.set)?;
-    let items: Vec<LabelledAnswer> = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}:{}: {}", a.set.display(), e.line(), e))?;
+    let items: Vec<LabelledAnswer> = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}:{}: {}", a.set.display(), e.line(), e))?;
     if items.is_empty() {
         bail!("{} holds no items", a.set.display());
     }
@@ -264,11 +343,24 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     let mut ours = Vec::new();
     let mut rows = Vec::new();
     for (i, it) in items.iter().enumerate() {
-        let q = bank.get(&it.question).ok_or_else(|| anyhow::anyhow!("{} item {}: {}", a.set.display(), i + 1, bank.unknown_id_message(&it.question)))?;
+        let q = bank.get(&it.question).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} item {}: {}",
+                a.set.display(),
+                i + 1,
+                bank.unknown_id_message(&it.question)
+            )
+        })?;
         let g = grader.grade_blocking(bank, q, None, &it.answer);
         human.push(it.human);
         ours.push(g.score as f64);
-        rows.push((it.label.clone(), it.human, g.score, it.question.clone(), g.flags.clone()));
+        rows.push((
+            it.label.clone(),
+            it.human,
+            g.score,
+            it.question.clone(),
+            g.flags.clone(),
+        ));
     }
     let rho = stats::spearman(&human, &ours);
     let kappa = stats::qwk(&human, &ours);
@@ -295,7 +387,12 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
         json(&report);
         return Ok(());
     }
-    outln(&style.bold(&format!("Calibration of the {} grader on {} ({} answers)", grader.name(), a.set.display(), items.len())));
+    outln(&style.bold(&format!(
+        "Calibration of the {} grader on {} ({} answers)",
+        grader.name(),
+        a.set.display(),
+        items.len()
+    )));
     outln(&format!("  Spearman            {:.3}", rho));
     outln(&format!("  QWK (10-pt bins)    {:.3}", kappa));
     outln(&format!("  Mean abs. error     {:.1}", mae));

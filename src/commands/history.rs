@@ -24,12 +24,25 @@ pub fn sessions(store: &Store, as_json: bool, style: Style) -> Result<()> {
         return Ok(());
     }
     if all.is_empty() {
-        outln(&format!("No sessions in {} yet. Start one with: viva", store.path().display()));
+        outln(&format!(
+            "No sessions in {} yet. Start one with: viva",
+            store.path().display()
+        ));
         return Ok(());
     }
-    outln(&style.bold(&format!("{:<14}  {:<16}  {:<9}  {:>9}  {:>7}  {:>5}", "ID", "STARTED", "KIND", "QUESTIONS", "ANSWERS", "MEAN")));
+    outln(&style.bold(&format!(
+        "{:<14}  {:<16}  {:<9}  {:>9}  {:>7}  {:>5}",
+        "ID", "STARTED", "KIND", "QUESTIONS", "ANSWERS", "MEAN"
+    )));
     for s in &all {
-        let started = s.started.map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "?".into());
+        let started = s
+            .started
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|| "?".into());
         let kind = match s.kind {
             crate::store::SessionKind::Interview => "interview",
             crate::store::SessionKind::Quiz => "quiz",
@@ -38,8 +51,19 @@ pub fn sessions(store: &Store, as_json: bool, style: Style) -> Result<()> {
             crate::store::SessionKind::Quiz => (s.quiz_total, s.quiz_correct),
             _ => (s.questions, s.graded),
         };
-        let mean = s.mean_score().map(|m| format!("{m:.0}")).unwrap_or_else(|| "-".into());
-        outln(&format!("{:<14}  {:<16}  {:<9}  {:>9}  {:>7}  {:>5}", fmt_id(s.id), started, kind, q, a, mean));
+        let mean = s
+            .mean_score()
+            .map(|m| format!("{m:.0}"))
+            .unwrap_or_else(|| "-".into());
+        outln(&format!(
+            "{:<14}  {:<16}  {:<9}  {:>9}  {:>7}  {:>5}",
+            fmt_id(s.id),
+            started,
+            kind,
+            q,
+            a,
+            mean
+        ));
     }
     Ok(())
 }
@@ -48,36 +72,93 @@ pub fn sessions(store: &Store, as_json: bool, style: Style) -> Result<()> {
 pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
     let mut chunks = Vec::new();
     let mut cur = String::new();
+    let mut asked_since = false;
     for e in events {
+        if matches!(
+            e.kind,
+            EventKind::QuestionAsked { .. }
+                | EventKind::FollowUpAsked { .. }
+                | EventKind::QuizAnswered { .. }
+        ) {
+            asked_since = true;
+        }
+        if matches!(e.kind, EventKind::Graded { .. }) {
+            asked_since = false;
+        }
         match &e.kind {
             EventKind::SessionStarted { kind, grader } => {
-                cur.push_str(&style.dim(&format!("Session {} · {:?} · {} grader · {}\n", fmt_id(e.session), kind, grader, e.at.format("%Y-%m-%d %H:%M UTC"))));
+                cur.push_str(&style.dim(&format!(
+                    "Session {} · {:?} · {} grader · {}\n",
+                    fmt_id(e.session),
+                    kind,
+                    grader,
+                    e.at.format("%Y-%m-%d %H:%M UTC")
+                )));
             }
-            EventKind::QuestionAsked { title, text, question, .. } => {
-                cur.push_str(&format!("\n{}\n{}\n", style.bold(&style.accent(&format!("Question · {title}"))), wrap(text, width, "  ")));
+            EventKind::QuestionAsked {
+                title,
+                text,
+                question,
+                ..
+            } => {
+                cur.push_str(&format!(
+                    "\n{}\n{}\n",
+                    style.bold(&style.accent(&format!("Question · {title}"))),
+                    wrap(text, width, "  ")
+                ));
                 cur.push_str(&style.dim(&format!("  ({question})\n")));
             }
             EventKind::FollowUpAsked { stage, text, .. } => {
-                cur.push_str(&format!("\n{}\n{}\n", style.bold(&style.accent(&format!("Follow-up · {}", stage.replace('_', " ")))), wrap(text, width, "  ")));
+                cur.push_str(&format!(
+                    "\n{}\n{}\n",
+                    style.bold(&style.accent(&format!("Follow-up · {}", stage.replace('_', " ")))),
+                    wrap(text, width, "  ")
+                ));
             }
             EventKind::AnswerGiven { text, .. } => {
-                cur.push_str(&format!("{}\n{}\n", style.bold("Answer"), wrap(text, width, "  │ ")));
+                cur.push_str(&format!(
+                    "{}\n{}\n",
+                    style.bold("Answer"),
+                    wrap(text, width, "  │ ")
+                ));
             }
             EventKind::Graded { grade, .. } => {
                 cur.push_str(&render::feedback(grade, style, width));
                 cur.push('\n');
                 chunks.push(std::mem::take(&mut cur));
             }
-            EventKind::Skipped { question, .. } => cur.push_str(&style.dim(&format!("(skipped {question})\n"))),
-            EventKind::QuizAnswered { question, item, chosen, correct, .. } => {
-                let mark = if *correct { style.good("✓") } else { style.bad("✗") };
-                cur.push_str(&format!("{mark} quiz {question} #{}: chose {}\n", item + 1, (b'A' + *chosen as u8) as char));
+            EventKind::Skipped { question, .. } => {
+                cur.push_str(&style.dim(&format!("(skipped {question})\n")))
             }
-            EventKind::SessionEnded { reason } => cur.push_str(&style.dim(&format!("\nSession ended ({reason}) at {}\n", e.at.format("%H:%M UTC")))),
+            EventKind::QuizAnswered {
+                question,
+                item,
+                chosen,
+                correct,
+                ..
+            } => {
+                let mark = if *correct {
+                    style.good("✓")
+                } else {
+                    style.bad("✗")
+                };
+                cur.push_str(&format!(
+                    "{mark} quiz {question} #{}: chose {}\n",
+                    item + 1,
+                    (b'A' + *chosen as u8) as char
+                ));
+            }
+            EventKind::SessionEnded { reason } => cur.push_str(&style.dim(&format!(
+                "\nSession ended ({reason}) at {}\n",
+                e.at.format("%H:%M UTC")
+            ))),
         }
     }
-    if !cur.is_empty() {
-        chunks.push(cur);
+    // A tail with no new question (the session's end) belongs to the last turn.
+    match chunks.last_mut() {
+        Some(last) if !cur.is_empty() && !asked_since => last.push_str(&cur),
+        _ if !cur.is_empty() => chunks.push(cur),
+        _ => {}
     }
     chunks
 }
@@ -97,7 +178,11 @@ pub fn replay(store: &Store, a: &ReplayArgs, style: Style) -> Result<()> {
     for (i, c) in chunks.into_iter().enumerate() {
         out(&c);
         if a.step && i + 1 < n {
-            out(&style.dim(&format!("-- turn {}/{}: Enter for the next, q to stop -- ", i + 1, n)));
+            out(&style.dim(&format!(
+                "-- turn {}/{}: Enter for the next, q to stop -- ",
+                i + 1,
+                n
+            )));
             match lines.next() {
                 Some(Ok(l)) if l.trim() == "q" => break,
                 Some(Ok(_)) => {}
@@ -114,29 +199,87 @@ pub fn markdown(events: &[Event]) -> String {
     for e in events {
         match &e.kind {
             EventKind::SessionStarted { kind, grader } => {
-                s.push_str(&format!("# viva session {}\n\n{:?} · {} grader · started {}\n", fmt_id(e.session), kind, grader, e.at.format("%Y-%m-%d %H:%M UTC")));
+                s.push_str(&format!(
+                    "# viva session {}\n\n{:?} · {} grader · started {}\n",
+                    fmt_id(e.session),
+                    kind,
+                    grader,
+                    e.at.format("%Y-%m-%d %H:%M UTC")
+                ));
             }
-            EventKind::QuestionAsked { title, text, question, .. } => s.push_str(&format!("\n## {title}\n\n`{question}`\n\n> {}\n", text.replace('\n', "\n> "))),
-            EventKind::FollowUpAsked { stage, text, .. } => s.push_str(&format!("\n### Follow-up ({})\n\n> {}\n", stage.replace('_', " "), text.replace('\n', "\n> "))),
-            EventKind::AnswerGiven { text, .. } => s.push_str(&format!("\n**Answer**\n\n```text\n{}\n```\n", text.replace("```", "'''"))),
+            EventKind::QuestionAsked {
+                title,
+                text,
+                question,
+                ..
+            } => s.push_str(&format!(
+                "\n## {title}\n\n`{question}`\n\n> {}\n",
+                text.replace('\n', "\n> ")
+            )),
+            EventKind::FollowUpAsked { stage, text, .. } => s.push_str(&format!(
+                "\n### Follow-up ({})\n\n> {}\n",
+                stage.replace('_', " "),
+                text.replace('\n', "\n> ")
+            )),
+            EventKind::AnswerGiven { text, .. } => s.push_str(&format!(
+                "\n**Answer**\n\n```text\n{}\n```\n",
+                text.replace("```", "'''")
+            )),
             EventKind::Graded { grade, .. } => {
-                s.push_str(&format!("\n**Score: {}/100** ({} grader{})\n\n", grade.score, grade.grader, if grade.degraded { ", degraded" } else { "" }));
+                s.push_str(&format!(
+                    "\n**Score: {}/100** ({} grader{})\n\n",
+                    grade.score,
+                    grade.grader,
+                    if grade.degraded { ", degraded" } else { "" }
+                ));
                 for f in &grade.flags {
                     s.push_str(&format!("- ⚠ {f}\n"));
                 }
                 for c in &grade.criteria {
-                    let ev = c.evidence.iter().map(|e| format!("“{e}”")).collect::<Vec<_>>().join(" ");
-                    s.push_str(&format!("- **{}** {:?}: {}{}\n", c.id, c.verdict, c.statement, if ev.is_empty() { String::new() } else { format!(" — you said {ev}") }));
+                    let ev = c
+                        .evidence
+                        .iter()
+                        .map(|e| format!("“{e}”"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    s.push_str(&format!(
+                        "- **{}** {:?}: {}{}\n",
+                        c.id,
+                        c.verdict,
+                        c.statement,
+                        if ev.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — you said {ev}")
+                        }
+                    ));
                 }
                 for m in &grade.misconceptions {
-                    s.push_str(&format!("- ✗ misconception (−{}): {}\n", m.penalty, m.statement));
+                    s.push_str(&format!(
+                        "- ✗ misconception (−{}): {}\n",
+                        m.penalty, m.statement
+                    ));
                 }
             }
-            EventKind::Skipped { question, .. } => s.push_str(&format!("\n_(skipped {question})_\n")),
-            EventKind::QuizAnswered { question, item, chosen, correct, .. } => {
-                s.push_str(&format!("- quiz `{question}` #{}: option {} — {}\n", item + 1, (b'A' + *chosen as u8) as char, if *correct { "correct" } else { "wrong" }))
+            EventKind::Skipped { question, .. } => {
+                s.push_str(&format!("\n_(skipped {question})_\n"))
             }
-            EventKind::SessionEnded { reason } => s.push_str(&format!("\n---\nEnded ({reason}) {}\n", e.at.format("%Y-%m-%d %H:%M UTC"))),
+            EventKind::QuizAnswered {
+                question,
+                item,
+                chosen,
+                correct,
+                ..
+            } => s.push_str(&format!(
+                "- quiz `{question}` #{}: option {} — {}\n",
+                item + 1,
+                (b'A' + *chosen as u8) as char,
+                if *correct { "correct" } else { "wrong" }
+            )),
+            EventKind::SessionEnded { reason } => s.push_str(&format!(
+                "\n---\nEnded ({reason}) {}\n",
+                e.at.format("%Y-%m-%d %H:%M UTC")
+            )),
         }
     }
     s
@@ -167,8 +310,11 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     match &a.output {
         Some(p) => {
             let tmp = p.with_extension("viva-tmp");
-            let mut f = std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-            f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).with_context(|| format!("cannot write {}", tmp.display()))?;
+            let mut f = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            f.write_all(text.as_bytes())
+                .and_then(|_| f.sync_all())
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
             std::fs::rename(&tmp, p).with_context(|| format!("cannot write {}", p.display()))?;
             eprintln!("wrote {} events to {}", events.len(), p.display());
         }
@@ -179,19 +325,29 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
 
 /// `viva import`.
 pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
     let mut events = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let e: Event = serde_json::from_str(line).map_err(|e| anyhow::anyhow!("{}:{}: not a viva event: {e}", a.file.display(), i + 1))?;
+        let e: Event = serde_json::from_str(line).map_err(|e| {
+            anyhow::anyhow!("{}:{}: not a viva event: {e}", a.file.display(), i + 1)
+        })?;
         events.push(e);
     }
     if events.is_empty() {
         anyhow::bail!("{} holds no events", a.file.display());
     }
     let (imported, skipped) = store.import(events)?;
-    outln(&format!("imported {imported} session(s){}", if skipped > 0 { format!(", {skipped} already present") } else { String::new() }));
+    outln(&format!(
+        "imported {imported} session(s){}",
+        if skipped > 0 {
+            format!(", {skipped} already present")
+        } else {
+            String::new()
+        }
+    ));
     Ok(())
 }

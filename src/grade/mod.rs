@@ -107,7 +107,10 @@ pub fn compute_score(criteria: &[CriterionResult], misconceptions: &[Misconcepti
     if total <= 0.0 {
         return 0;
     }
-    let earned: f64 = criteria.iter().map(|c| c.weight * c.verdict.fraction()).sum();
+    let earned: f64 = criteria
+        .iter()
+        .map(|c| c.weight * c.verdict.fraction())
+        .sum();
     let penalty: f64 = misconceptions.iter().map(|m| m.penalty).sum();
     let s = (100.0 * earned / total - penalty).round();
     s.clamp(0.0, 100.0) as u32
@@ -142,14 +145,26 @@ impl Grader {
     }
 
     /// Grade an answer to a question (or to one of its ladder rungs).
-    pub async fn grade(&self, bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Grade {
+    pub async fn grade(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+    ) -> Grade {
         match self {
             Grader::Offline => offline::grade(bank, q, rung, answer),
         }
     }
 
     /// Synchronous grading for the offline grader (batch and calibration).
-    pub fn grade_blocking(&self, bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Grade {
+    pub fn grade_blocking(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+    ) -> Grade {
         match self {
             Grader::Offline => offline::grade(bank, q, rung, answer),
         }
@@ -161,14 +176,31 @@ mod tests {
     use super::*;
 
     fn cr(w: f64, v: Verdict) -> CriterionResult {
-        CriterionResult { id: "c".into(), verdict: v, evidence: vec![], statement: String::new(), weight: w, tags: vec![], rationale: None }
+        CriterionResult {
+            id: "c".into(),
+            verdict: v,
+            evidence: vec![],
+            statement: String::new(),
+            weight: w,
+            tags: vec![],
+            rationale: None,
+        }
     }
 
     #[test]
     fn score_from_verdicts() {
-        let c = vec![cr(50.0, Verdict::Met), cr(30.0, Verdict::Partial), cr(20.0, Verdict::Missed)];
+        let c = vec![
+            cr(50.0, Verdict::Met),
+            cr(30.0, Verdict::Partial),
+            cr(20.0, Verdict::Missed),
+        ];
         assert_eq!(compute_score(&c, &[]), 65);
-        let m = vec![MisconceptionHit { id: "m".into(), statement: String::new(), penalty: 80.0, evidence: vec![] }];
+        let m = vec![MisconceptionHit {
+            id: "m".into(),
+            statement: String::new(),
+            penalty: 80.0,
+            evidence: vec![],
+        }];
         assert_eq!(compute_score(&c, &m), 0);
         assert_eq!(compute_score(&[], &[]), 0);
     }

@@ -42,11 +42,14 @@ impl Lexicon {
                 if toks.is_empty() {
                     continue;
                 }
-                entries.entry(toks[0].clone()).or_default().push((toks, canon_stem.clone()));
+                entries
+                    .entry(toks[0].clone())
+                    .or_default()
+                    .push((toks, canon_stem.clone()));
             }
         }
         for list in entries.values_mut() {
-            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            list.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
         }
         Lexicon { entries }
     }
@@ -127,7 +130,9 @@ fn number_word(w: &str) -> Option<f64> {
 }
 
 /// Words that end a clause when they start one ("..., but ...").
-pub const CLAUSE_WORDS: &[&str] = &["but", "however", "whereas", "although", "though", "while", "yet"];
+pub const CLAUSE_WORDS: &[&str] = &[
+    "but", "however", "whereas", "although", "though", "while", "yet",
+];
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
@@ -143,13 +148,17 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
     let mut toks = Vec::new();
     let mut sent = 0u32;
     let mut clause = 0u32;
-    let mut pending_break = false;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();
     let mut i = 0;
     while i < n {
         let (bi, c) = chars[i];
-        if is_word_char(c) || (c == '.' && i + 1 < n && chars[i + 1].1.is_ascii_digit() && (i == 0 || !is_word_char(chars[i - 1].1))) {
+        if is_word_char(c)
+            || (c == '.'
+                && i + 1 < n
+                && chars[i + 1].1.is_ascii_digit()
+                && (i == 0 || !is_word_char(chars[i - 1].1)))
+        {
             // Collect a word run; numbers keep inner '.' and thousands ','.
             let start = bi;
             let mut j = i;
@@ -165,7 +174,10 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
                     && (s.is_empty() || s.chars().all(|x| x.is_ascii_digit() || x == '.'))
                 {
                     let is_thousands = ch == ',' && {
-                        let digits = chars[j + 1..].iter().take_while(|x| x.1.is_ascii_digit()).count();
+                        let digits = chars[j + 1..]
+                            .iter()
+                            .take_while(|x| x.1.is_ascii_digit())
+                            .count();
                         digits == 3 && !s.contains('.')
                     };
                     if ch == '.' && !s.contains('.') {
@@ -180,11 +192,31 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
                     break;
                 }
             }
+            // Scientific notation: 6e-5, 1e+3.
+            if j + 1 < n
+                && (chars[j].1 == '-' || chars[j].1 == '+')
+                && chars[j + 1].1.is_ascii_digit()
+                && s.len() >= 2
+                && s.ends_with(['e', 'E'])
+                && s[..s.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.')
+            {
+                s.push(chars[j].1);
+                j += 1;
+                while j < n && chars[j].1.is_ascii_digit() {
+                    s.push(chars[j].1);
+                    j += 1;
+                }
+            }
             let end = if j < n { chars[j].0 } else { text.len() };
             // Apostrophe contractions: don't, isn't, can't -> not; 's, 're … dropped.
             let mut next = j;
             let mut contraction: Option<&str> = None;
-            if j + 1 < n && (chars[j].1 == '\'' || chars[j].1 == '\u{2019}') && chars[j + 1].1.is_alphabetic() {
+            if j + 1 < n
+                && (chars[j].1 == '\'' || chars[j].1 == '\u{2019}')
+                && chars[j + 1].1.is_alphabetic()
+            {
                 let mut k = j + 1;
                 let mut suf = String::new();
                 while k < n && chars[k].1.is_alphabetic() {
@@ -199,9 +231,6 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
                 } else if ["s", "re", "ll", "d", "ve", "m"].contains(&suf_l.as_str()) {
                     next = k;
                 }
-            }
-            if pending_break {
-                pending_break = false;
             }
             push_word(&mut toks, &s, start, end, sent, clause);
             if let Some(c) = contraction {
@@ -221,21 +250,16 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
             continue;
         }
         match c {
-            '.' | '!' | '?' | ';' | '\n' => {
-                // A '.' directly between letters (e.g. "e.g") still ends nothing important; treat as break.
-                let newline_only = c == '\n' && !(i + 1 < n && chars[i + 1].1 == '\n');
-                if !newline_only || toks.last().map(|t| t.sent == sent).unwrap_or(false) {
-                    if toks.last().map(|t| t.sent == sent).unwrap_or(false) {
-                        sent += 1;
-                        clause += 1;
-                    }
-                }
-                pending_break = true;
+            '.' | '!' | '?' | ';' | '\n'
+                if toks.last().map(|t| t.sent == sent).unwrap_or(false) =>
+            {
+                sent += 1;
+                clause += 1;
             }
-            ',' | ':' | '(' | ')' | '[' | ']' | '\u{2014}' => {
-                if toks.last().map(|t| t.clause == clause).unwrap_or(false) {
-                    clause += 1;
-                }
+            ',' | ':' | '(' | ')' | '[' | ']' | '\u{2014}'
+                if toks.last().map(|t| t.clause == clause).unwrap_or(false) =>
+            {
+                clause += 1;
             }
             '%' => {
                 push_word(&mut toks, "percent", bi, bi + 1, sent, clause);
@@ -249,17 +273,38 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
 
 fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32, clause: u32) {
     let lower: String = s.nfkc().collect::<String>().to_lowercase();
-    let mk = |stem: String, raw: String, num: Option<f64>| Token { stem, raw, num, start, end, sent, clause };
+    let mk = |stem: String, raw: String, num: Option<f64>| Token {
+        stem,
+        raw,
+        num,
+        start,
+        end,
+        sent,
+        clause,
+    };
     // Pure number (with optional decimal point).
     if let Ok(v) = lower.parse::<f64>() {
-        if lower.chars().next().map(|c| c.is_ascii_digit() || c == '.').unwrap_or(false) {
+        if lower
+            .chars()
+            .next()
+            .map(|c| c.is_ascii_digit() || c == '.')
+            .unwrap_or(false)
+        {
             toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
             return;
         }
     }
     // Digit-led token with a suffix: 10k, 1m, 30ms, 2x, 640x640, 3d, 1st.
-    if lower.chars().next().map(|c| c.is_ascii_digit()).unwrap_or(false) {
-        let digits: String = lower.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    if lower
+        .chars()
+        .next()
+        .map(|c| c.is_ascii_digit())
+        .unwrap_or(false)
+    {
+        let digits: String = lower
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
         let rest = &lower[digits.len()..];
         if let Ok(v) = digits.parse::<f64>() {
             match rest {
@@ -267,7 +312,9 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
                 "m" | "mn" => return toks.push(mk(fmt_num(v * 1e6), lower.clone(), Some(v * 1e6))),
                 "b" | "bn" => return toks.push(mk(fmt_num(v * 1e9), lower.clone(), Some(v * 1e9))),
                 "d" => return toks.push(mk(lower.clone(), lower.clone(), None)),
-                "st" | "nd" | "rd" | "th" => return toks.push(mk(fmt_num(v), lower.clone(), Some(v))),
+                "st" | "nd" | "rd" | "th" => {
+                    return toks.push(mk(fmt_num(v), lower.clone(), Some(v)))
+                }
                 _ => {}
             }
             toks.push(mk(fmt_num(v), digits.clone(), Some(v)));
@@ -301,8 +348,22 @@ pub fn fmt_num(v: f64) -> String {
 
 /// Negation cues (on the raw lower-case token) that scope over what follows in the clause.
 pub const NEGATION_CUES: &[&str] = &[
-    "not", "no", "never", "without", "avoid", "avoids", "avoided", "avoiding", "neither", "nor", "cannot", "instead",
-    "rather", "none", "nothing", "unnecessary", "lack", "lacks", "drop", "dropping", "remove", "removing",
+    "not",
+    "no",
+    "never",
+    "without",
+    "avoid",
+    "avoids",
+    "avoided",
+    "avoiding",
+    "neither",
+    "nor",
+    "cannot",
+    "instead",
+    "rather",
+    "none",
+    "nothing",
+    "unnecessary",
 ];
 
 /// Whether a token is a negation cue.
@@ -324,17 +385,24 @@ mod tests {
         assert_eq!(stems("30ms"), vec!["30", "ms"]);
         assert_eq!(stems("640x640"), vec!["640", "x", "640"]);
         assert_eq!(stems("2-4x faster"), vec!["2", "4", "x", "faster"]);
-        assert_eq!(stems("10,000 and .1 and 0.1"), vec!["10000", "and", "0.1", "and", "0.1"]);
+        assert_eq!(
+            stems("10,000 and .1 and 0.1"),
+            vec!["10000", "and", "0.1", "and", "0.1"]
+        );
         assert_eq!(stems("three scales"), vec!["3", "scale"]);
         assert_eq!(stems("3D conv"), vec!["3d", "conv"]);
         assert_eq!(stems("1M images"), vec!["1000000", "imag"]);
+        assert_eq!(stems("lr 6e-5"), vec!["lr", "0.00006"]);
     }
 
     #[test]
     fn contractions_and_clauses() {
         let t = tokenize_plain("It isn't slow, but it's big. Next one");
         let raws: Vec<&str> = t.iter().map(|t| t.raw.as_str()).collect();
-        assert_eq!(raws, vec!["it", "is", "not", "slow", "but", "it", "big", "next", "one"]);
+        assert_eq!(
+            raws,
+            vec!["it", "is", "not", "slow", "but", "it", "big", "next", "one"]
+        );
         assert_eq!(t[3].clause, t[0].clause);
         assert!(t[4].clause > t[3].clause);
         assert!(t[7].sent > t[6].sent);
@@ -346,6 +414,9 @@ mod tests {
         let t = tokenize_with("The Region Proposal Networks score anchors", &lex);
         let s: Vec<&str> = t.iter().map(|t| t.stem.as_str()).collect();
         assert_eq!(s, vec!["the", "rpn", "score", "anchor"]);
-        assert_eq!(&"The Region Proposal Networks score"[t[1].start..t[1].end], "Region Proposal Networks");
+        assert_eq!(
+            &"The Region Proposal Networks score"[t[1].start..t[1].end],
+            "Region Proposal Networks"
+        );
     }
 }

@@ -8,7 +8,7 @@ pub const WINDOW: usize = 30;
 /// Other tokens allowed between consecutive words of a phrase.
 pub const GAP: usize = 2;
 /// How far before a phrase a negation cue scopes.
-pub const NEG_SCOPE: usize = 4;
+pub const NEG_SCOPE: usize = 6;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Item {
@@ -48,7 +48,10 @@ pub struct PatternError {
 }
 
 fn perr(p: &str, msg: impl Into<String>) -> PatternError {
-    PatternError { pattern: p.to_string(), msg: msg.into() }
+    PatternError {
+        pattern: p.to_string(),
+        msg: msg.into(),
+    }
 }
 
 /// Split at `sep` characters that are not inside parentheses.
@@ -152,7 +155,8 @@ fn parse_seq(p: &str, s: &str, lex: &Lexicon) -> Result<Vec<Vec<Item>>, PatternE
         } else {
             // Read one whitespace-delimited word to see whether it is special.
             let mut j = i;
-            while j < chars.len() && !chars[j].is_whitespace() && chars[j] != '(' && chars[j] != ')' {
+            while j < chars.len() && !chars[j].is_whitespace() && chars[j] != '(' && chars[j] != ')'
+            {
                 j += 1;
             }
             let w: String = chars[i..j].iter().collect();
@@ -163,7 +167,10 @@ fn parse_seq(p: &str, s: &str, lex: &Lexicon) -> Result<Vec<Vec<Item>>, PatternE
                 flush(&mut run, &mut slots);
                 let pre = pre.to_lowercase();
                 if pre.len() < 2 || !pre.chars().all(|c| c.is_alphanumeric()) {
-                    return Err(perr(p, format!("prefix '{w}' needs at least two letters or digits before '*'")));
+                    return Err(perr(
+                        p,
+                        format!("prefix '{w}' needs at least two letters or digits before '*'"),
+                    ));
                 }
                 slots.push(vec![vec![Item::Prefix(pre)]]);
             } else {
@@ -188,7 +195,10 @@ fn parse_seq(p: &str, s: &str, lex: &Lexicon) -> Result<Vec<Vec<Item>>, PatternE
             }
         }
         if next.len() > 512 {
-            return Err(perr(p, "too many combinations (over 512); split it into several patterns"));
+            return Err(perr(
+                p,
+                "too many combinations (over 512); split it into several patterns",
+            ));
         }
         seqs = next;
     }
@@ -214,10 +224,16 @@ impl Pattern {
         }
         let negation_in_pattern = groups.iter().flatten().flatten().any(|it| match it {
             Item::Word(w) => super::normalize::NEGATION_CUES.contains(&w.as_str()),
-            Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"].iter().any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
+            Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"]
+                .iter()
+                .any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
             _ => false,
         });
-        Ok(Pattern { source: src.to_string(), groups, negation_in_pattern })
+        Ok(Pattern {
+            source: src.to_string(),
+            groups,
+            negation_in_pattern,
+        })
     }
 
     /// Find the first non-negated match in `doc`.
@@ -229,7 +245,9 @@ impl Pattern {
                 let mut v: Vec<Span> = alts
                     .iter()
                     .flat_map(|seq| doc.find_seq(seq))
-                    .filter(|sp| self.negation_in_pattern || !doc.negated(*sp))
+                    .filter(|sp| {
+                        !doc.denied(*sp) && (self.negation_in_pattern || !doc.negated(*sp))
+                    })
                     .collect();
                 v.sort_by_key(|s| s.first);
                 v
@@ -280,7 +298,33 @@ pub struct Doc {
     pub tokens: Vec<Token>,
     index: HashMap<String, Vec<usize>>,
     denied: HashSet<u32>,
+    list_cont: HashSet<u32>,
 }
+
+/// Words that open a clause of its own (a list item never holds them).
+const CLAUSE_OPENERS: &[&str] = &[
+    "i", "we", "you", "it", "they", "this", "that", "which", "is", "are", "was", "were", "will",
+    "would", "can", "could", "should", "do", "does", "did", "has", "have", "had", "so", "because",
+    "since", "then",
+];
+/// Forms of "to be" for "X is not needed".
+const BE: &[&str] = &["is", "are", "was", "were", "be", "been", "being"];
+/// Predicates that deny usefulness after "is not".
+const USELESS: &[&str] = &[
+    "need",
+    "necessari",
+    "requir",
+    "use",
+    "help",
+    "import",
+    "relev",
+    "worth",
+    "good",
+    "suitabl",
+    "appropri",
+    "enough",
+    "suffici",
+];
 
 /// Clause cues that report a claim in order to reject it.
 const REPORT_CUES: &[&[&str]] = &[
@@ -299,7 +343,6 @@ const REPORT_CUES: &[&[&str]] = &[
     &["default", "to"],
     &["tempt"],
     &["naiv"],
-    &["pitfal"],
 ];
 /// Clause cues that refute the clause before them.
 const REFUTE_CUES: &[&[&str]] = &[
@@ -313,7 +356,8 @@ const REFUTE_CUES: &[&[&str]] = &[
 ];
 
 fn has_seq(toks: &[&Token], cue: &[&str]) -> bool {
-    toks.windows(cue.len()).any(|w| w.iter().zip(cue).all(|(t, c)| t.stem == *c))
+    toks.windows(cue.len())
+        .any(|w| w.iter().zip(cue).all(|(t, c)| t.stem == *c))
 }
 
 impl Doc {
@@ -332,18 +376,52 @@ impl Doc {
             }
         }
         let mut denied = HashSet::new();
+        let starts_contrast = |toks: &[&Token]| {
+            toks.first()
+                .map(|t| super::normalize::CLAUSE_WORDS.contains(&t.raw.as_str()))
+                .unwrap_or(false)
+        };
         for (k, (c, s, toks)) in clauses.iter().enumerate() {
             if REPORT_CUES.iter().any(|cue| has_seq(toks, cue)) {
+                // The reported claim runs on over commas until a contrast word ("…, but …") or the sentence end.
                 denied.insert(*c);
+                for (c2, s2, t2) in clauses.iter().skip(k + 1) {
+                    if s2 != s || starts_contrast(t2) {
+                        break;
+                    }
+                    denied.insert(*c2);
+                }
             }
             if REFUTE_CUES.iter().any(|cue| has_seq(toks, cue)) {
+                // "…, but that's not true" refutes what came before it in the sentence.
                 denied.insert(*c);
-                if k > 0 && clauses[k - 1].1 == *s {
-                    denied.insert(clauses[k - 1].0);
+                for (c2, s2, _) in clauses[..k].iter().rev() {
+                    if s2 != s {
+                        break;
+                    }
+                    denied.insert(*c2);
                 }
             }
         }
-        Doc { text: text.to_string(), tokens, index, denied }
+        // Short comma-separated list items ("not A, B or C") continue the clause before them.
+        let list_cont: HashSet<u32> = clauses
+            .iter()
+            .filter(|(_, _, t)| {
+                t.len() <= 6
+                    && !starts_contrast(t)
+                    && t.iter()
+                        .any(|x| matches!(x.raw.as_str(), "or" | "and" | "nor"))
+                    && !t.iter().any(|x| CLAUSE_OPENERS.contains(&x.raw.as_str()))
+            })
+            .map(|(c, _, _)| *c)
+            .collect();
+        Doc {
+            text: text.to_string(),
+            tokens,
+            index,
+            denied,
+            list_cont,
+        }
     }
 
     fn item_matches(&self, it: &Item, i: usize) -> bool {
@@ -351,14 +429,19 @@ impl Doc {
         match it {
             Item::Word(w) => &t.stem == w,
             Item::Prefix(p) => t.raw.starts_with(p.as_str()) || t.stem.starts_with(p.as_str()),
-            Item::Num(lo, hi) => t.num.map(|v| v >= *lo - 1e-9 && v <= *hi + 1e-9).unwrap_or(false),
+            Item::Num(lo, hi) => t
+                .num
+                .map(|v| v >= *lo - 1e-9 && v <= *hi + 1e-9)
+                .unwrap_or(false),
         }
     }
 
     fn starts(&self, it: &Item) -> Vec<usize> {
         match it {
             Item::Word(w) => self.index.get(w).cloned().unwrap_or_default(),
-            _ => (0..self.tokens.len()).filter(|&i| self.item_matches(it, i)).collect(),
+            _ => (0..self.tokens.len())
+                .filter(|&i| self.item_matches(it, i))
+                .collect(),
         }
     }
 
@@ -385,34 +468,71 @@ impl Doc {
                 }
             }
             if ok {
-                out.push(Span { first: s, last: pos });
+                out.push(Span {
+                    first: s,
+                    last: pos,
+                });
             }
         }
         out
     }
 
-    /// Whether a phrase match is negated or sits in a denied clause.
+    /// Whether a phrase match sits in a clause that reports a claim to reject it.
+    fn denied(&self, sp: Span) -> bool {
+        self.denied.contains(&self.tokens[sp.first].clause)
+    }
+
+    fn is_cue(&self, q: usize) -> bool {
+        let t = &self.tokens[q];
+        let next = self
+            .tokens
+            .get(q + 1)
+            .filter(|n| n.sent == t.sent)
+            .map(|n| n.raw.as_str());
+        match t.raw.as_str() {
+            "instead" => next == Some("of"),
+            "rather" => next == Some("than"),
+            "not" => !matches!(next, Some("only") | Some("just") | Some("merely")),
+            _ => is_negation(t),
+        }
+    }
+
+    /// Whether a phrase match is negated: a cue before it (same clause, or across a short list),
+    /// a cue inside it, or "… is not needed" after it.
     fn negated(&self, sp: Span) -> bool {
         let t0 = &self.tokens[sp.first];
-        if self.denied.contains(&t0.clause) {
-            return true;
-        }
+        let mut clause = t0.clause;
         let lo = sp.first.saturating_sub(NEG_SCOPE);
         for q in (lo..sp.first).rev() {
             let t = &self.tokens[q];
-            if t.clause != t0.clause {
+            if t.sent != t0.sent {
                 break;
             }
-            if is_negation(t) {
-                let next = self.tokens.get(q + 1).map(|t| t.raw.as_str());
-                if t.raw == "not" && matches!(next, Some("only") | Some("just")) {
-                    continue;
+            if t.clause != clause {
+                if !self.list_cont.contains(&clause) {
+                    break;
                 }
+                clause = t.clause;
+            }
+            if self.is_cue(q) {
                 return true;
             }
         }
-        // A cue inside the phrase span ("anchors are not learned").
-        (sp.first + 1..sp.last).any(|q| is_negation(&self.tokens[q]))
+        if (sp.first + 1..sp.last).any(|q| self.is_cue(q)) {
+            return true;
+        }
+        // "YOLACT is not needed": be + not + a predicate of uselessness shortly after.
+        let tl = &self.tokens[sp.last];
+        let after: Vec<&Token> = self.tokens[sp.last + 1..]
+            .iter()
+            .take(5)
+            .take_while(|t| t.clause == tl.clause)
+            .collect();
+        after.windows(3).any(|w| {
+            BE.contains(&w[0].raw.as_str())
+                && matches!(w[1].raw.as_str(), "not" | "never")
+                && USELESS.iter().any(|u| w[2].stem.starts_with(u))
+        })
     }
 
     /// The sentence(s) of the original text around a span, verbatim, at most ~220 bytes.
@@ -422,8 +542,16 @@ impl Doc {
         let mut start = a.start;
         let mut end = b.end;
         // Extend to the clause-or-sentence boundaries while short.
-        let first_in_sent = self.tokens.iter().position(|t| t.sent == a.sent).unwrap_or(sp.first);
-        let last_in_sent = self.tokens.iter().rposition(|t| t.sent == b.sent).unwrap_or(sp.last);
+        let first_in_sent = self
+            .tokens
+            .iter()
+            .position(|t| t.sent == a.sent)
+            .unwrap_or(sp.first);
+        let last_in_sent = self
+            .tokens
+            .iter()
+            .rposition(|t| t.sent == b.sent)
+            .unwrap_or(sp.last);
         let s_start = self.tokens[first_in_sent].start;
         let s_end = self.tokens[last_in_sent].end;
         if s_end - s_start <= 220 {
@@ -431,8 +559,16 @@ impl Doc {
             end = s_end;
         } else {
             // Clause bounds instead.
-            let fc = self.tokens.iter().position(|t| t.clause == a.clause).unwrap_or(sp.first);
-            let lc = self.tokens.iter().rposition(|t| t.clause == b.clause).unwrap_or(sp.last);
+            let fc = self
+                .tokens
+                .iter()
+                .position(|t| t.clause == a.clause)
+                .unwrap_or(sp.first);
+            let lc = self
+                .tokens
+                .iter()
+                .rposition(|t| t.clause == b.clause)
+                .unwrap_or(sp.last);
             if self.tokens[lc].end - self.tokens[fc].start <= 220 {
                 start = self.tokens[fc].start;
                 end = self.tokens[lc].end;
@@ -462,19 +598,28 @@ mod tests {
 
     fn m(p: &str, text: &str) -> bool {
         let l = lex();
-        Pattern::compile(p, &l).unwrap().find(&Doc::new(text, &l)).is_some()
+        Pattern::compile(p, &l)
+            .unwrap()
+            .find(&Doc::new(text, &l))
+            .is_some()
     }
 
     #[test]
     fn phrase_with_gaps_and_stems() {
         assert!(m("cosine schedule", "a cosine learning rate schedule"));
         assert!(!m("cosine schedule", "a cosine one two three schedule"));
-        assert!(m("anchor* + (each|every) (position|location)", "Anchors sit at each spatial location."));
+        assert!(m(
+            "anchor* + (each|every) (position|location)",
+            "Anchors sit at each spatial location."
+        ));
     }
 
     #[test]
     fn numbers_and_ranges() {
-        assert!(m("label smooth* + #0.05..0.2", "label smoothing of about 0.1"));
+        assert!(m(
+            "label smooth* + #0.05..0.2",
+            "label smoothing of about 0.1"
+        ));
         assert!(!m("label smooth* + #0.05..0.2", "label smoothing of 0.5"));
         assert!(m("#9 anchor*", "nine anchors per cell"));
         assert!(m("(data )?augment*", "augmentation helps"));
@@ -486,15 +631,53 @@ mod tests {
         assert!(!m("label smooth*", "I would not use label smoothing"));
         assert!(m("label smooth*", "Not only mixup but label smoothing"));
         assert!(!m("anchor* + (learn*|predict*)", "anchors are not learned"));
-        assert!(!m("#9 anchor*", "Some say there are 9 anchors, but that's not how it works"));
-        assert!(m("(avoid*|without) optical flow", "SlowFast works without optical flow"));
+        assert!(!m(
+            "#9 anchor*",
+            "Some say there are 9 anchors, but that's not how it works"
+        ));
+        assert!(m(
+            "(avoid*|without) optical flow",
+            "SlowFast works without optical flow"
+        ));
         assert!(!m("mask rcnn", "use YOLACT instead of Mask R-CNN"));
+        assert!(m(
+            "slowfast + learn* motion",
+            "SlowFast instead learns motion from RGB"
+        ));
+        assert!(!m(
+            "warmup",
+            "I would not use label smoothing, warmup or a cosine classifier"
+        ));
+        assert!(m(
+            "slowfast + learn*",
+            "We do not need flow, SlowFast learns motion from frames"
+        ));
+        assert!(!m("yolact", "YOLACT is not needed here"));
+        assert!(m("yolact", "YOLACT is not slow"));
+        assert!(!m(
+            "cutmix",
+            "Some say mixup, CutMix, label smoothing, but that's not true"
+        ));
+        assert!(!m(
+            "(flop*|latency) + (not|differ*)",
+            "Some say FLOPs are not latency, but that's not true"
+        ));
+        assert!(m(
+            "map + operating point",
+            "One pitfall is that mAP ignores the operating point"
+        ));
     }
 
     #[test]
     fn lexicon_in_patterns() {
-        assert!(m("region proposal network + score*", "the RPN scores anchors"));
-        assert!(m("rpn + score*", "the region proposal network scores anchors"));
+        assert!(m(
+            "region proposal network + score*",
+            "the RPN scores anchors"
+        ));
+        assert!(m(
+            "rpn + score*",
+            "the region proposal network scores anchors"
+        ));
     }
 
     #[test]

@@ -192,37 +192,60 @@ impl<'a> Interview<'a> {
         match (self.phase, input) {
             (Phase::Done, _) => {}
             (Phase::NotStarted, Input::Start) => {
-                fx.push(Effect::Persist(EventKind::SessionStarted { kind: crate::store::SessionKind::Interview, grader: self.grader.clone() }));
+                fx.push(Effect::Persist(EventKind::SessionStarted {
+                    kind: crate::store::SessionKind::Interview,
+                    grader: self.grader.clone(),
+                }));
                 if self.plan.is_empty() {
                     self.finish("completed", &mut fx);
                 } else {
                     self.ask_main(&mut fx);
                 }
             }
-            (Phase::NotStarted, _) => fx.push(Effect::Notice("the interview has not started".into())),
+            (Phase::NotStarted, _) => {
+                fx.push(Effect::Notice("the interview has not started".into()))
+            }
             (Phase::Asking, Input::Answer(text)) => {
                 if text.trim().is_empty() {
-                    fx.push(Effect::Notice("Empty answer: type an answer and end it with an empty line, or /skip.".into()));
+                    fx.push(Effect::Notice(
+                        "Empty answer: type an answer and end it with an empty line, or /skip."
+                            .into(),
+                    ));
                 } else {
-                    fx.push(Effect::Persist(EventKind::AnswerGiven { turn: self.turn, text: text.clone() }));
+                    fx.push(Effect::Persist(EventKind::AnswerGiven {
+                        turn: self.turn,
+                        text: text.clone(),
+                    }));
                     fx.push(Effect::Flush);
-                    fx.push(Effect::Grade { question: self.plan[self.qi].clone(), rung: self.rung, answer: text });
+                    fx.push(Effect::Grade {
+                        question: self.plan[self.qi].clone(),
+                        rung: self.rung,
+                        answer: text,
+                    });
                     self.phase = Phase::Grading;
                 }
             }
             (Phase::Grading, Input::Graded(g)) => {
-                fx.push(Effect::Persist(EventKind::Graded { turn: self.turn, grade: g.clone() }));
+                fx.push(Effect::Persist(EventKind::Graded {
+                    turn: self.turn,
+                    grade: g.clone(),
+                }));
                 fx.push(Effect::Flush);
                 self.record(&g);
                 fx.push(Effect::Feedback(g));
                 self.advance(&mut fx);
             }
-            (Phase::Grading, Input::Eof) | (Phase::Asking, Input::Eof) => self.finish("eof", &mut fx),
+            (Phase::Grading, Input::Eof) | (Phase::Asking, Input::Eof) => {
+                self.finish("eof", &mut fx)
+            }
             (Phase::Grading, _) => fx.push(Effect::Notice("still grading the last answer".into())),
             (Phase::Asking, Input::Command(c)) => match c {
                 Command::Skip => {
                     let q = self.plan[self.qi].clone();
-                    fx.push(Effect::Persist(EventKind::Skipped { turn: self.turn, question: q.clone() }));
+                    fx.push(Effect::Persist(EventKind::Skipped {
+                        turn: self.turn,
+                        question: q.clone(),
+                    }));
                     fx.push(Effect::Flush);
                     self.skipped.push(q);
                     self.next_question(&mut fx);
@@ -249,9 +272,17 @@ impl<'a> Interview<'a> {
         self.results.push(TurnResult {
             question: self.plan[self.qi].clone(),
             title: q.map(|q| q.spec.title.clone()).unwrap_or_default(),
-            stage: self.rung.and_then(|r| q.and_then(|q| q.ladder.get(r)).map(|r| r.stage.clone())).unwrap_or_else(|| "question".into()),
+            stage: self
+                .rung
+                .and_then(|r| q.and_then(|q| q.ladder.get(r)).map(|r| r.stage.clone()))
+                .unwrap_or_else(|| "question".into()),
             score: g.score,
-            missed: g.criteria.iter().filter(|c| c.verdict == Verdict::Missed).map(|c| c.statement.clone()).collect(),
+            missed: g
+                .criteria
+                .iter()
+                .filter(|c| c.verdict == Verdict::Missed)
+                .map(|c| c.statement.clone())
+                .collect(),
         });
     }
 
@@ -264,14 +295,23 @@ impl<'a> Interview<'a> {
             for (i, r) in q.ladder.iter().enumerate().skip(from) {
                 let all_covered = r.criteria.iter().all(|c| self.covered.contains(&c.spec.id));
                 if all_covered {
-                    fx.push(Effect::Notice(format!("You already covered the {} follow-up; moving on.", r.stage.replace('_', " "))));
+                    fx.push(Effect::Notice(format!(
+                        "You already covered the {} follow-up; moving on.",
+                        r.stage.replace('_', " ")
+                    )));
                     continue;
                 }
                 self.rung = Some(i);
                 self.follow_ups += 1;
                 self.turn += 1;
                 let a = self.current_ask();
-                fx.push(Effect::Persist(EventKind::FollowUpAsked { turn: self.turn, question: q.spec.id.clone(), rung: i, stage: r.stage.clone(), text: r.question.clone() }));
+                fx.push(Effect::Persist(EventKind::FollowUpAsked {
+                    turn: self.turn,
+                    question: q.spec.id.clone(),
+                    rung: i,
+                    stage: r.stage.clone(),
+                    text: r.question.clone(),
+                }));
                 fx.push(Effect::Ask(a));
                 self.phase = Phase::Asking;
                 return;
@@ -296,7 +336,12 @@ impl<'a> Interview<'a> {
         self.covered.clear();
         self.phase = Phase::Asking;
         let a = self.current_ask();
-        fx.push(Effect::Persist(EventKind::QuestionAsked { turn: self.turn, question: a.question.clone(), title: a.title.clone(), text: a.text.clone() }));
+        fx.push(Effect::Persist(EventKind::QuestionAsked {
+            turn: self.turn,
+            question: a.question.clone(),
+            title: a.title.clone(),
+            text: a.text.clone(),
+        }));
         fx.push(Effect::Ask(a));
     }
 
@@ -311,7 +356,10 @@ impl<'a> Interview<'a> {
             position: (self.qi + 1, self.plan.len()),
             stage: rung.map(|r| r.stage.clone()),
             rung: self.rung,
-            text: rung.map(|r| r.question.clone()).or_else(|| q.map(|q| q.spec.prompt.clone())).unwrap_or_default(),
+            text: rung
+                .map(|r| r.question.clone())
+                .or_else(|| q.map(|q| q.spec.prompt.clone()))
+                .unwrap_or_default(),
             constraints: rung.map(|r| r.constraints.clone()).unwrap_or_default(),
         }
     }
@@ -322,7 +370,9 @@ impl<'a> Interview<'a> {
         };
         let (crit, _) = q.target(self.rung);
         match crit.iter().find(|c| !self.covered.contains(&c.spec.id)) {
-            Some(c) if !c.spec.tags.is_empty() => format!("Think about: {}.", c.spec.tags.join(", ").replace('-', " ")),
+            Some(c) if !c.spec.tags.is_empty() => {
+                format!("Think about: {}.", c.spec.tags.join(", ").replace('-', " "))
+            }
             Some(c) => format!("Think about the part worth {} points.", c.spec.weight),
             None => "You have covered this; add numbers or a trade-off to make it stronger.".into(),
         }
@@ -332,13 +382,23 @@ impl<'a> Interview<'a> {
         let mean = if self.results.is_empty() {
             None
         } else {
-            Some(self.results.iter().map(|r| r.score as f64).sum::<f64>() / self.results.len() as f64)
+            Some(
+                self.results.iter().map(|r| r.score as f64).sum::<f64>()
+                    / self.results.len() as f64,
+            )
         };
-        Summary { turns: self.results.clone(), skipped: self.skipped.clone(), mean, reason: reason.into() }
+        Summary {
+            turns: self.results.clone(),
+            skipped: self.skipped.clone(),
+            mean,
+            reason: reason.into(),
+        }
     }
 
     fn finish(&mut self, reason: &str, fx: &mut Vec<Effect>) {
-        fx.push(Effect::Persist(EventKind::SessionEnded { reason: reason.into() }));
+        fx.push(Effect::Persist(EventKind::SessionEnded {
+            reason: reason.into(),
+        }));
         fx.push(Effect::Flush);
         fx.push(Effect::End(self.summary(reason)));
         self.phase = Phase::Done;

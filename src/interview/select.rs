@@ -20,15 +20,32 @@ pub struct Filters {
 impl Filters {
     /// Whether a question passes the area/difficulty/company filters.
     pub fn accepts(&self, q: &Question) -> bool {
-        self.area.as_ref().map(|a| &q.spec.area == a).unwrap_or(true)
-            && self.difficulty.as_ref().map(|d| &q.spec.difficulty == d).unwrap_or(true)
-            && self.company.as_ref().map(|c| q.spec.companies.iter().any(|x| x.eq_ignore_ascii_case(c))).unwrap_or(true)
+        self.area
+            .as_ref()
+            .map(|a| &q.spec.area == a)
+            .unwrap_or(true)
+            && self
+                .difficulty
+                .as_ref()
+                .map(|d| &q.spec.difficulty == d)
+                .unwrap_or(true)
+            && self
+                .company
+                .as_ref()
+                .map(|c| q.spec.companies.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                .unwrap_or(true)
     }
 }
 
 /// Pick `rounds` question ids: explicit ids first; otherwise a round-robin over areas in random order,
 /// preferring ids in `priority` (e.g. due items), never repeating a question.
-pub fn plan<R: Rng>(bank: &Bank, f: &Filters, rounds: usize, priority: &[String], rng: &mut R) -> Result<Vec<String>, String> {
+pub fn plan<R: Rng>(
+    bank: &Bank,
+    f: &Filters,
+    rounds: usize,
+    priority: &[String],
+    rng: &mut R,
+) -> Result<Vec<String>, String> {
     if !f.questions.is_empty() {
         for id in &f.questions {
             if bank.get(id).is_none() {
@@ -36,7 +53,12 @@ pub fn plan<R: Rng>(bank: &Bank, f: &Filters, rounds: usize, priority: &[String]
             }
         }
         let mut seen = std::collections::HashSet::new();
-        return Ok(f.questions.iter().filter(|id| seen.insert((*id).clone())).cloned().collect());
+        return Ok(f
+            .questions
+            .iter()
+            .filter(|id| seen.insert((*id).clone()))
+            .cloned()
+            .collect());
     }
     let pool: Vec<&Question> = bank.questions.iter().filter(|q| f.accepts(q)).collect();
     if pool.is_empty() {
@@ -50,13 +72,25 @@ pub fn plan<R: Rng>(bank: &Bank, f: &Filters, rounds: usize, priority: &[String]
         if let Some(c) = &f.company {
             what.push(format!("company '{c}'"));
         }
-        return Err(format!("no question matches {} (see `viva bank list`)", what.join(", ")));
+        return Err(format!(
+            "no question matches {} (see `viva bank list`)",
+            what.join(", ")
+        ));
     }
-    let mut out: Vec<String> = priority.iter().filter(|id| pool.iter().any(|q| q.id() == id.as_str())).take(rounds).cloned().collect();
+    let mut out: Vec<String> = priority
+        .iter()
+        .filter(|id| pool.iter().any(|q| q.id() == id.as_str()))
+        .take(rounds)
+        .cloned()
+        .collect();
     // Group the rest by area, shuffle within and across areas, then deal round-robin.
     let mut areas: Vec<Vec<&Question>> = Vec::new();
     for (a, _) in crate::bank::spec::AREAS {
-        let mut qs: Vec<&Question> = pool.iter().copied().filter(|q| q.spec.area == *a && !out.iter().any(|o| o == q.id())).collect();
+        let mut qs: Vec<&Question> = pool
+            .iter()
+            .copied()
+            .filter(|q| q.spec.area == *a && !out.iter().any(|o| o == q.id()))
+            .collect();
         qs.shuffle(rng);
         if !qs.is_empty() {
             areas.push(qs);
@@ -86,21 +120,44 @@ mod tests {
         let p = plan(&b, &Filters::default(), 6, &[], &mut rng).unwrap();
         let uniq: std::collections::HashSet<_> = p.iter().collect();
         assert_eq!(uniq.len(), p.len());
-        let areas: std::collections::HashSet<_> = p.iter().map(|id| b.get(id).unwrap().spec.area.clone()).collect();
-        let present: std::collections::HashSet<_> = b.questions.iter().map(|q| q.spec.area.clone()).collect();
-        assert_eq!(areas.len(), present.len().min(6), "a 6-question plan covers every area present");
+        let areas: std::collections::HashSet<_> = p
+            .iter()
+            .map(|id| b.get(id).unwrap().spec.area.clone())
+            .collect();
+        let present: std::collections::HashSet<_> =
+            b.questions.iter().map(|q| q.spec.area.clone()).collect();
+        assert_eq!(
+            areas.len(),
+            present.len().min(6),
+            "a 6-question plan covers every area present"
+        );
     }
 
     #[test]
     fn filters_and_errors() {
         let b = Bank::embedded().unwrap();
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        let f = Filters { area: Some("detection".into()), ..Default::default() };
+        let f = Filters {
+            area: Some("detection".into()),
+            ..Default::default()
+        };
         let p = plan(&b, &f, 3, &[], &mut rng).unwrap();
-        assert!(p.iter().all(|id| b.get(id).unwrap().spec.area == "detection"));
-        let f = Filters { company: Some("nobody".into()), ..Default::default() };
-        assert!(plan(&b, &f, 3, &[], &mut rng).unwrap_err().contains("company 'nobody'"));
-        let f = Filters { questions: vec!["nope".into()], ..Default::default() };
-        assert!(plan(&b, &f, 3, &[], &mut rng).unwrap_err().contains("unknown question id 'nope'"));
+        assert!(p
+            .iter()
+            .all(|id| b.get(id).unwrap().spec.area == "detection"));
+        let f = Filters {
+            company: Some("nobody".into()),
+            ..Default::default()
+        };
+        assert!(plan(&b, &f, 3, &[], &mut rng)
+            .unwrap_err()
+            .contains("company 'nobody'"));
+        let f = Filters {
+            questions: vec!["nope".into()],
+            ..Default::default()
+        };
+        assert!(plan(&b, &f, 3, &[], &mut rng)
+            .unwrap_err()
+            .contains("unknown question id 'nope'"));
     }
 }

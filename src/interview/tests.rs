@@ -9,17 +9,41 @@ fn bank() -> Bank {
 }
 
 fn asks(fx: &[Effect]) -> Vec<&Ask> {
-    fx.iter().filter_map(|e| if let Effect::Ask(a) = e { Some(a) } else { None }).collect()
+    fx.iter()
+        .filter_map(|e| {
+            if let Effect::Ask(a) = e {
+                Some(a)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn persisted(fx: &[Effect]) -> Vec<&EventKind> {
-    fx.iter().filter_map(|e| if let Effect::Persist(k) = e { Some(k) } else { None }).collect()
+    fx.iter()
+        .filter_map(|e| {
+            if let Effect::Persist(k) = e {
+                Some(k)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// Answer and grade through the real offline grader.
 fn answer(m: &mut Interview, b: &Bank, text: &str) -> Vec<Effect> {
     let fx = m.step(Input::Answer(text.into()));
-    let Some(Effect::Grade { question, rung, answer }) = fx.iter().find(|e| matches!(e, Effect::Grade { .. })).cloned() else {
+    let Some(Effect::Grade {
+        question,
+        rung,
+        answer,
+    }) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::Grade { .. }))
+        .cloned()
+    else {
         return fx;
     };
     let g = offline::grade(b, b.get(&question).unwrap(), rung, &answer);
@@ -33,8 +57,13 @@ fn start_asks_the_first_question_and_persists() {
     let b = bank();
     let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
     let fx = m.step(Input::Start);
-    assert!(matches!(persisted(&fx)[0], EventKind::SessionStarted { .. }));
-    assert!(matches!(persisted(&fx)[1], EventKind::QuestionAsked { question, .. } if question == Q));
+    assert!(matches!(
+        persisted(&fx)[0],
+        EventKind::SessionStarted { .. }
+    ));
+    assert!(
+        matches!(persisted(&fx)[1], EventKind::QuestionAsked { question, .. } if question == Q)
+    );
     let a = asks(&fx);
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].stage, None);
@@ -47,15 +76,24 @@ fn answer_is_saved_before_grading_then_follow_up() {
     let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
     m.step(Input::Start);
     let fx = m.step(Input::Answer("Anchors are boxes.".into()));
-    let pos_save = fx.iter().position(|e| matches!(e, Effect::Persist(EventKind::AnswerGiven { .. }))).unwrap();
-    let pos_grade = fx.iter().position(|e| matches!(e, Effect::Grade { .. })).unwrap();
+    let pos_save = fx
+        .iter()
+        .position(|e| matches!(e, Effect::Persist(EventKind::AnswerGiven { .. })))
+        .unwrap();
+    let pos_grade = fx
+        .iter()
+        .position(|e| matches!(e, Effect::Grade { .. }))
+        .unwrap();
     assert!(pos_save < pos_grade);
     let g = offline::grade(&b, b.get(Q).unwrap(), None, "Anchors are boxes.");
     let fx = m.step(Input::Graded(g));
     assert!(fx.iter().any(|e| matches!(e, Effect::Feedback(_))));
     let a = asks(&fx);
     assert_eq!(a[0].stage.as_deref(), Some("implementation"));
-    assert!(matches!(persisted(&fx).last().unwrap(), EventKind::FollowUpAsked { rung: 0, .. }));
+    assert!(matches!(
+        persisted(&fx).last().unwrap(),
+        EventKind::FollowUpAsked { rung: 0, .. }
+    ));
 }
 
 #[test]
@@ -71,7 +109,11 @@ fn covered_rungs_are_skipped() {
     let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
     m.step(Input::Start);
     let fx = answer(&mut m, &b, &text);
-    assert!(fx.iter().any(|e| matches!(e, Effect::Notice(n) if n.contains("implementation"))), "{fx:?}");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Notice(n) if n.contains("implementation"))),
+        "{fx:?}"
+    );
     assert_eq!(asks(&fx)[0].stage.as_deref(), Some("constraints"));
 }
 
@@ -89,20 +131,29 @@ fn informational_commands_do_not_advance(#[case] c: Command) {
     assert!(!m.is_done());
     // Still waiting for the same answer.
     let fx = m.step(Input::Answer("x".into()));
-    assert!(fx.iter().any(|e| matches!(e, Effect::Grade { rung: None, .. })));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::Grade { rung: None, .. })));
 }
 
 #[test]
 fn skip_moves_to_next_question_and_quit_ends() {
     let b = bank();
-    let ids: Vec<String> = b.questions.iter().take(2).map(|q| q.spec.id.clone()).collect();
+    let ids: Vec<String> = b
+        .questions
+        .iter()
+        .take(2)
+        .map(|q| q.spec.id.clone())
+        .collect();
     let mut m = Interview::new(&b, ids.clone(), "offline", 3);
     m.step(Input::Start);
     let fx = m.step(Input::Command(Command::Skip));
     assert!(matches!(persisted(&fx)[0], EventKind::Skipped { .. }));
     assert_eq!(asks(&fx)[0].question, ids[1]);
     let fx = m.step(Input::Command(Command::Quit));
-    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == "quit" && s.skipped == vec![ids[0].clone()]));
+    assert!(
+        matches!(fx.last(), Some(Effect::End(s)) if s.reason == "quit" && s.skipped == vec![ids[0].clone()])
+    );
     assert!(m.is_done());
     assert!(m.step(Input::Answer("late".into())).is_empty());
 }
@@ -132,7 +183,9 @@ fn ladder_limit_then_end_with_summary() {
         }
         other => panic!("expected End, got {other:?}"),
     }
-    assert!(persisted(&fx).iter().any(|k| matches!(k, EventKind::SessionEnded { reason } if reason == "completed")));
+    assert!(persisted(&fx)
+        .iter()
+        .any(|k| matches!(k, EventKind::SessionEnded { reason } if reason == "completed")));
 }
 
 #[test]

@@ -181,8 +181,12 @@ impl SessionSummary {
     /// Mean score of graded answers (quiz: percent correct).
     pub fn mean_score(&self) -> Option<f64> {
         match self.kind {
-            SessionKind::Interview if self.graded > 0 => Some(self.score_sum as f64 / self.graded as f64),
-            SessionKind::Quiz if self.quiz_total > 0 => Some(100.0 * self.quiz_correct as f64 / self.quiz_total as f64),
+            SessionKind::Interview if self.graded > 0 => {
+                Some(self.score_sum as f64 / self.graded as f64)
+            }
+            SessionKind::Quiz if self.quiz_total > 0 => {
+                Some(100.0 * self.quiz_correct as f64 / self.quiz_total as f64)
+            }
             _ => None,
         }
     }

@@ -31,7 +31,9 @@ pub enum StoreError {
     #[error("store {0}: unreadable record: {1}")]
     Decode(String, String),
     /// Import would overwrite a different session.
-    #[error("session {0} already exists in the store with different content; nothing was imported")]
+    #[error(
+        "session {0} already exists in the store with different content; nothing was imported"
+    )]
     Conflict(String),
 }
 
@@ -75,11 +77,20 @@ impl Store {
             if attempt > 0 {
                 std::thread::sleep(Duration::from_millis(150));
             }
-            match sled::Config::new().path(path).cache_capacity(8 * 1024 * 1024).open() {
+            match sled::Config::new()
+                .path(path)
+                .cache_capacity(8 * 1024 * 1024)
+                .open()
+            {
                 Ok(db) => {
                     let events = db.open_tree("events").map_err(|e| map_err(&disp, e))?;
                     let sessions = db.open_tree("sessions").map_err(|e| map_err(&disp, e))?;
-                    return Ok(Store { db, events, sessions, path: path.to_path_buf() });
+                    return Ok(Store {
+                        db,
+                        events,
+                        sessions,
+                        path: path.to_path_buf(),
+                    });
                 }
                 Err(e) => {
                     let m = map_err(&disp, e);
@@ -90,7 +101,7 @@ impl Store {
                 }
             }
         }
-        Err(last.unwrap_or_else(|| StoreError::Locked(disp)))
+        Err(last.unwrap_or(StoreError::Locked(disp)))
     }
 
     /// Where the store lives.
@@ -101,24 +112,41 @@ impl Store {
     /// Append one event and update the summary view.
     pub fn append(&self, ev: &Event) -> Result<(), StoreError> {
         let d = self.path.display().to_string();
-        let bytes = serde_json::to_vec(ev).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-        self.events.insert(key(ev.session, ev.seq), bytes).map_err(|e| map_err(&d, e))?;
-        let mut sum = self.summary(ev.session)?.unwrap_or_else(|| SessionSummary::new(ev.session));
+        let bytes =
+            serde_json::to_vec(ev).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+        self.events
+            .insert(key(ev.session, ev.seq), bytes)
+            .map_err(|e| map_err(&d, e))?;
+        let mut sum = self
+            .summary(ev.session)?
+            .unwrap_or_else(|| SessionSummary::new(ev.session));
         sum.apply(ev);
-        let sb = serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-        self.sessions.insert(ev.session.to_be_bytes(), sb).map_err(|e| map_err(&d, e))?;
+        let sb =
+            serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+        self.sessions
+            .insert(ev.session.to_be_bytes(), sb)
+            .map_err(|e| map_err(&d, e))?;
         Ok(())
     }
 
     /// Make everything appended so far durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(|e| map_err(&self.path.display().to_string(), e))
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(|e| map_err(&self.path.display().to_string(), e))
     }
 
     fn summary(&self, id: u64) -> Result<Option<SessionSummary>, StoreError> {
         let d = self.path.display().to_string();
-        match self.sessions.get(id.to_be_bytes()).map_err(|e| map_err(&d, e))? {
-            Some(b) => serde_json::from_slice(&b).map(Some).map_err(|e| StoreError::Decode(d, e.to_string())),
+        match self
+            .sessions
+            .get(id.to_be_bytes())
+            .map_err(|e| map_err(&d, e))?
+        {
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|e| StoreError::Decode(d, e.to_string())),
             None => Ok(None),
         }
     }
@@ -129,7 +157,10 @@ impl Store {
         let mut out = Vec::new();
         for r in self.sessions.iter().rev() {
             let (_, v) = r.map_err(|e| map_err(&d, e))?;
-            out.push(serde_json::from_slice(&v).map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?);
+            out.push(
+                serde_json::from_slice(&v)
+                    .map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?,
+            );
         }
         Ok(out)
     }
@@ -140,7 +171,12 @@ impl Store {
         if p.is_empty() || !p.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound(prefix.to_string()));
         }
-        let all: Vec<u64> = self.sessions()?.into_iter().map(|s| s.id).filter(|id| fmt_id(*id).starts_with(&p)).collect();
+        let all: Vec<u64> = self
+            .sessions()?
+            .into_iter()
+            .map(|s| s.id)
+            .filter(|id| fmt_id(*id).starts_with(&p))
+            .collect();
         match all.len() {
             0 => Err(StoreError::NotFound(prefix.to_string())),
             1 => Ok(all[0]),
@@ -154,7 +190,10 @@ impl Store {
         let mut out = Vec::new();
         for r in self.events.scan_prefix(id.to_be_bytes()) {
             let (_, v) = r.map_err(|e| map_err(&d, e))?;
-            out.push(serde_json::from_slice(&v).map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?);
+            out.push(
+                serde_json::from_slice(&v)
+                    .map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?,
+            );
         }
         Ok(out)
     }
@@ -205,7 +244,10 @@ fn map_err(path: &str, e: sled::Error) -> StoreError {
     match e {
         sled::Error::Io(io) => {
             let msg = io.to_string();
-            if io.kind() == std::io::ErrorKind::WouldBlock || msg.contains("lock") || msg.contains("temporarily unavailable") {
+            if io.kind() == std::io::ErrorKind::WouldBlock
+                || msg.contains("lock")
+                || msg.contains("temporarily unavailable")
+            {
                 StoreError::Locked(path.to_string())
             } else {
                 StoreError::Other(path.to_string(), msg)
@@ -221,7 +263,13 @@ mod tests {
     use super::*;
 
     fn ev(session: u64, seq: u32, kind: EventKind) -> Event {
-        Event { v: SCHEMA_VERSION, session, seq, at: chrono::Utc::now(), kind }
+        Event {
+            v: SCHEMA_VERSION,
+            session,
+            seq,
+            at: chrono::Utc::now(),
+            kind,
+        }
     }
 
     #[test]
@@ -231,8 +279,24 @@ mod tests {
         let id = new_session_id();
         {
             let s = Store::open(&p).unwrap();
-            s.append(&ev(id, 0, EventKind::SessionStarted { kind: SessionKind::Interview, grader: "offline".into() })).unwrap();
-            s.append(&ev(id, 1, EventKind::AnswerGiven { turn: 0, text: "hi".into() })).unwrap();
+            s.append(&ev(
+                id,
+                0,
+                EventKind::SessionStarted {
+                    kind: SessionKind::Interview,
+                    grader: "offline".into(),
+                },
+            ))
+            .unwrap();
+            s.append(&ev(
+                id,
+                1,
+                EventKind::AnswerGiven {
+                    turn: 0,
+                    text: "hi".into(),
+                },
+            ))
+            .unwrap();
             s.flush().unwrap();
             assert!(matches!(Store::open(&p), Err(StoreError::Locked(_))));
         }
@@ -242,7 +306,10 @@ mod tests {
         let evs = s.events(id).unwrap();
         assert_eq!(s.import(evs.clone()).unwrap(), (0, 1));
         let mut changed = evs;
-        changed[1].kind = EventKind::AnswerGiven { turn: 0, text: "changed".into() };
+        changed[1].kind = EventKind::AnswerGiven {
+            turn: 0,
+            text: "changed".into(),
+        };
         assert!(matches!(s.import(changed), Err(StoreError::Conflict(_))));
     }
 }

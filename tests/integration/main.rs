@@ -1,0 +1,10 @@
+//! The one integration-test binary: every test drives the built `viva` binary.
+
+mod util;
+
+mod bank;
+mod errors;
+mod grading;
+mod history;
+mod piped;
+mod pty;

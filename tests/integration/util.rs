@@ -1,0 +1,139 @@
+//! Test harness: runs the built `viva` binary in a temp dir with a controlled environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A sandbox: a temp dir with its own store and config home.
+pub struct Sandbox {
+    /// The temp dir (kept alive).
+    pub dir: tempfile::TempDir,
+}
+
+/// Path of the built binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_viva"))
+}
+
+/// The repo root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared calibration set (beside the repo).
+pub fn public_set() -> PathBuf {
+    let p = root().join("../shared/calibration/public-set.json");
+    assert!(
+        p.exists(),
+        "the shared calibration set is missing at {}",
+        p.display()
+    );
+    p
+}
+
+impl Sandbox {
+    /// A fresh sandbox.
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The store directory.
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    /// Path inside the sandbox.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Write a file inside the sandbox.
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// A command with a clean environment.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.current_dir(self.dir.path());
+        c.env_clear();
+        c.env("PATH", std::env::var("PATH").unwrap_or_default());
+        c.env("HOME", self.dir.path());
+        c.env("XDG_CONFIG_HOME", self.dir.path().join("config"));
+        c.env("XDG_DATA_HOME", self.dir.path().join("data"));
+        c.env("VIVA_STORE", self.store());
+        c.env("RUST_BACKTRACE", "0");
+        c.env("TERM", "xterm-256color");
+        c.env("COLUMNS", "100");
+        c
+    }
+
+    /// Run with args and stdin text.
+    pub fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut c = self.cmd();
+        c.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn viva");
+        {
+            use std::io::Write;
+            let mut si = child.stdin.take().unwrap();
+            let _ = si.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().expect("wait for viva")
+    }
+
+    /// Run and require success; returns stdout.
+    pub fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let o = self.run(args, stdin);
+        assert!(
+            o.status.success(),
+            "viva {args:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            o.status.code(),
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+        text(&o.stdout)
+    }
+}
+
+/// Bytes as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Assert a failure with the given exit code and a single-line stderr containing `needle`.
+pub fn assert_one_line_error(o: &Output, code: i32, needle: &str) {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "exit code; stderr: {err}");
+    assert!(
+        err.contains(needle),
+        "stderr should mention {needle:?}: {err}"
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "error must be one line: {err:?}"
+    );
+    assert!(!err.contains("panicked"), "no panics: {err}");
+}
+
+/// Copy a file from the repo into a sandbox-relative path.
+pub fn copy_repo_file(sb: &Sandbox, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(root().join(from)).unwrap();
+    sb.write(to, &text)
+}
+
+/// Whether a path exists.
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}
