@@ -48,6 +48,12 @@ pub enum Cmd {
 At the prompt: end an answer with an empty line. Commands: /skip /hint /repeat /score /quit /help.
 Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
     Interview(InterviewArgs),
+    /// A multiple-choice readiness quiz, scored and saved.
+    #[command(after_help = "Examples:
+  viva quiz                      (12 items, two per area)
+  viva quiz --area detection --count 4
+  printf 'b\\nd\\n' | viva quiz --count 2      (answers from a pipe, one letter per line)")]
+    Quiz(QuizArgs),
     /// Browse and validate the question bank.
     #[command(subcommand)]
     Bank(BankCmd),
@@ -111,6 +117,20 @@ pub struct InterviewArgs {
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub follow_ups: usize,
     /// Seed for question selection (reproducible sessions).
+    #[arg(long, hide = true)]
+    pub seed: Option<u64>,
+}
+
+/// `viva quiz` flags.
+#[derive(Debug, Args)]
+pub struct QuizArgs {
+    /// Only items of this area.
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Number of items.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub count: u32,
+    /// Seed for item selection (reproducible quizzes).
     #[arg(long, hide = true)]
     pub seed: Option<u64>,
 }

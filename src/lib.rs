@@ -10,6 +10,7 @@ pub mod commands;
 pub mod grade;
 pub mod interview;
 pub mod output;
+pub mod quiz;
 pub mod render;
 pub mod repl;
 pub mod settings;
@@ -96,12 +97,35 @@ fn run(cli: Cli) -> Result<i32> {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
         }
         Some(Cmd::Interview(a)) => interview(&s, a, style),
+        Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
         None => interview(&s, cli.interview, style),
     }
 }
 
-fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Result<i32> {
+fn rng(seed: Option<u64>) -> rand::rngs::StdRng {
     use rand::SeedableRng;
+    match seed {
+        Some(x) => rand::rngs::StdRng::seed_from_u64(x),
+        None => rand::rngs::StdRng::from_entropy(),
+    }
+}
+
+fn quiz(s: &settings::Settings, a: &cli::QuizArgs, style: Style) -> Result<i32> {
+    let bank = commands::grading::load(s.bank.as_deref())?;
+    let picks = quiz::pick(&bank, a.area.as_deref(), a.count as usize, &mut rng(a.seed))
+        .map_err(anyhow::Error::msg)?;
+    let store = store::Store::open(&s.store)?;
+    if s.interactive {
+        let ed = rustyline::DefaultEditor::new()?;
+        quiz::run(&store, &picks, &mut quiz::TtyLines(ed), style)?;
+    } else {
+        let stdin = std::io::stdin();
+        quiz::run(&store, &picks, &mut quiz::Lines(stdin.lock()), style)?;
+    }
+    Ok(0)
+}
+
+fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Result<i32> {
     let bank = commands::grading::load(s.bank.as_deref())?;
     let grader = grader_for(s)?;
     let filters = interview::select::Filters {
@@ -118,11 +142,7 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         } else {
             a.questions.len()
         });
-    let mut rng = match a.seed {
-        Some(x) => rand::rngs::StdRng::seed_from_u64(x),
-        None => rand::rngs::StdRng::from_entropy(),
-    };
-    let mut plan = interview::select::plan(&bank, &filters, rounds, &[], &mut rng)
+    let mut plan = interview::select::plan(&bank, &filters, rounds, &[], &mut rng(a.seed))
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
     let store = store::Store::open(&s.store)?;

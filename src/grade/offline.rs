@@ -4,6 +4,7 @@ use super::detect;
 use super::pattern::Doc;
 use super::{compute_score, CriterionResult, Grade, MisconceptionHit, Verdict};
 use crate::bank::{Bank, Criterion, Misconception, Question};
+use std::collections::HashSet;
 
 /// Score cap for keyword stuffing.
 pub const STUFFING_CAP: u32 = 20;
@@ -14,10 +15,16 @@ pub const INJECTION_SCORE: u32 = 0;
 
 /// Judge one criterion against an analysed answer.
 pub fn judge(c: &Criterion, doc: &Doc) -> CriterionResult {
+    judge_except(c, doc, &HashSet::new())
+}
+
+/// Judge one criterion, ignoring sentences in `void` (sentences that state a misconception earn nothing).
+pub fn judge_except(c: &Criterion, doc: &Doc, void: &HashSet<u32>) -> CriterionResult {
+    let allow = |s: u32| !void.contains(&s);
     let mut evidence: Vec<String> = Vec::new();
     let mut hits = 0usize;
     for p in &c.patterns {
-        if let Some(sp) = p.find(doc) {
+        if let Some(sp) = p.find_where(doc, &allow) {
             hits += 1;
             let q = doc.quote(sp);
             if !evidence.contains(&q) {
@@ -35,7 +42,7 @@ pub fn judge(c: &Criterion, doc: &Doc) -> CriterionResult {
     };
     if verdict == Verdict::Missed {
         for p in &c.partial {
-            if let Some(sp) = p.find(doc) {
+            if let Some(sp) = p.find_where(doc, &allow) {
                 verdict = Verdict::Partial;
                 let q = doc.quote(sp);
                 if !evidence.contains(&q) {
@@ -57,11 +64,14 @@ pub fn judge(c: &Criterion, doc: &Doc) -> CriterionResult {
     }
 }
 
-/// Misconceptions present in the answer.
-pub fn misconceptions(ms: &[Misconception], doc: &Doc) -> Vec<MisconceptionHit> {
-    ms.iter()
+/// Misconceptions present in the answer, and the sentences that state them.
+pub fn misconceptions(ms: &[Misconception], doc: &Doc) -> (Vec<MisconceptionHit>, HashSet<u32>) {
+    let mut sents = HashSet::new();
+    let hits = ms
+        .iter()
         .filter_map(|m| {
             let sp = m.patterns.iter().find_map(|p| p.find(doc))?;
+            sents.extend(doc.tokens[sp.first].sent..=doc.tokens[sp.last].sent);
             Some(MisconceptionHit {
                 id: m.spec.id.clone(),
                 statement: m.spec.statement.clone(),
@@ -69,7 +79,8 @@ pub fn misconceptions(ms: &[Misconception], doc: &Doc) -> Vec<MisconceptionHit> 
                 evidence: vec![doc.quote(sp)],
             })
         })
-        .collect()
+        .collect();
+    (hits, sents)
 }
 
 /// Criterion ids of the whole question (main and ladder) that the answer meets.
@@ -111,8 +122,8 @@ pub fn grade(bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Gr
         flags.push("copied_question".to_string());
     }
     let doc = Doc::new(&kept, &bank.lexicon);
-    let results: Vec<CriterionResult> = crit.iter().map(|c| judge(c, &doc)).collect();
-    let hits = misconceptions(mis, &doc);
+    let (hits, void) = misconceptions(mis, &doc);
+    let results: Vec<CriterionResult> = crit.iter().map(|c| judge_except(c, &doc, &void)).collect();
     let mut score = compute_score(&results, &hits);
     if detect::keyword_stuffing(&doc.tokens) {
         flags.push("keyword_stuffing".into());

@@ -238,6 +238,11 @@ impl Pattern {
 
     /// Find the first non-negated match in `doc`.
     pub fn find(&self, doc: &Doc) -> Option<Span> {
+        self.find_where(doc, &|_| true)
+    }
+
+    /// Find the first non-negated match whose phrases all lie in sentences `allow` accepts.
+    pub fn find_where(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool) -> Option<Span> {
         let per_group: Vec<Vec<Span>> = self
             .groups
             .iter()
@@ -246,7 +251,9 @@ impl Pattern {
                     .iter()
                     .flat_map(|seq| doc.find_seq(seq))
                     .filter(|sp| {
-                        !doc.denied(*sp) && (self.negation_in_pattern || !doc.negated(*sp))
+                        allow(doc.tokens[sp.first].sent)
+                            && !doc.denied(*sp)
+                            && (self.negation_in_pattern || !doc.negated(*sp))
                     })
                     .collect();
                 v.sort_by_key(|s| s.first);

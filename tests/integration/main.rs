@@ -8,3 +8,5 @@ mod grading;
 mod history;
 mod piped;
 mod pty;
+mod quality;
+mod quiz;
