@@ -226,11 +226,7 @@ pub fn run(
     save(EventKind::SessionEnded {
         reason: reason.into(),
     })?;
-    let pct = if answered > 0 {
-        100 * correct / answered
-    } else {
-        0
-    };
+    let pct = (100 * correct).checked_div(answered).unwrap_or(0);
     outln(&format!(
         "\n{} {correct}/{answered} correct ({pct}%)",
         style.bold("Quiz result:")
