@@ -17,6 +17,18 @@ pub struct Cli {
     /// Which grader to use [env: VIVA_GRADER] [default: auto]
     #[arg(long, global = true, value_enum)]
     pub grader: Option<GraderChoice>,
+    /// OpenAI-compatible endpoint, e.g. http://127.0.0.1:8089/v1 [env: VIVA_LLM_BASE_URL, OPENAI_BASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Model name at the endpoint [env: VIVA_LLM_MODEL] (the key comes only from VIVA_LLM_API_KEY/OPENAI_API_KEY or the config file)
+    #[arg(long, global = true)]
+    pub model: Option<String>,
+    /// Connect/read timeout for model calls, seconds [env: VIVA_LLM_TIMEOUT] [default: 120]
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    /// Prompt templates that override the built-in ones (same file names) [env: VIVA_PROMPTS]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub prompts: Option<PathBuf>,
     /// Config file [default: $XDG_CONFIG_HOME/viva/config.toml]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -87,6 +99,11 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
     #[command(after_help = "Example:
   viva import backup.jsonl")]
     Import(ImportArgs),
+    /// Check the configuration and the model endpoint (reachable, model, JSON output).
+    #[command(after_help = "Examples:
+  viva doctor
+  VIVA_LLM_BASE_URL=http://127.0.0.1:8089/v1 viva doctor --json")]
+    Doctor(JsonFlag),
     /// Print a shell completion script.
     #[command(after_help = "Examples:
   viva completions bash > ~/.local/share/bash-completion/completions/viva
@@ -119,6 +136,9 @@ pub struct InterviewArgs {
     /// Seed for question selection (reproducible sessions).
     #[arg(long, hide = true)]
     pub seed: Option<u64>,
+    /// End the session cleanly once the estimated model cost reaches this many US dollars.
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
 }
 
 /// `viva quiz` flags.
@@ -187,6 +207,9 @@ pub struct GradeArgs {
     /// JSONL file: one {"question", "answer", ...} object per line ('-' for stdin).
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
+    /// Answers graded at once in a batch (model requests in flight); output order is kept.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub concurrency: u64,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

@@ -5,10 +5,12 @@
 #![deny(missing_docs)]
 
 pub mod bank;
+pub mod calls;
 pub mod cli;
 pub mod commands;
 pub mod grade;
 pub mod interview;
+pub mod llm;
 pub mod output;
 pub mod quiz;
 pub mod render;
@@ -56,10 +58,51 @@ pub fn main_exit_code() -> i32 {
     }
 }
 
+/// A runtime for the async parts (model calls).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Build the LLM client for the configured endpoint (resolving the model from /models when none is named).
+pub fn llm_grader(s: &settings::Settings) -> Result<llm::grader::LlmGrader> {
+    let l = s.llm.as_ref().ok_or_else(|| anyhow::anyhow!("no LLM endpoint configured: set VIVA_LLM_BASE_URL (or OPENAI_BASE_URL), or use --grader offline"))?;
+    let prompts = llm::prompt::Prompts::load(s.prompts.as_deref()).map_err(anyhow::Error::msg)?;
+    let mut cfg = llm::LlmConfig {
+        base_url: l.base_url.clone(),
+        model: l.model.clone().unwrap_or_default(),
+        api_key: l.api_key.clone(),
+        timeout: std::time::Duration::from_secs(l.timeout),
+        retries: l.retries,
+        max_backoff: std::time::Duration::from_secs(20),
+        price: None,
+    };
+    if cfg.model.is_empty() {
+        let probe = llm::LlmClient::new(cfg.clone())?;
+        let models = runtime()?.block_on(probe.models());
+        cfg.model = models.and_then(|m| m.into_iter().next()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no model named and {} lists none: set VIVA_LLM_MODEL or --model",
+                l.base_url
+            )
+        })?;
+    }
+    cfg.price = l.prices.get(&cfg.model).map(|p| (p.input, p.output));
+    Ok(llm::grader::LlmGrader {
+        client: llm::LlmClient::new(cfg)?,
+        prompts,
+    })
+}
+
 fn grader_for(s: &settings::Settings) -> Result<grade::Grader> {
     match s.grader {
-        grade::GraderChoice::Offline | grade::GraderChoice::Auto => Ok(grade::Grader::Offline),
-        grade::GraderChoice::Llm => anyhow::bail!("--grader llm needs an LLM endpoint, and LLM grading is not available in this build yet; use --grader offline"),
+        grade::GraderChoice::Offline => Ok(grade::Grader::Offline),
+        grade::GraderChoice::Auto if s.llm.is_none() => Ok(grade::Grader::Offline),
+        grade::GraderChoice::Auto | grade::GraderChoice::Llm => {
+            Ok(grade::Grader::Llm(Box::new(llm_grader(s)?)))
+        }
     }
 }
 
@@ -98,6 +141,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
+        Some(Cmd::Doctor(a)) => commands::doctor::doctor(&s, a.json, style),
         None => interview(&s, cli.interview, style),
     }
 }
@@ -148,11 +192,29 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
     let store = store::Store::open(&s.store)?;
     let session = if s.interactive {
         let mut src = repl::TtySource::new(style)?;
-        repl::run(&store, &bank, &grader, plan, a.follow_ups, &mut src, style)?
+        repl::run(
+            &store,
+            &bank,
+            &grader,
+            plan,
+            a.follow_ups,
+            &mut src,
+            style,
+            a.max_cost,
+        )?
     } else {
         let stdin = std::io::stdin();
         let mut src = repl::BlockSource::new(stdin.lock());
-        repl::run(&store, &bank, &grader, plan, a.follow_ups, &mut src, style)?
+        repl::run(
+            &store,
+            &bank,
+            &grader,
+            plan,
+            a.follow_ups,
+            &mut src,
+            style,
+            a.max_cost,
+        )?
     };
     let _ = session;
     Ok(0)

@@ -127,6 +127,35 @@ fn fmt_pts(x: f64) -> String {
     crate::grade::normalize::fmt_num(x)
 }
 
+/// One line of model usage for a graded turn.
+pub fn usage_line(a: &crate::grade::LlmAudit, session_tokens: u64, session_usd: f64) -> String {
+    let mut s = format!(
+        "  {} · {}+{} tokens · {:.1} s",
+        a.model,
+        a.prompt_tokens,
+        a.completion_tokens,
+        a.latency_ms as f64 / 1000.0
+    );
+    if let Some(c) = a.cost_usd {
+        s.push_str(&format!(" · ${c:.4} (session ${session_usd:.4})"));
+    } else {
+        s.push_str(&format!(" · session {session_tokens} tokens"));
+    }
+    if a.invented_evidence > 0 {
+        s.push_str(&format!(
+            " · {} unsupported verdict(s) downgraded",
+            a.invented_evidence
+        ));
+    }
+    if a.truncated {
+        s.push_str(" · answer truncated to fit the token budget");
+    }
+    if let Some(n) = &a.note {
+        s.push_str(&format!(" · {n}"));
+    }
+    s
+}
+
 /// The closing summary of a session.
 pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
     let mut s = format!("\n{}\n", st.bold("Session summary"));

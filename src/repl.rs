@@ -148,7 +148,22 @@ impl Source for TtySource {
     }
 }
 
+/// Tokens and money spent in a session.
+#[derive(Debug, Default)]
+struct Spend {
+    tokens: u64,
+    usd: f64,
+}
+
+impl Spend {
+    fn add(&mut self, prompt: u32, completion: u32, usd: Option<f64>) {
+        self.tokens += (prompt + completion) as u64;
+        self.usd += usd.unwrap_or(0.0);
+    }
+}
+
 /// Run one interview to the end; every event is stored as it happens.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: &Store,
     bank: &Bank,
@@ -157,6 +172,7 @@ pub fn run(
     follow_ups: usize,
     source: &mut dyn Source,
     style: Style,
+    max_cost: Option<f64>,
 ) -> Result<u64> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -167,6 +183,7 @@ pub fn run(
     let mut seq = 0u32;
     let mut m = Interview::new(bank, plan, &grader.name(), follow_ups);
     let mut queue: VecDeque<Effect> = m.step(Input::Start).into();
+    let mut spent = Spend::default();
     outln(&style.dim(&format!(
         "viva · {} grader · session {} · end each answer with an empty line, /help for commands",
         grader.name(),
@@ -196,15 +213,74 @@ pub fn run(
                     let q = bank
                         .get(&question)
                         .with_context(|| format!("question {question} vanished from the bank"))?;
-                    let g = rt.block_on(grader.grade(bank, q, rung, &answer));
+                    let g = rt.block_on(crate::calls::grade(grader, bank, q, rung, &answer));
+                    if let Some(a) = &g.llm {
+                        spent.add(a.prompt_tokens, a.completion_tokens, a.cost_usd);
+                    }
+                    let over = max_cost.map(|c| spent.usd >= c).unwrap_or(false);
                     queue.extend(m.step(Input::Graded(g)));
+                    if over && !m.is_done() {
+                        queue.push_back(Effect::Notice(format!(
+                            "Cost limit reached (${:.4} of ${:.4}); ending the session.",
+                            spent.usd,
+                            max_cost.unwrap_or(0.0)
+                        )));
+                        queue.extend(m.step(Input::Stop("cost limit".into())));
+                    }
                 }
-                Effect::Feedback(g) => outln(&render::feedback(&g, style, width)),
+                Effect::ComposeFollowUp {
+                    question,
+                    rung,
+                    authored: _,
+                    missed,
+                    last_answer,
+                    asked,
+                } => {
+                    let q = bank
+                        .get(&question)
+                        .with_context(|| format!("question {question} vanished from the bank"))?;
+                    let (text, c, note) = rt.block_on(crate::calls::follow_up(
+                        grader,
+                        q,
+                        rung,
+                        &last_answer,
+                        &missed,
+                        &asked,
+                    ));
+                    if let Some(c) = &c {
+                        let usd = if let Grader::Llm(g) = grader {
+                            g.client.cost(c)
+                        } else {
+                            None
+                        };
+                        spent.add(c.prompt_tokens, c.completion_tokens, usd);
+                    }
+                    if let Some(n) = note {
+                        outln(&style.dim(&n));
+                    }
+                    queue.extend(m.step(Input::FollowUp(text)));
+                }
+                Effect::Feedback(g) => {
+                    outln(&render::feedback(&g, style, width));
+                    if let Some(a) = &g.llm {
+                        outln(&style.dim(&render::usage_line(a, spent.tokens, spent.usd)));
+                    }
+                }
                 Effect::Notice(n) => outln(&style.dim(&n)),
                 Effect::Hint(h) => outln(&style.warn(&format!("Hint: {h}"))),
                 Effect::Help => outln(render::REPL_HELP),
                 Effect::Score(s) => outln(&render::summary(&s, style, width)),
-                Effect::End(s) => outln(&render::summary(&s, style, width)),
+                Effect::End(s) => {
+                    outln(&render::summary(&s, style, width));
+                    if spent.tokens > 0 {
+                        outln(&format!(
+                            "  {} {} tokens, ${:.4} estimated",
+                            style.bold("Model use:"),
+                            spent.tokens,
+                            spent.usd
+                        ));
+                    }
+                }
             }
         }
         if m.is_done() {

@@ -15,6 +15,48 @@ pub struct ConfigFile {
     pub bank: Option<PathBuf>,
     /// Grader choice.
     pub grader: Option<GraderChoice>,
+    /// OpenAI-compatible base URL (…/v1).
+    pub base_url: Option<String>,
+    /// Model name.
+    pub model: Option<String>,
+    /// API key (prefer the environment).
+    pub api_key: Option<String>,
+    /// Timeout in seconds for connecting and reading.
+    pub timeout: Option<u64>,
+    /// Retries on 429, 5xx and connection errors.
+    pub retries: Option<u32>,
+    /// Prompt template directory.
+    pub prompts: Option<PathBuf>,
+    /// Prices per model: USD per million input/output tokens.
+    #[serde(default)]
+    pub prices: std::collections::BTreeMap<String, Price>,
+}
+
+/// A model's price, USD per million tokens.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// Input (prompt) tokens.
+    pub input: f64,
+    /// Output (completion) tokens.
+    pub output: f64,
+}
+
+/// The LLM endpoint as configured (the key is never printed).
+#[derive(Clone)]
+pub struct LlmSettings {
+    /// Base URL.
+    pub base_url: String,
+    /// Model, if named.
+    pub model: Option<String>,
+    /// Key, if any.
+    pub api_key: Option<String>,
+    /// Timeout.
+    pub timeout: u64,
+    /// Retries.
+    pub retries: u32,
+    /// Prices by model.
+    pub prices: std::collections::BTreeMap<String, Price>,
 }
 
 /// Everything a command needs to know about its environment.
@@ -30,6 +72,10 @@ pub struct Settings {
     pub color: bool,
     /// stdin is a terminal.
     pub interactive: bool,
+    /// The LLM endpoint, when one is configured.
+    pub llm: Option<LlmSettings>,
+    /// Prompt template directory.
+    pub prompts: Option<PathBuf>,
 }
 
 /// Settings errors.
@@ -76,6 +122,17 @@ fn env_nonempty(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.trim().is_empty())
 }
 
+impl std::fmt::Debug for LlmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmSettings")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
 impl Settings {
     /// Merge the layers.
     pub fn resolve(cli: &Cli) -> Result<Settings, SettingsError> {
@@ -111,6 +168,44 @@ impl Settings {
             .or_else(|| env_nonempty("VIVA_BANK").map(PathBuf::from))
             .or(cfg.bank);
         let grader = cli.grader.or(env_grader).or(cfg.grader).unwrap_or_default();
+        let base_url = cli
+            .base_url
+            .clone()
+            .or_else(|| env_nonempty("VIVA_LLM_BASE_URL"))
+            .or_else(|| env_nonempty("OPENAI_BASE_URL"))
+            .or(cfg.base_url);
+        let timeout = match cli.timeout {
+            Some(t) => Some(t),
+            None => match env_nonempty("VIVA_LLM_TIMEOUT") {
+                Some(v) => Some(v.parse().map_err(|_| {
+                    SettingsError::Env(
+                        "VIVA_LLM_TIMEOUT".into(),
+                        v,
+                        "expected whole seconds".into(),
+                    )
+                })?),
+                None => cfg.timeout,
+            },
+        };
+        let llm = base_url.map(|base_url| LlmSettings {
+            base_url,
+            model: cli
+                .model
+                .clone()
+                .or_else(|| env_nonempty("VIVA_LLM_MODEL"))
+                .or(cfg.model.clone()),
+            api_key: env_nonempty("VIVA_LLM_API_KEY")
+                .or_else(|| env_nonempty("OPENAI_API_KEY"))
+                .or(cfg.api_key.clone()),
+            timeout: timeout.unwrap_or(120).max(1),
+            retries: cfg.retries.unwrap_or(3),
+            prices: cfg.prices.clone(),
+        });
+        let prompts = cli
+            .prompts
+            .clone()
+            .or_else(|| env_nonempty("VIVA_PROMPTS").map(PathBuf::from))
+            .or(cfg.prompts.clone());
         let color = std::env::var_os("NO_COLOR")
             .map(|v| v.is_empty())
             .unwrap_or(true)
@@ -122,6 +217,8 @@ impl Settings {
             grader,
             color,
             interactive: std::io::stdin().is_terminal(),
+            llm,
+            prompts,
         })
     }
 }

@@ -7,7 +7,7 @@ use crate::output::{json, outln, Style};
 use crate::render;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 
 /// Longest answer graded, in characters.
@@ -218,13 +218,27 @@ pub fn grade_json(g: &Grade) -> Map<String, Value> {
     );
     m.insert("flags".into(), json!(g.flags));
     m.insert("degraded".into(), json!(g.degraded));
+    if let Some(a) = &g.llm {
+        m.insert(
+            "tokens".into(),
+            json!({"prompt": a.prompt_tokens, "completion": a.completion_tokens}),
+        );
+        m.insert("invented_evidence".into(), json!(a.invented_evidence));
+        m.insert("latency_ms".into(), json!(a.latency_ms));
+        if let Some(c) = a.cost_usd {
+            m.insert("cost_usd".into(), json!(c));
+        }
+        if let Some(n) = &a.note {
+            m.insert("note".into(), json!(n));
+        }
+    }
     m
 }
 
 /// `viva grade`.
 pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Result<i32> {
     if let Some(batch) = &a.batch {
-        return grade_batch(batch, bank, grader);
+        return grade_batch(batch, bank, grader, a.concurrency as usize);
     }
     let (Some(id), Some(file)) = (&a.question, &a.answer_file) else {
         return Err(crate::UsageError(
@@ -237,7 +251,7 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
         .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
     let text = read_input(file)?;
     check_answer(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let g = grader.grade_blocking(bank, q, None, &text);
+    let g = crate::runtime()?.block_on(grader.grade_quiet(bank, q, None, &text));
     if a.json {
         json(&Value::Object(grade_json(&g)));
     } else {
@@ -247,32 +261,48 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
     Ok(0)
 }
 
-fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
-    let reader: Box<dyn BufRead> = if path == Path::new("-") {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        Box::new(std::io::BufReader::new(
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
-        ))
-    };
-    let (mut ok, mut failed) = (0usize, 0usize);
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("{}: reading line {}", path.display(), i + 1))?;
-        if line.trim().is_empty() {
-            continue;
+fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) -> Result<i32> {
+    use futures::StreamExt;
+    use std::io::IsTerminal;
+    let text = read_input(path)?;
+    let lines: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .collect();
+    let total = lines.len();
+    let progress = std::io::stderr().is_terminal();
+    let (mut ok, mut failed, mut done) = (0usize, 0usize, 0usize);
+    let rt = crate::runtime()?;
+    rt.block_on(async {
+        let mut results = futures::stream::iter(
+            lines
+                .into_iter()
+                .map(|(n, line)| async move { (n, batch_line(&line, bank, grader).await) }),
+        )
+        .buffered(concurrency.max(1));
+        while let Some((n, r)) = results.next().await {
+            let out = match r {
+                Ok(m) => {
+                    ok += 1;
+                    m
+                }
+                Err((mut m, e)) => {
+                    failed += 1;
+                    m.insert("error".into(), json!(format!("line {n}: {e}")));
+                    m
+                }
+            };
+            done += 1;
+            if progress {
+                eprint!("\r\x1b[2Kgrading {done}/{total}");
+            }
+            outln(&Value::Object(out).to_string());
         }
-        let out = match batch_line(&line, bank, grader) {
-            Ok(m) => {
-                ok += 1;
-                m
-            }
-            Err((mut m, e)) => {
-                failed += 1;
-                m.insert("error".into(), json!(format!("line {}: {e}", i + 1)));
-                m
-            }
-        };
-        outln(&Value::Object(out).to_string());
+    });
+    if progress {
+        eprint!("\r\x1b[2K");
     }
     eprintln!(
         "graded {ok} answer(s){}",
@@ -287,7 +317,7 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
 
 type LineResult = std::result::Result<Map<String, Value>, (Map<String, Value>, String)>;
 
-fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
+async fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
     let v: Value =
         serde_json::from_str(line).map_err(|e| (Map::new(), format!("not JSON: {e}")))?;
     let Value::Object(mut m) = v else {
@@ -308,7 +338,7 @@ fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
     if let Err(e) = check_answer(&answer) {
         return Err((m, e));
     }
-    let g = grader.grade_blocking(bank, q, None, &answer);
+    let g = grader.grade_quiet(bank, q, None, &answer).await;
     for (k, v) in grade_json(&g) {
         if k != "question" {
             m.insert(k, v);
@@ -339,6 +369,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     if items.is_empty() {
         bail!("{} holds no items", a.set.display());
     }
+    let rt = crate::runtime()?;
     let mut human = Vec::new();
     let mut ours = Vec::new();
     let mut rows = Vec::new();
@@ -351,7 +382,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
                 bank.unknown_id_message(&it.question)
             )
         })?;
-        let g = grader.grade_blocking(bank, q, None, &it.answer);
+        let g = rt.block_on(grader.grade_quiet(bank, q, None, &it.answer));
         human.push(it.human);
         ours.push(g.score as f64);
         rows.push((

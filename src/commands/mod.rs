@@ -1,4 +1,5 @@
 //! One-shot commands (everything but the interview shell).
 
+pub mod doctor;
 pub mod grading;
 pub mod history;

@@ -92,6 +92,38 @@ pub struct Grade {
     /// The result fell back from a failing grader.
     #[serde(default)]
     pub degraded: bool,
+    /// The LLM call behind this grade (audit trail), when a model was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<Box<LlmAudit>>,
+}
+
+/// What one LLM grading call used and returned, kept so a later re-grade can be compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LlmAudit {
+    /// Model name.
+    pub model: String,
+    /// Hash of the grading prompt templates.
+    pub template_hash: String,
+    /// Prompt tokens.
+    pub prompt_tokens: u32,
+    /// Completion tokens.
+    pub completion_tokens: u32,
+    /// Wall time of the model calls.
+    pub latency_ms: u64,
+    /// HTTP attempts.
+    pub attempts: u32,
+    /// Response format that worked.
+    pub format: String,
+    /// The model's raw output.
+    pub raw: String,
+    /// Estimated cost, when prices are configured.
+    pub cost_usd: Option<f64>,
+    /// Verdicts whose quotes were not found in the answer (downgraded).
+    pub invented_evidence: u32,
+    /// The answer was cut to fit the token budget.
+    pub truncated: bool,
+    /// Why the model was not used, or what went wrong.
+    pub note: Option<String>,
 }
 
 impl Grade {
@@ -130,10 +162,12 @@ pub enum GraderChoice {
 }
 
 /// The grader seam: the interview and the commands grade through this.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Grader {
     /// Deterministic, local, no model.
     Offline,
+    /// An OpenAI-compatible endpoint, with the offline grader as detector, second opinion and fallback.
+    Llm(Box<crate::llm::grader::LlmGrader>),
 }
 
 impl Grader {
@@ -141,33 +175,34 @@ impl Grader {
     pub fn name(&self) -> String {
         match self {
             Grader::Offline => "offline".into(),
+            Grader::Llm(g) => g.name(),
         }
     }
 
-    /// Grade an answer to a question (or to one of its ladder rungs).
+    /// Grade an answer to a question (or to one of its ladder rungs); `on_token` sees model output as it streams.
     pub async fn grade(
         &self,
         bank: &Bank,
         q: &Question,
         rung: Option<usize>,
         answer: &str,
+        on_token: &mut (dyn FnMut(&str) + Send),
     ) -> Grade {
         match self {
             Grader::Offline => offline::grade(bank, q, rung, answer),
+            Grader::Llm(g) => g.grade(bank, q, rung, answer, on_token).await,
         }
     }
 
-    /// Synchronous grading for the offline grader (batch and calibration).
-    pub fn grade_blocking(
+    /// Grade without streaming.
+    pub async fn grade_quiet(
         &self,
         bank: &Bank,
         q: &Question,
         rung: Option<usize>,
         answer: &str,
     ) -> Grade {
-        match self {
-            Grader::Offline => offline::grade(bank, q, rung, answer),
-        }
+        self.grade(bank, q, rung, answer, &mut |_| {}).await
     }
 }
 

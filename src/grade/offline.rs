@@ -110,6 +110,7 @@ pub fn grade(bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Gr
         flags: Vec::new(),
         coverage: Vec::new(),
         degraded: false,
+        llm: None,
     };
     if answer.trim().is_empty() {
         g.criteria = crit.iter().map(missed).collect();

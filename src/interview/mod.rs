@@ -53,6 +53,10 @@ pub enum Input {
     Graded(Grade),
     /// A slash command.
     Command(Command),
+    /// The follow-up text the shell composed (None: use the authored rung question).
+    FollowUp(Option<String>),
+    /// Stop now (e.g. the cost limit was reached), with the reason.
+    Stop(String),
     /// End of input (Ctrl-D, or the end of a piped script).
     Eof,
 }
@@ -115,6 +119,21 @@ pub enum Effect {
     Flush,
     /// Ask a question.
     Ask(Ask),
+    /// Compose the next follow-up (adaptive, with a model) and feed back `Input::FollowUp`.
+    ComposeFollowUp {
+        /// Question id.
+        question: String,
+        /// Rung index.
+        rung: usize,
+        /// The authored rung question (the fallback).
+        authored: String,
+        /// Statements of criteria the candidate has not covered on this question.
+        missed: Vec<String>,
+        /// The candidate's last answer.
+        last_answer: String,
+        /// Questions already asked on this question.
+        asked: Vec<String>,
+    },
     /// Grade this answer and feed back `Input::Graded`.
     Grade {
         /// Question id.
@@ -143,6 +162,7 @@ enum Phase {
     NotStarted,
     Asking,
     Grading,
+    Composing,
     Done,
 }
 
@@ -160,6 +180,9 @@ pub struct Interview<'a> {
     phase: Phase,
     results: Vec<TurnResult>,
     skipped: Vec<String>,
+    asked: Vec<String>,
+    last_answer: String,
+    text_override: Option<String>,
 }
 
 impl<'a> Interview<'a> {
@@ -178,6 +201,9 @@ impl<'a> Interview<'a> {
             phase: Phase::NotStarted,
             results: Vec::new(),
             skipped: Vec::new(),
+            asked: Vec::new(),
+            last_answer: String::new(),
+            text_override: None,
         }
     }
 
@@ -212,6 +238,7 @@ impl<'a> Interview<'a> {
                             .into(),
                     ));
                 } else {
+                    self.last_answer = text.clone();
                     fx.push(Effect::Persist(EventKind::AnswerGiven {
                         turn: self.turn,
                         text: text.clone(),
@@ -235,10 +262,29 @@ impl<'a> Interview<'a> {
                 fx.push(Effect::Feedback(g));
                 self.advance(&mut fx);
             }
-            (Phase::Grading, Input::Eof) | (Phase::Asking, Input::Eof) => {
+            (Phase::Composing, Input::FollowUp(text)) => {
+                let generated = text.is_some();
+                self.text_override = text;
+                let a = self.current_ask();
+                self.asked.push(a.text.clone());
+                fx.push(Effect::Persist(EventKind::FollowUpAsked {
+                    turn: self.turn,
+                    question: a.question.clone(),
+                    rung: a.rung.unwrap_or(0),
+                    stage: a.stage.clone().unwrap_or_default(),
+                    text: a.text.clone(),
+                    generated,
+                }));
+                fx.push(Effect::Ask(a));
+                self.phase = Phase::Asking;
+            }
+            (_, Input::Stop(reason)) => self.finish(&reason, &mut fx),
+            (Phase::Grading | Phase::Asking | Phase::Composing, Input::Eof) => {
                 self.finish("eof", &mut fx)
             }
-            (Phase::Grading, _) => fx.push(Effect::Notice("still grading the last answer".into())),
+            (Phase::Grading | Phase::Composing, _) => {
+                fx.push(Effect::Notice("still working on the last answer".into()))
+            }
             (Phase::Asking, Input::Command(c)) => match c {
                 Command::Skip => {
                     let q = self.plan[self.qi].clone();
@@ -256,7 +302,7 @@ impl<'a> Interview<'a> {
                 Command::Help => fx.push(Effect::Help),
                 Command::Quit => self.finish("quit", &mut fx),
             },
-            (Phase::Asking, Input::Start) | (Phase::Asking, Input::Graded(_)) => {}
+            (Phase::Asking, Input::Start | Input::Graded(_) | Input::FollowUp(_)) => {}
         }
         fx
     }
@@ -304,16 +350,21 @@ impl<'a> Interview<'a> {
                 self.rung = Some(i);
                 self.follow_ups += 1;
                 self.turn += 1;
-                let a = self.current_ask();
-                fx.push(Effect::Persist(EventKind::FollowUpAsked {
-                    turn: self.turn,
+                self.text_override = None;
+                let missed: Vec<String> = q
+                    .all_criteria()
+                    .filter(|c| !self.covered.contains(&c.spec.id))
+                    .map(|c| c.spec.statement.clone())
+                    .collect();
+                fx.push(Effect::ComposeFollowUp {
                     question: q.spec.id.clone(),
                     rung: i,
-                    stage: r.stage.clone(),
-                    text: r.question.clone(),
-                }));
-                fx.push(Effect::Ask(a));
-                self.phase = Phase::Asking;
+                    authored: r.question.clone(),
+                    missed,
+                    last_answer: self.last_answer.clone(),
+                    asked: self.asked.clone(),
+                });
+                self.phase = Phase::Composing;
                 return;
             }
         }
@@ -334,8 +385,11 @@ impl<'a> Interview<'a> {
         self.rung = None;
         self.follow_ups = 0;
         self.covered.clear();
+        self.text_override = None;
+        self.asked.clear();
         self.phase = Phase::Asking;
         let a = self.current_ask();
+        self.asked.push(a.text.clone());
         fx.push(Effect::Persist(EventKind::QuestionAsked {
             turn: self.turn,
             question: a.question.clone(),
@@ -356,8 +410,11 @@ impl<'a> Interview<'a> {
             position: (self.qi + 1, self.plan.len()),
             stage: rung.map(|r| r.stage.clone()),
             rung: self.rung,
-            text: rung
-                .map(|r| r.question.clone())
+            text: self
+                .text_override
+                .clone()
+                .filter(|_| rung.is_some())
+                .or_else(|| rung.map(|r| r.question.clone()))
                 .or_else(|| q.map(|q| q.spec.prompt.clone()))
                 .unwrap_or_default(),
             constraints: rung.map(|r| r.constraints.clone()).unwrap_or_default(),

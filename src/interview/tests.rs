@@ -48,7 +48,21 @@ fn answer(m: &mut Interview, b: &Bank, text: &str) -> Vec<Effect> {
     };
     let g = offline::grade(b, b.get(&question).unwrap(), rung, &answer);
     let mut all = fx;
-    all.extend(m.step(Input::Graded(g)));
+    let graded = m.step(Input::Graded(g));
+    all.extend(compose(m, graded, None));
+    all
+}
+
+/// Resolve a ComposeFollowUp effect (as the shell would) with `text`.
+fn compose(m: &mut Interview, fx: Vec<Effect>, text: Option<&str>) -> Vec<Effect> {
+    let mut all = fx;
+    if all
+        .iter()
+        .any(|e| matches!(e, Effect::ComposeFollowUp { .. }))
+    {
+        let more = m.step(Input::FollowUp(text.map(String::from)));
+        all.extend(more);
+    }
     all
 }
 
@@ -87,6 +101,26 @@ fn answer_is_saved_before_grading_then_follow_up() {
     assert!(pos_save < pos_grade);
     let g = offline::grade(&b, b.get(Q).unwrap(), None, "Anchors are boxes.");
     let fx = m.step(Input::Graded(g));
+    let compose_fx = fx
+        .iter()
+        .find(|e| matches!(e, Effect::ComposeFollowUp { .. }))
+        .cloned();
+    match compose_fx {
+        Some(Effect::ComposeFollowUp {
+            rung,
+            last_answer,
+            asked,
+            missed,
+            ..
+        }) => {
+            assert_eq!(rung, 0);
+            assert_eq!(last_answer, "Anchors are boxes.");
+            assert_eq!(asked.len(), 1, "the main question was asked");
+            assert!(!missed.is_empty());
+        }
+        other => panic!("expected ComposeFollowUp, got {other:?}"),
+    }
+    let fx = compose(&mut m, fx, None);
     assert!(fx.iter().any(|e| matches!(e, Effect::Feedback(_))));
     let a = asks(&fx);
     assert_eq!(a[0].stage.as_deref(), Some("implementation"));
@@ -115,6 +149,35 @@ fn covered_rungs_are_skipped() {
         "{fx:?}"
     );
     assert_eq!(asks(&fx)[0].stage.as_deref(), Some("constraints"));
+}
+
+#[test]
+fn generated_follow_up_is_asked_and_stored() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "llm:test", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Answer("Anchors are boxes.".into()));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Grade { .. })));
+    let g = offline::grade(&b, b.get(Q).unwrap(), None, "Anchors are boxes.");
+    let text = "With a 20 ms budget on a Jetson, how many anchors per location would you keep?";
+    let graded = m.step(Input::Graded(g));
+    let fx = compose(&mut m, graded, Some(text));
+    assert_eq!(asks(&fx)[0].text, text);
+    assert!(persisted(&fx).iter().any(
+        |k| matches!(k, EventKind::FollowUpAsked { generated: true, text: t, .. } if t == text)
+    ));
+    // /repeat shows the generated text again.
+    let fx = m.step(Input::Command(Command::Repeat));
+    assert_eq!(asks(&fx)[0].text, text);
+}
+
+#[test]
+fn stop_ends_with_the_reason() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    let fx = m.step(Input::Stop("cost limit".into()));
+    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == "cost limit"));
 }
 
 #[rstest]

@@ -64,6 +64,9 @@ pub enum EventKind {
         stage: String,
         /// The text asked.
         text: String,
+        /// Written by the model (adaptive) rather than taken from the bank.
+        #[serde(default)]
+        generated: bool,
     },
     /// The candidate answered.
     AnswerGiven {

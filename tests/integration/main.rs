@@ -6,6 +6,7 @@ mod bank;
 mod errors;
 mod grading;
 mod history;
+mod llm;
 mod piped;
 mod pty;
 mod quality;

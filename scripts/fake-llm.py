@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""A scripted OpenAI-compatible endpoint on 127.0.0.1 for fault injection and throughput benchmarks.
+
+A real model server cannot be made to time out, rate-limit or send garbage on demand; this one can.
+Usage: fake-llm.py [--mode MODE] [--delay SECONDS] [--port N]   (prints the port on its first line)
+Modes:
+  ok         valid streamed grades quoting the answer's first words; follow-ups are short questions
+  invent     valid grades whose quotes are not in the answer
+  429        the first --fail-count requests get 429 with Retry-After: 1, then ok
+  500        every request gets 500
+  garbage    200 with text that is not JSON
+  badschema  200 with JSON of the wrong shape
+  cut        the stream breaks off after one chunk
+  hang       never answers within any sane timeout
+  noschema   400 for json_schema response formats (json_object works)
+"""
+import argparse
+import json
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ARGS = None
+COUNT = {"n": 0}
+LOCK = threading.Lock()
+
+
+def answer_text(messages):
+    for m in messages:
+        c = m.get("content") or ""
+        hit = re.search(r"<<<ANSWER [0-9a-f]+>>>\n(.*?)\n<<<END ANSWER", c, re.S)
+        if hit:
+            return hit.group(1)
+    return ""
+
+
+def grade_json(req):
+    schema = (req.get("response_format") or {}).get("json_schema", {}).get("schema", {})
+    if "ok" in schema.get("properties", {}):
+        return json.dumps({"ok": True})
+    ids = schema.get("properties", {}).get("criteria", {}).get("items", {}).get("properties", {}).get("id", {}).get("enum")
+    if not ids:
+        text = "\n".join(m.get("content") or "" for m in req.get("messages", []))
+        ids = re.findall(r"^- ([a-z0-9-]+): ", text, re.M)
+    words = answer_text(req.get("messages", [])).split()
+    quote = " ".join(words[:6]) if ARGS.mode != "invent" else "a sentence the candidate never said at all"
+    crit = [{"id": i, "evidence": [quote] if quote else [], "rationale": "stated", "verdict": "met"} for i in ids]
+    return json.dumps({"criteria": crit, "misconceptions": [], "flags": {"off_topic": False, "injection_attempt": False}})
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def send_json(self, code, obj, headers=()):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path.endswith("/models"):
+            self.send_json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+        elif self.path.endswith("/health"):
+            self.send_json(200, {"status": "ok"})
+        else:
+            self.send_json(404, {"error": {"message": "not found"}})
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        req = json.loads(self.rfile.read(n) or b"{}")
+        with LOCK:
+            COUNT["n"] += 1
+            k = COUNT["n"]
+        mode = ARGS.mode
+        if mode == "hang":
+            time.sleep(3600)
+        if ARGS.delay:
+            time.sleep(ARGS.delay)
+        if mode == "429" and k <= ARGS.fail_count:
+            return self.send_json(429, {"error": {"message": "slow down", "type": "rate_limit_error"}}, [("Retry-After", "1")])
+        if mode == "500":
+            return self.send_json(500, {"error": {"message": "boom", "type": "server_error"}})
+        rf = (req.get("response_format") or {}).get("type")
+        if mode == "noschema" and rf == "json_schema":
+            return self.send_json(400, {"error": {"message": "response_format json_schema is not supported", "type": "invalid_request_error"}})
+        if rf is None and "follow-up" in json.dumps(req.get("messages", [])):
+            content = "Given a 20 ms budget on a Jetson Orin with 2 GB, which part of your design would you cut first?"
+        elif mode == "garbage":
+            content = "I think this answer is pretty good, maybe 80 out of 100."
+        elif mode == "badschema":
+            content = json.dumps({"score": 100, "verdict": "excellent"})
+        else:
+            content = grade_json(req)
+        if not req.get("stream"):
+            return self.send_json(200, {"id": "x", "object": "chat.completion", "created": 0, "model": req.get("model"),
+                                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                                        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        if mode == "cut":
+            self.send_header("Content-Length", "100000")
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+        def chunk(obj):
+            data = b"data: " + (obj if isinstance(obj, bytes) else json.dumps(obj).encode()) + b"\n\n"
+            if mode == "cut":
+                self.wfile.write(data)
+            else:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+
+        base = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": req.get("model")}
+        pieces = [content[i:i + 40] for i in range(0, len(content), 40)] or [""]
+        if mode == "cut":
+            chunk(dict(base, choices=[{"index": 0, "delta": {"content": pieces[0]}, "finish_reason": None}]))
+            self.close_connection = True
+            return
+        for p in pieces:
+            chunk(dict(base, choices=[{"index": 0, "delta": {"content": p}, "finish_reason": None}]))
+        chunk(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+        chunk(dict(base, choices=[], usage={"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}))
+        chunk(b"[DONE]")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", default="ok")
+    ap.add_argument("--delay", type=float, default=0.0)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--fail-count", type=int, default=2)
+    ARGS = ap.parse_args()
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.request_queue_size = 256
+    srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), H)
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+//! `viva doctor`: what viva will use, and whether the model endpoint works (reachable, model, JSON-schema output).
+
+use crate::output::{json, outln, Style};
+use crate::settings::Settings;
+use anyhow::Result;
+use serde_json::{json, Value};
+
+/// Run the checks; exit code 1 when a configured endpoint is unusable.
+pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
+    let mut report = json!({
+        "store": s.store.display().to_string(),
+        "bank": s.bank.as_ref().map(|b| b.display().to_string()),
+        "grader_choice": format!("{:?}", s.grader).to_lowercase(),
+    });
+    let bank = crate::commands::grading::load(s.bank.as_deref());
+    report["questions"] = json!(bank.as_ref().map(|b| b.questions.len()).ok());
+    let mut ok = bank.is_ok();
+    match &s.llm {
+        None => {
+            report["grader"] = json!("offline");
+            report["endpoint"] = Value::Null;
+        }
+        Some(l) => {
+            report["endpoint"] = json!({"base_url": l.base_url, "api_key": if l.api_key.is_some() { "set" } else { "not set" }, "timeout_s": l.timeout});
+            match crate::llm_grader(s) {
+                Err(e) => {
+                    report["endpoint"]["error"] = json!(format!("{e:#}"));
+                    ok = false;
+                }
+                Ok(g) => {
+                    let rt = crate::runtime()?;
+                    let models = rt.block_on(g.client.models());
+                    let model = g.client.cfg.model.clone();
+                    report["endpoint"]["model"] = json!(model);
+                    report["endpoint"]["models_listed"] = json!(models);
+                    report["endpoint"]["model_listed"] =
+                        json!(models.as_ref().map(|m| m.contains(&model)));
+                    let schema = json!({"type": "object", "additionalProperties": false, "required": ["ok"], "properties": {"ok": {"type": "boolean"}}});
+                    let msgs = vec![
+                        json!({"role": "user", "content": "Reply with the JSON object {\"ok\": true} and nothing else."}),
+                    ];
+                    match rt.block_on(g.client.chat(&msgs, Some(&schema), 20, &mut |_| {})) {
+                        Ok(c) => {
+                            let parsed = serde_json::from_str::<Value>(c.content.trim())
+                                .ok()
+                                .or_else(|| crate::llm::first_json_object(&c.content));
+                            let good = parsed.map(|v| v["ok"].is_boolean()).unwrap_or(false);
+                            report["endpoint"]["json_output"] = json!({"works": good, "format": c.format, "latency_ms": c.latency_ms});
+                            ok &= good;
+                        }
+                        Err(e) => {
+                            report["endpoint"]["json_output"] =
+                                json!({"works": false, "error": e.to_string()});
+                            ok = false;
+                        }
+                    }
+                    report["grader"] = json!(match s.grader {
+                        crate::grade::GraderChoice::Offline => "offline".to_string(),
+                        _ => g.name(),
+                    });
+                }
+            }
+        }
+    }
+    report["ok"] = json!(ok);
+    if as_json {
+        json(&report);
+    } else {
+        let mark = |b: bool| {
+            if b {
+                style.good("ok")
+            } else {
+                style.bad("FAIL")
+            }
+        };
+        outln(&style.bold("viva doctor"));
+        outln(&format!(
+            "  store        {}",
+            report["store"].as_str().unwrap_or("")
+        ));
+        outln(&format!(
+            "  bank         {} questions {}",
+            report["questions"],
+            mark(bank.is_ok())
+        ));
+        outln(&format!(
+            "  grader       {} (choice: {})",
+            report["grader"].as_str().unwrap_or("?"),
+            report["grader_choice"].as_str().unwrap_or("")
+        ));
+        if let Some(e) = report["endpoint"].as_object() {
+            outln(&format!(
+                "  endpoint     {}",
+                e["base_url"].as_str().unwrap_or("")
+            ));
+            outln(&format!(
+                "  api key      {}",
+                e["api_key"].as_str().unwrap_or("")
+            ));
+            if let Some(err) = e.get("error") {
+                outln(&format!(
+                    "  problem      {} {}",
+                    style.bad("FAIL"),
+                    err.as_str().unwrap_or("")
+                ));
+            }
+            if let Some(m) = e.get("model") {
+                let listed = match e.get("model_listed").and_then(|v| v.as_bool()) {
+                    Some(true) => "listed by the endpoint".to_string(),
+                    Some(false) => "not in the endpoint's list".to_string(),
+                    None => "endpoint has no model list".to_string(),
+                };
+                outln(&format!(
+                    "  model        {} ({listed})",
+                    m.as_str().unwrap_or("")
+                ));
+            }
+            if let Some(j) = e.get("json_output") {
+                let works = j["works"].as_bool().unwrap_or(false);
+                let detail = j
+                    .get("error")
+                    .and_then(|x| x.as_str())
+                    .map(String::from)
+                    .unwrap_or_else(|| {
+                        format!(
+                            "{} in {} ms",
+                            j["format"].as_str().unwrap_or(""),
+                            j["latency_ms"]
+                        )
+                    });
+                outln(&format!("  JSON output  {} ({detail})", mark(works)));
+            }
+        } else {
+            outln("  endpoint     none (set VIVA_LLM_BASE_URL to grade with a model)");
+        }
+    }
+    Ok(if ok { 0 } else { 1 })
+}

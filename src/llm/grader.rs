@@ -1,0 +1,535 @@
+//! The LLM grader: one chat call per answer, verdicts with verified quotes, the score computed in code, the offline
+//! grader's detectors first and its verdicts as a second opinion; any failure falls back to the offline grade.
+
+use super::prompt::{nonce_markers, Prompts};
+use super::{budget, first_json_object, quote, Completion, LlmClient, LlmError};
+use crate::bank::{Bank, Question};
+use crate::grade::{
+    compute_score, offline, CriterionResult, Grade, LlmAudit, MisconceptionHit, Verdict,
+};
+use serde_json::{json, Value};
+
+/// Longest answer sent to the model, in tokens; longer answers are cut with a visible warning.
+pub const ANSWER_TOKEN_CAP: usize = 700;
+
+/// An LLM-backed grader.
+#[derive(Clone)]
+pub struct LlmGrader {
+    /// The endpoint client.
+    pub client: LlmClient,
+    /// Prompt templates.
+    pub prompts: Prompts,
+}
+
+fn schema(crit: &[&str], mis: &[&str]) -> Value {
+    let mis_id = if mis.is_empty() {
+        json!({"type": "string"})
+    } else {
+        json!({"type": "string", "enum": mis})
+    };
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["criteria", "misconceptions", "flags"],
+        "properties": {
+            "criteria": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+                "required": ["id", "evidence", "rationale", "verdict"],
+                "properties": {"id": {"type": "string", "enum": crit}, "evidence": {"type": "array", "items": {"type": "string"}},
+                    "rationale": {"type": "string"}, "verdict": {"type": "string", "enum": ["met", "partial", "missed"]}}}},
+            "misconceptions": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["id", "evidence"],
+                "properties": {"id": mis_id, "evidence": {"type": "string"}}}},
+            "flags": {"type": "object", "additionalProperties": false, "required": ["off_topic", "injection_attempt"],
+                "properties": {"off_topic": {"type": "boolean"}, "injection_attempt": {"type": "boolean"}}}
+        }
+    })
+}
+
+/// The model's answer, parsed and checked against the schema's shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// (id, evidence, rationale, verdict) in the model's order.
+    pub criteria: Vec<(String, Vec<String>, String, Option<Verdict>)>,
+    /// (id, evidence).
+    pub misconceptions: Vec<(String, String)>,
+    /// Model flags.
+    pub off_topic: bool,
+    /// Model flags.
+    pub injection: bool,
+}
+
+/// Parse the model's JSON (or the first JSON object in its text). `Err` when the shape is wrong.
+pub fn parse(content: &str) -> Result<Parsed, String> {
+    let v: Value = serde_json::from_str(content.trim())
+        .ok()
+        .or_else(|| first_json_object(content))
+        .ok_or("no JSON object in the response")?;
+    let crit = v["criteria"].as_array().ok_or("no \"criteria\" array")?;
+    let mut criteria = Vec::new();
+    for c in crit {
+        let id = c["id"]
+            .as_str()
+            .ok_or("a criterion without an id")?
+            .to_string();
+        let evidence = match &c["evidence"] {
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|e| e.as_str().map(String::from))
+                .collect(),
+            Value::String(s) => vec![s.clone()],
+            _ => Vec::new(),
+        };
+        let verdict = match c["verdict"].as_str() {
+            Some("met") => Some(Verdict::Met),
+            Some("partial") => Some(Verdict::Partial),
+            Some("missed") => Some(Verdict::Missed),
+            _ => None,
+        };
+        criteria.push((
+            id,
+            evidence,
+            c["rationale"].as_str().unwrap_or("").to_string(),
+            verdict,
+        ));
+    }
+    let misconceptions = v["misconceptions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| match m {
+                    Value::String(s) => Some((s.clone(), String::new())),
+                    Value::Object(_) => Some((
+                        m["id"].as_str()?.to_string(),
+                        m["evidence"].as_str().unwrap_or("").to_string(),
+                    )),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Parsed {
+        criteria,
+        misconceptions,
+        off_topic: v["flags"]["off_topic"].as_bool().unwrap_or(false),
+        injection: v["flags"]["injection_attempt"].as_bool().unwrap_or(false),
+    })
+}
+
+/// Combine a model verdict (after quote checks) with the offline verdict: agreement stands; one step apart takes
+/// the higher; met against missed meets halfway (partial).
+pub fn combine(llm: Verdict, off: Verdict) -> Verdict {
+    use Verdict::*;
+    match (llm, off) {
+        (a, b) if a == b => a,
+        (Met, Partial) | (Partial, Met) => Met,
+        (Met, Missed) | (Missed, Met) => Partial,
+        _ => Partial,
+    }
+}
+
+impl LlmGrader {
+    /// Name shown in results: "llm:<model>".
+    pub fn name(&self) -> String {
+        format!("llm:{}", self.client.cfg.model)
+    }
+
+    /// The grading messages for an answer (stable instructions and rubric first, the answer last).
+    pub fn messages(&self, q: &Question, rung: Option<usize>, answer: &str) -> Vec<Value> {
+        let (crit, mis) = q.target(rung);
+        let question = match rung.and_then(|i| q.ladder.get(i)) {
+            Some(r) => format!("{} (follow-up on: {})", r.question, q.spec.title),
+            None => q.spec.prompt.clone(),
+        };
+        let criteria: String = crit
+            .iter()
+            .map(|c| format!("- {}: {}\n", c.spec.id, c.spec.statement))
+            .collect();
+        let misc: String = if mis.is_empty() {
+            "- (none listed)\n".into()
+        } else {
+            mis.iter()
+                .map(|m| format!("- {}: {}\n", m.spec.id, m.spec.statement))
+                .collect()
+        };
+        let (open, close) = nonce_markers();
+        let sys = self.prompts.render(
+            "grade-system.md",
+            &[
+                ("open", &open),
+                ("close", &close),
+                ("question", &question),
+                ("criteria", criteria.trim_end()),
+                ("misconceptions", misc.trim_end()),
+            ],
+        );
+        let user = self.prompts.render(
+            "grade-user.md",
+            &[("open", &open), ("close", &close), ("answer", answer)],
+        );
+        vec![
+            json!({"role": "system", "content": sys}),
+            json!({"role": "user", "content": user}),
+        ]
+    }
+
+    /// Grade an answer. Never fails: on any model failure the offline grade comes back marked degraded.
+    pub async fn grade(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Grade {
+        let mut off = offline::grade(bank, q, rung, answer);
+        let model = self.client.cfg.model.clone();
+        let mut audit = LlmAudit {
+            model: model.clone(),
+            template_hash: self.prompts.grading_hash(),
+            ..Default::default()
+        };
+        if off.has_flag("empty") || off.has_flag("injection_attempt") {
+            audit.note =
+                Some("not sent to the model: the deterministic detectors already decided".into());
+            off.grader = self.name();
+            off.llm = Some(Box::new(audit));
+            return off;
+        }
+        let (text, truncated) = budget::truncate(&model, answer, ANSWER_TOKEN_CAP);
+        audit.truncated = truncated;
+        let (crit, mis) = q.target(rung);
+        let ids: Vec<&str> = crit.iter().map(|c| c.spec.id.as_str()).collect();
+        let mids: Vec<&str> = mis.iter().map(|m| m.spec.id.as_str()).collect();
+        let sch = schema(&ids, &mids);
+        let msgs = self.messages(q, rung, &text);
+        let max_tokens = 120 + 110 * crit.len() as u32;
+        let mut errors = Vec::new();
+        for _ in 0..2 {
+            match self
+                .client
+                .chat(&msgs, Some(&sch), max_tokens, on_token)
+                .await
+            {
+                Ok(c) => {
+                    add_usage(&mut audit, &c, self.client.cost(&c));
+                    audit.raw = c.content.clone();
+                    match parse(&c.content) {
+                        Ok(p) => return self.finish(bank, q, rung, answer, off, p, audit),
+                        Err(e) => errors.push(format!("bad JSON: {e}")),
+                    }
+                }
+                Err(LlmError::Cancelled) => {
+                    errors.push("cancelled".into());
+                    break;
+                }
+                Err(e) => {
+                    let retry = matches!(e, LlmError::Stream(_) | LlmError::BadResponse(_));
+                    errors.push(e.to_string());
+                    if !retry {
+                        break;
+                    }
+                }
+            }
+        }
+        audit.note = Some(format!(
+            "fell back to the offline grader: {}",
+            errors.join("; ")
+        ));
+        off.degraded = true;
+        off.llm = Some(Box::new(audit));
+        off
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+        off: Grade,
+        p: Parsed,
+        mut audit: LlmAudit,
+    ) -> Grade {
+        let _ = bank;
+        let (crit, mis) = q.target(rung);
+        let mut results = Vec::new();
+        for c in crit {
+            let offv = off
+                .criteria
+                .iter()
+                .find(|o| o.id == c.spec.id)
+                .map(|o| o.verdict)
+                .unwrap_or(Verdict::Missed);
+            // Fail closed: a missing entry or verdict is a miss.
+            let (llm_v, evidence, rationale) = match p.criteria.iter().find(|x| x.0 == c.spec.id) {
+                Some((_, ev, why, Some(v))) => {
+                    let found: Vec<String> =
+                        ev.iter().filter_map(|e| quote::locate(e, answer)).collect();
+                    if *v != Verdict::Missed && found.is_empty() {
+                        audit.invented_evidence += 1;
+                        (
+                            Verdict::Missed,
+                            found,
+                            Some(format!("{why} [model quote not found in the answer]")),
+                        )
+                    } else {
+                        (*v, found, Some(why.clone()))
+                    }
+                }
+                _ => (
+                    Verdict::Missed,
+                    Vec::new(),
+                    Some("no usable verdict from the model".into()),
+                ),
+            };
+            let verdict = combine(llm_v, offv);
+            let mut ev = evidence;
+            if ev.is_empty() && verdict != Verdict::Missed {
+                ev = off
+                    .criteria
+                    .iter()
+                    .find(|o| o.id == c.spec.id)
+                    .map(|o| o.evidence.clone())
+                    .unwrap_or_default();
+            }
+            results.push(CriterionResult {
+                id: c.spec.id.clone(),
+                verdict,
+                evidence: ev,
+                statement: c.spec.statement.clone(),
+                weight: c.spec.weight,
+                tags: c.spec.tags.clone(),
+                rationale: rationale.filter(|r| !r.is_empty()),
+            });
+        }
+        let mut hits: Vec<MisconceptionHit> = off.misconceptions.clone();
+        for (id, ev) in &p.misconceptions {
+            if hits.iter().any(|h| &h.id == id) {
+                continue;
+            }
+            if let (Some(m), Some(found)) = (
+                mis.iter().find(|m| &m.spec.id == id),
+                quote::locate(ev, answer),
+            ) {
+                hits.push(MisconceptionHit {
+                    id: id.clone(),
+                    statement: m.spec.statement.clone(),
+                    penalty: m.spec.penalty,
+                    evidence: vec![found],
+                });
+            }
+        }
+        let mut score = compute_score(&results, &hits);
+        if off.has_flag("keyword_stuffing") {
+            score = score.min(offline::STUFFING_CAP);
+        }
+        if off.has_flag("off_topic") {
+            score = score.min(offline::OFF_TOPIC_CAP);
+        }
+        let mut flags = off.flags.clone();
+        if p.off_topic && !flags.iter().any(|f| f == "off_topic") {
+            flags.push("model_says_off_topic".into());
+        }
+        if p.injection {
+            flags.push("model_says_injection".into());
+        }
+        if audit.truncated {
+            flags.push("truncated".into());
+        }
+        Grade {
+            score,
+            grader: self.name(),
+            criteria: results,
+            misconceptions: hits,
+            flags,
+            llm: Some(Box::new(audit)),
+            ..off
+        }
+    }
+
+    /// Write an adaptive follow-up for ladder rung `rung`; `None` means use the authored question.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn follow_up(
+        &self,
+        q: &Question,
+        rung: usize,
+        last_answer: &str,
+        missed: &[String],
+        asked: &[String],
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(String, Completion), LlmError> {
+        let r = q
+            .ladder
+            .get(rung)
+            .ok_or_else(|| LlmError::BadResponse("no such rung".into()))?;
+        let (open, close) = nonce_markers();
+        let (ans, _) = budget::truncate(&self.client.cfg.model, last_answer, 400);
+        let missed_s = if missed.is_empty() {
+            "(none)".to_string()
+        } else {
+            missed.join("; ")
+        };
+        let sys = self.prompts.render("followup-system.md", &[]);
+        let user = self.prompts.render(
+            "followup-user.md",
+            &[
+                ("question", &q.spec.prompt),
+                ("stage", &r.stage.replace('_', " ")),
+                ("rung", &r.question),
+                ("constraints", &r.constraints.join("; ")),
+                ("missed", &missed_s),
+                ("asked", &asked.join(" | ")),
+                ("open", &open),
+                ("close", &close),
+                ("answer", &ans),
+            ],
+        );
+        let msgs = vec![
+            json!({"role": "system", "content": sys}),
+            json!({"role": "user", "content": user}),
+        ];
+        let c = self.client.chat(&msgs, None, 90, on_token).await?;
+        match valid_follow_up(&c.content, asked) {
+            Some(t) => Ok((t, c)),
+            None => Err(LlmError::BadResponse(format!(
+                "not a single short new question: {:?}",
+                c.content.chars().take(120).collect::<String>()
+            ))),
+        }
+    }
+}
+
+fn add_usage(a: &mut LlmAudit, c: &Completion, cost: Option<f64>) {
+    a.prompt_tokens += c.prompt_tokens;
+    a.completion_tokens += c.completion_tokens;
+    a.latency_ms += c.latency_ms;
+    a.attempts += c.attempts;
+    a.format = c.format.clone();
+    a.cost_usd = match (a.cost_usd, cost) {
+        (Some(x), Some(y)) => Some(x + y),
+        (x, y) => x.or(y),
+    };
+}
+
+fn words(s: &str) -> std::collections::HashSet<String> {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .map(String::from)
+        .collect()
+}
+
+/// A usable follow-up: the first question in the text, 5-60 words, not a near-repeat of an earlier one.
+pub fn valid_follow_up(text: &str, asked: &[String]) -> Option<String> {
+    let q_end = text.find('?')?;
+    let head = &text[..=q_end];
+    // Start of the sentence that holds the question mark.
+    let start = head
+        .rfind(['\n', '.', '!', ':'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let t = head[start..]
+        .trim()
+        .trim_matches(|c: char| c == '"' || c == '*' || c == '`')
+        .trim();
+    let n = t.split_whitespace().count();
+    if !(5..=60).contains(&n) {
+        return None;
+    }
+    let w = words(t);
+    for a in asked {
+        let aw = words(a);
+        let jac = w.intersection(&aw).count() as f64 / w.union(&aw).count().max(1) as f64;
+        if jac > 0.6 {
+            return None;
+        }
+    }
+    Some(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_fail_closed_and_lenient() {
+        let p = parse("```json\n{\"criteria\": [{\"id\": \"a\", \"evidence\": [\"x\"], \"rationale\": \"r\", \"verdict\": \"met\"}, {\"id\": \"b\", \"verdict\": \"great\"}], \"misconceptions\": [\"m\"], \"flags\": {}}\n```").unwrap();
+        assert_eq!(p.criteria[0].3, Some(Verdict::Met));
+        assert_eq!(p.criteria[1].3, None);
+        assert_eq!(p.misconceptions, vec![("m".to_string(), String::new())]);
+        assert!(parse("{\"score\": 100}").is_err());
+        assert!(parse("not json").is_err());
+    }
+
+    #[test]
+    fn combination_rule() {
+        use Verdict::*;
+        assert_eq!(combine(Met, Met), Met);
+        assert_eq!(combine(Met, Missed), Partial);
+        assert_eq!(combine(Missed, Partial), Partial);
+        assert_eq!(combine(Partial, Met), Met);
+        assert_eq!(combine(Missed, Missed), Missed);
+    }
+
+    #[test]
+    fn follow_up_validation() {
+        let asked = vec!["How would you compute the anchor grid for a 600x1000 image?".to_string()];
+        assert!(valid_follow_up(
+            "With a 20 ms budget on a Jetson Orin, which RPN stage would you cut first?",
+            &asked
+        )
+        .is_some());
+        assert!(valid_follow_up(
+            "How would you compute the anchor grid for a 600x1000 image?",
+            &asked
+        )
+        .is_none());
+        assert!(valid_follow_up("Why? And how?", &asked).is_none());
+        assert!(valid_follow_up("Tell me more.", &asked).is_none());
+        assert_eq!(
+            valid_follow_up("Good point.\n**Follow-up:** With 2 GB of memory, how would you size the anchor set? Explain.", &asked).as_deref(),
+            Some("With 2 GB of memory, how would you size the anchor set?")
+        );
+    }
+
+    #[test]
+    fn grading_prompts_fit_the_token_budget() {
+        let bank = Bank::embedded().unwrap();
+        let cfg = super::super::LlmConfig {
+            base_url: "http://127.0.0.1:9/v1".into(),
+            model: "qwen2.5-coder-0.5b-instruct".into(),
+            api_key: None,
+            timeout: std::time::Duration::from_secs(1),
+            retries: 0,
+            max_backoff: std::time::Duration::from_secs(1),
+            price: None,
+        };
+        let g = LlmGrader {
+            client: LlmClient::new(cfg).unwrap(),
+            prompts: Prompts::load(None).unwrap(),
+        };
+        let longest = "anchor ".repeat(5000);
+        let (capped, cut) = budget::truncate("qwen2.5-coder", &longest, ANSWER_TOKEN_CAP);
+        assert!(cut);
+        let mut worst = 0;
+        for q in &bank.questions {
+            for rung in std::iter::once(None).chain((0..q.ladder.len()).map(Some)) {
+                let msgs = g.messages(q, rung, &capped);
+                let n: usize = msgs
+                    .iter()
+                    .map(|m| budget::count("qwen2.5-coder", m["content"].as_str().unwrap()) + 4)
+                    .sum();
+                worst = worst.max(n);
+                assert!(n <= 1500, "{} rung {rung:?}: {n} tokens", q.spec.id);
+                // The stable part (instructions, rubric) comes first; the answer is last.
+                assert!(msgs[1]["content"]
+                    .as_str()
+                    .unwrap()
+                    .contains("anchor anchor"));
+                assert!(!msgs[0]["content"]
+                    .as_str()
+                    .unwrap()
+                    .contains("anchor anchor"));
+            }
+        }
+        assert!(worst > 700, "the test exercises long prompts ({worst})");
+    }
+}

@@ -1,0 +1,429 @@
+//! The LLM adapter: an OpenAI-compatible chat client (async-openai over reqwest) with timeouts, retries that
+//! honour Retry-After, response-format fallbacks, streaming, and token accounting.
+
+pub mod budget;
+pub mod grader;
+pub mod prompt;
+pub mod quote;
+
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use async_openai::middleware::HttpRequestFactory;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Endpoint configuration. The key is never printed (Debug hides it).
+#[derive(Clone)]
+pub struct LlmConfig {
+    /// Base URL ending in /v1.
+    pub base_url: String,
+    /// Model name.
+    pub model: String,
+    /// API key, when the endpoint needs one.
+    pub api_key: Option<String>,
+    /// Connect and read timeout.
+    pub timeout: Duration,
+    /// Retries on 429/5xx/connect errors.
+    pub retries: u32,
+    /// Longest wait between retries.
+    pub max_backoff: Duration,
+    /// Price per million input and output tokens, USD.
+    pub price: Option<(f64, f64)>,
+}
+
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .finish()
+    }
+}
+
+/// LLM call failures (after retries).
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    /// Could not reach the endpoint.
+    #[error("cannot reach {0}: {1}")]
+    Connect(String, String),
+    /// The endpoint answered with an error status.
+    #[error("the endpoint answered {0}")]
+    Status(String),
+    /// The call timed out.
+    #[error("the model call timed out after {0} s")]
+    Timeout(u64),
+    /// The response could not be used.
+    #[error("unusable model response: {0}")]
+    BadResponse(String),
+    /// The stream broke off.
+    #[error("the response stream broke off: {0}")]
+    Stream(String),
+    /// Cancelled by the user.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// One finished completion.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    /// The text the model produced.
+    pub content: String,
+    /// Prompt tokens (from the server, else estimated).
+    pub prompt_tokens: u32,
+    /// Completion tokens (from the server, else estimated).
+    pub completion_tokens: u32,
+    /// Wall time.
+    pub latency_ms: u64,
+    /// Which response format was accepted: json_schema, json_object or text.
+    pub format: String,
+    /// HTTP attempts made (1 + retries).
+    pub attempts: u32,
+}
+
+/// How to ask for structured output, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A JSON schema.
+    Schema,
+    /// Any JSON object.
+    Object,
+    /// Plain text; the first JSON object is extracted.
+    Text,
+}
+
+/// The chat client.
+#[derive(Clone)]
+pub struct LlmClient {
+    client: async_openai::Client<OpenAIConfig>,
+    /// Its configuration.
+    pub cfg: LlmConfig,
+    attempts: Arc<AtomicU32>,
+}
+
+fn backoff(attempt: u32, cap: Duration) -> Duration {
+    let base = Duration::from_millis(250u64.saturating_mul(1 << attempt.min(8)));
+    let jitter = Duration::from_millis(rand::random::<u64>() % 100);
+    (base + jitter).min(cap)
+}
+
+fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = h
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .to_string();
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| *s >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+/// Install the ring crypto provider for rustls (once per process).
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl LlmClient {
+    /// Build a client: reqwest with connect/read timeouts under async-openai, retries in a tower service.
+    pub fn new(cfg: LlmConfig) -> Result<LlmClient, LlmError> {
+        install_crypto();
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
+            .read_timeout(cfg.timeout)
+            .build()
+            .map_err(|e| LlmError::Connect(cfg.base_url.clone(), e.to_string()))?;
+        let attempts = Arc::new(AtomicU32::new(0));
+        let (retries, cap, counter) = (cfg.retries, cfg.max_backoff, attempts.clone());
+        let service = tower::service_fn(move |factory: HttpRequestFactory| {
+            let http = http.clone();
+            let counter = counter.clone();
+            async move {
+                let mut attempt = 0u32;
+                loop {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    let req = factory.build().await?;
+                    match http.execute(req).await {
+                        Ok(resp)
+                            if (resp.status().as_u16() == 429
+                                || resp.status().is_server_error())
+                                && attempt < retries =>
+                        {
+                            let wait = retry_after(resp.headers())
+                                .unwrap_or_else(|| backoff(attempt, cap))
+                                .min(cap);
+                            tokio::time::sleep(wait).await;
+                        }
+                        Ok(resp) => return Ok::<_, OpenAIError>(resp),
+                        Err(e) if (e.is_connect() || e.is_timeout()) && attempt < retries => {
+                            tokio::time::sleep(backoff(attempt, cap)).await
+                        }
+                        Err(e) => return Err(OpenAIError::Reqwest(e)),
+                    }
+                    attempt += 1;
+                }
+            }
+        });
+        let mut oc = OpenAIConfig::new().with_api_base(cfg.base_url.trim_end_matches('/'));
+        oc = oc.with_api_key(cfg.api_key.clone().unwrap_or_default());
+        let client = async_openai::Client::with_config(oc).with_http_service(service);
+        Ok(LlmClient {
+            client,
+            cfg,
+            attempts,
+        })
+    }
+
+    fn map_err(&self, e: OpenAIError) -> LlmError {
+        match e {
+            OpenAIError::Reqwest(r) if r.is_timeout() => {
+                LlmError::Timeout(self.cfg.timeout.as_secs())
+            }
+            OpenAIError::Reqwest(r) if r.is_connect() => {
+                LlmError::Connect(self.cfg.base_url.clone(), root_cause(&r))
+            }
+            OpenAIError::Reqwest(r) => LlmError::Stream(root_cause(&r)),
+            OpenAIError::ApiError(a) => LlmError::Status(format!(
+                "{} {}",
+                a.status_code,
+                a.api_error.message.chars().take(200).collect::<String>()
+            )),
+            OpenAIError::JSONDeserialize(e, _) => {
+                LlmError::BadResponse(format!("not a chat completion ({e})"))
+            }
+            OpenAIError::StreamError(s) => LlmError::Stream(s.to_string()),
+            other => LlmError::BadResponse(other.to_string()),
+        }
+    }
+
+    /// One chat completion, streamed; `on_token` sees each piece of text as it arrives.
+    /// Falls back from a JSON schema to a JSON object to plain text when the server rejects the format.
+    pub async fn chat(
+        &self,
+        messages: &[Value],
+        schema: Option<&Value>,
+        max_tokens: u32,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<Completion, LlmError> {
+        let formats: &[Format] = if schema.is_some() {
+            &[Format::Schema, Format::Object, Format::Text]
+        } else {
+            &[Format::Text]
+        };
+        let mut last = None;
+        for f in formats {
+            match self
+                .chat_once(messages, schema, *f, max_tokens, on_token)
+                .await
+            {
+                Ok(c) => return Ok(c),
+                // A 4xx about the request (not auth, not rate limit) means "try a simpler format".
+                Err(LlmError::Status(s))
+                    if s.starts_with("400") || s.starts_with("422") || s.starts_with("501") =>
+                {
+                    last = Some(LlmError::Status(s))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| LlmError::BadResponse("no response format worked".into())))
+    }
+
+    async fn chat_once(
+        &self,
+        messages: &[Value],
+        schema: Option<&Value>,
+        f: Format,
+        max_tokens: u32,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<Completion, LlmError> {
+        let mut req = json!({
+            "model": self.cfg.model,
+            "messages": messages,
+            "temperature": 0,
+            "seed": 7,
+            "max_tokens": max_tokens,
+            "stream": true,
+            "stream_options": {"include_usage": true},
+        });
+        match (f, schema) {
+            (Format::Schema, Some(s)) => {
+                req["response_format"] = json!({"type": "json_schema", "json_schema": {"name": "grade", "strict": true, "schema": s}})
+            }
+            (Format::Object, _) => req["response_format"] = json!({"type": "json_object"}),
+            _ => {}
+        }
+        let start = Instant::now();
+        let before = self.attempts.load(Ordering::Relaxed);
+        let mut stream = self
+            .client
+            .chat()
+            .create_stream_byot::<Value, Value>(req)
+            .await
+            .map_err(|e| self.map_err(e))?;
+        let mut c = Completion {
+            format: format!("{f:?}").to_lowercase(),
+            ..Default::default()
+        };
+        let mut finished = false;
+        while let Some(item) = stream.next().await {
+            let v = item.map_err(|e| self.map_err(e))?;
+            if let Some(t) = v["choices"][0]["delta"]["content"].as_str() {
+                on_token(t);
+                c.content.push_str(t);
+            }
+            if v["choices"][0]["finish_reason"].is_string() {
+                finished = true;
+            }
+            if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
+                c.prompt_tokens = u["prompt_tokens"].as_u64().unwrap_or(0) as u32;
+                c.completion_tokens = u["completion_tokens"].as_u64().unwrap_or(0) as u32;
+            }
+        }
+        if !finished && c.content.is_empty() {
+            return Err(LlmError::Stream(
+                "the stream ended without any content".into(),
+            ));
+        }
+        if c.completion_tokens == 0 {
+            c.completion_tokens = budget::count(&self.cfg.model, &c.content) as u32;
+        }
+        if c.prompt_tokens == 0 {
+            c.prompt_tokens = messages
+                .iter()
+                .map(|m| {
+                    budget::count(&self.cfg.model, m["content"].as_str().unwrap_or("")) as u32 + 4
+                })
+                .sum();
+        }
+        c.latency_ms = start.elapsed().as_millis() as u64;
+        c.attempts = self
+            .attempts
+            .load(Ordering::Relaxed)
+            .saturating_sub(before)
+            .max(1);
+        Ok(c)
+    }
+
+    /// The models the endpoint lists (None when it has no /models).
+    pub async fn models(&self) -> Option<Vec<String>> {
+        let url = format!("{}/models", self.cfg.base_url.trim_end_matches('/'));
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(self.cfg.timeout)
+            .build()
+            .ok()?;
+        let mut rb = http.get(url);
+        if let Some(k) = &self.cfg.api_key {
+            rb = rb.bearer_auth(k);
+        }
+        let v: Value = rb
+            .send()
+            .await
+            .ok()?
+            .error_for_status()
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        Some(
+            v["data"]
+                .as_array()?
+                .iter()
+                .filter_map(|m| m["id"].as_str().map(String::from))
+                .collect(),
+        )
+    }
+
+    /// Estimated cost in USD of a completion, when prices are configured.
+    pub fn cost(&self, c: &Completion) -> Option<f64> {
+        self.cfg
+            .price
+            .map(|(i, o)| (c.prompt_tokens as f64 * i + c.completion_tokens as f64 * o) / 1e6)
+    }
+}
+
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(s) = cur.source() {
+        cur = s;
+    }
+    cur.to_string()
+}
+
+/// Extract the first balanced JSON object from text (models sometimes wrap JSON in prose or ``` fences).
+pub fn first_json_object(s: &str) -> Option<Value> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while let Some(off) = s[start..].find('{') {
+        let i = start + off;
+        let (mut depth, mut in_str, mut esc) = (0i32, false, false);
+        for (j, &b) in bytes.iter().enumerate().skip(i) {
+            if in_str {
+                match (esc, b) {
+                    (true, _) => esc = false,
+                    (false, b'\\') => esc = true,
+                    (false, b'"') => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_str = true,
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        if let Ok(v) = serde_json::from_str::<Value>(&s[i..=j]) {
+                            return Some(v);
+                        }
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        start = i + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_extraction() {
+        let v = first_json_object("Sure! ```json\n{\"a\": {\"b\": \"}\"}, \"c\": [1]}\n``` done")
+            .unwrap();
+        assert_eq!(v["a"]["b"], "}");
+        assert!(first_json_object("no json {here").is_none());
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let c = LlmConfig {
+            base_url: "http://x/v1".into(),
+            model: "m".into(),
+            api_key: Some("sk-secret".into()),
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            max_backoff: Duration::from_secs(1),
+            price: None,
+        };
+        assert!(!format!("{c:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn retry_after_header() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+    }
+}
