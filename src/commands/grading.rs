@@ -338,7 +338,13 @@ async fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
     if let Err(e) = check_answer(&answer) {
         return Err((m, e));
     }
+    let t = std::time::Instant::now();
     let g = grader.grade_quiet(bank, q, None, &answer).await;
+    let took = t.elapsed().as_micros() as u64;
+    if let Some(a) = &g.llm {
+        // Time spent in viva itself (prompt building, parsing, checks), excluding the model call.
+        m.insert("engine_us".into(), json!(took.saturating_sub(a.call_us)));
+    }
     for (k, v) in grade_json(&g) {
         if k != "question" {
             m.insert(k, v);

@@ -110,6 +110,9 @@ pub struct LlmAudit {
     pub completion_tokens: u32,
     /// Wall time of the model calls.
     pub latency_ms: u64,
+    /// Wall time of the model calls in microseconds (for overhead measurements).
+    #[serde(default)]
+    pub call_us: u64,
     /// HTTP attempts.
     pub attempts: u32,
     /// Response format that worked.

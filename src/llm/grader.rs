@@ -401,6 +401,7 @@ fn add_usage(a: &mut LlmAudit, c: &Completion, cost: Option<f64>) {
     a.prompt_tokens += c.prompt_tokens;
     a.completion_tokens += c.completion_tokens;
     a.latency_ms += c.latency_ms;
+    a.call_us += c.call_us;
     a.attempts += c.attempts;
     a.format = c.format.clone();
     a.cost_usd = match (a.cost_usd, cost) {

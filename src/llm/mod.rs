@@ -80,6 +80,8 @@ pub struct Completion {
     pub completion_tokens: u32,
     /// Wall time.
     pub latency_ms: u64,
+    /// Wall time in microseconds.
+    pub call_us: u64,
     /// Which response format was accepted: json_schema, json_object or text.
     pub format: String,
     /// HTTP attempts made (1 + retries).
@@ -303,6 +305,7 @@ impl LlmClient {
                 .sum();
         }
         c.latency_ms = start.elapsed().as_millis() as u64;
+        c.call_us = start.elapsed().as_micros() as u64;
         c.attempts = self
             .attempts
             .load(Ordering::Relaxed)
