@@ -2,3 +2,5 @@
 
 pub mod grading;
 pub mod history;
+pub mod report_text;
+pub mod review;
