@@ -34,7 +34,9 @@ const EXAMPLES: &str = "Examples:
   viva interview --question cv-detection-anchor-boxes < answers.txt   scripted interview
   viva grade --question cv-detection-anchor-boxes --answer-file a.txt --json
   viva sessions                                 list past sessions, newest first
-  viva replay 1a2b3c --step                     replay a session turn by turn";
+  viva replay 1a2b3c --step                     replay a session turn by turn
+  viva report                                   weak spots over time; --html FILE for charts
+  viva due                                      questions due for review (spaced repetition)";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]

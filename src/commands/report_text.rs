@@ -14,6 +14,15 @@ pub fn sparkline(scores: &[u32]) -> String {
         .collect()
 }
 
+/// Wrap with a hanging indent: the first line starts with `first`, the rest with `rest`.
+pub fn hang(text: &str, w: usize, first: &str, rest: &str) -> String {
+    let body = wrap(text, w, rest);
+    match body.strip_prefix(rest) {
+        Some(tail) => format!("{first}{tail}"),
+        None => body,
+    }
+}
+
 /// A 10-cell bar for a percentage.
 pub fn bar(pct: u32) -> String {
     let full = ((pct.min(100) + 5) / 10) as usize;
@@ -167,6 +176,11 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hanging_indent() {
+        assert_eq!(hang("aa bb cc", 8, "1. ", "   "), "1. aa bb\n   cc");
+    }
 
     #[test]
     fn sparkline_and_bar() {

@@ -1,5 +1,6 @@
 //! `viva due`, `viva report`, `viva compare`, `viva regrade`: thin shells over `review/` (the store in, text out).
 
+use super::report_text::hang;
 use crate::bank::Bank;
 use crate::cli::{CompareArgs, DueArgs, RegradeArgs, ReportArgs};
 use crate::grade::Grader;
@@ -56,10 +57,11 @@ fn when(days: i64) -> String {
 }
 
 fn due_block(i: usize, d: &report::DueItem, st: Style, w: usize) -> String {
-    let mut s = wrap(
-        &format!("{}. {} ({}, {})", i + 1, d.title, d.question, d.area),
+    let mut s = hang(
+        &format!("{} ({}, {})", d.title, d.question, d.area),
         w,
-        "",
+        &format!("{}. ", i + 1),
+        "   ",
     );
     s.push('\n');
     let last = if d.last_skipped {
@@ -81,17 +83,25 @@ fn due_block(i: usize, d: &report::DueItem, st: Style, w: usize) -> String {
         "   ",
     ));
     s.push('\n');
-    for m in &d.missed {
+    const SHOWN: usize = 4;
+    for m in d.missed.iter().take(SHOWN) {
         let tag = match m.verdict {
             crate::grade::Verdict::Partial => "partly",
             _ => "missed",
         };
-        s.push_str(&wrap(
+        s.push_str(&hang(
             &format!("{tag}: {} — {}", m.id, m.statement),
             w,
             "   ",
+            "     ",
         ));
         s.push('\n');
+    }
+    if d.missed.len() > SHOWN {
+        s.push_str(&st.dim(&format!(
+            "   (+{} more: viva due --json)\n",
+            d.missed.len() - SHOWN
+        )));
     }
     s
 }
@@ -237,12 +247,19 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
             "kept" => st.good("✓"),
             _ => " ".into(),
         };
-        outln(&format!(
-            "  {mark} {:<iw$} {:>9} → {:<9}",
-            r.id,
-            vname(r.before),
-            vname(r.after)
-        ));
+        let note = match r.change {
+            "kept" => "",
+            other => other,
+        };
+        outln(
+            format!(
+                "  {mark} {:<iw$} {:>9} → {:<9} {note}",
+                r.id,
+                vname(r.before),
+                vname(r.after)
+            )
+            .trim_end(),
+        );
     }
     for (label, items) in [
         ("Newly covered", &c.newly_covered),
@@ -254,7 +271,7 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
         }
         outln(&format!("  {}", st.bold(&format!("{label}:"))));
         for i in items {
-            outln(&wrap(&format!("- {i}"), w, "    "));
+            outln(&hang(i, w, "    - ", "      "));
         }
     }
 }
