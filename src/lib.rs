@@ -101,7 +101,7 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Cmd::Due(a)) => commands::review::due(&s, &a, style),
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),
-        Some(Cmd::Regrade(a)) => commands::review::regrade(&s, &a, &grader_for(&s)?, style),
+        Some(Cmd::Regrade(a)) => commands::regrade::regrade(&s, &a, &grader_for(&s)?, style),
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
         None => interview(&s, cli.interview, style),

@@ -2,5 +2,6 @@
 
 pub mod grading;
 pub mod history;
+pub mod regrade;
 pub mod report_text;
 pub mod review;

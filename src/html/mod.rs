@@ -1,6 +1,7 @@
 //! Self-contained HTML pages (no network: inline CSS and SVG, inline scripts only, a strict CSP): the progress
 //! report with charts and readable transcripts. Every piece of stored text goes through [`escape`].
 
+pub mod charts;
 pub mod report;
 pub mod transcript;
 
