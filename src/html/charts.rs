@@ -86,7 +86,16 @@ pub fn trend(r: &Report, s: &mut String) {
                 "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 x(i),
                 h - bottom + 20.0,
-                at.format("%b %d")
+                if sessions
+                    .iter()
+                    .filter(|(t, _)| t.date_naive() == at.date_naive())
+                    .count()
+                    > 1
+                {
+                    at.format("%b %d %H:%M").to_string()
+                } else {
+                    at.format("%b %d").to_string()
+                }
             );
         }
     }
