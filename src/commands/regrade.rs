@@ -112,8 +112,8 @@ pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Res
             "  {:>4}  {:<14}  {:>4}  {:>4}  {}  {}",
             r["turn"].as_u64().unwrap_or(0) + 1,
             r["stage"].as_str().unwrap_or("").replace('_', " "),
-            r["was"],
-            r["now"],
+            r["was"].as_u64().unwrap_or(0),
+            r["now"].as_u64().unwrap_or(0),
             cs,
             r["question"].as_str().unwrap_or("")
         ));

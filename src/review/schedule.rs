@@ -93,9 +93,9 @@ impl CardState {
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         self.card.due <= now
     }
-    /// Whole days until due (negative: overdue), rounded down.
+    /// Calendar days (UTC) from `now` to the due date: 0 today, 1 tomorrow, negative when overdue.
     pub fn due_in_days(&self, now: DateTime<Utc>) -> i64 {
-        (self.card.due - now).num_seconds().div_euclid(86_400)
+        (self.card.due.date_naive() - now.date_naive()).num_days()
     }
 }
 
@@ -295,6 +295,17 @@ mod tests {
         let soon = due(&cs, day(1), 30);
         assert_eq!(soon[0].question, A);
         assert_eq!(due(&cs, day(60), 0).len(), 2);
+        // Calendar days: due later today is 0, a minute before midnight the day before is 1.
+        let midnight = b
+            .card
+            .due
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        assert_eq!(b.due_in_days(midnight), 0);
+        assert_eq!(b.due_in_days(midnight - Duration::minutes(1)), 1);
+        assert_eq!(b.due_in_days(b.card.due + Duration::days(3)), -3);
     }
 
     #[test]
