@@ -46,7 +46,9 @@ const EXAMPLES: &str = "Examples:
   viva interview --question cv-detection-anchor-boxes < answers.txt   scripted interview
   viva grade --question cv-detection-anchor-boxes --answer-file a.txt --json
   viva sessions                                 list past sessions, newest first
-  viva replay 1a2b3c --step                     replay a session turn by turn";
+  viva replay 1a2b3c --step                     replay a session turn by turn
+  viva report                                   weak spots over time; --html FILE for charts
+  viva due                                      questions due for review (spaced repetition)";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -104,6 +106,29 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
   viva doctor
   VIVA_LLM_BASE_URL=http://127.0.0.1:8089/v1 viva doctor --json")]
     Doctor(JsonFlag),
+    /// Questions due for review (spaced repetition, FSRS), weakest first, with why.
+    #[command(after_help = "Examples:
+  viva due                     (what is due now: last score, missed criteria, due date)
+  viva due --within 7          (due in the next week)
+  viva due --all --json        (every question on the schedule)")]
+    Due(DueArgs),
+    /// Progress report: weakest criteria and concepts with your words, trends per area.
+    #[command(after_help = "Examples:
+  viva report
+  viva report --limit 5 --json
+  viva report --html report.html     (one self-contained page with charts)")]
+    Report(ReportArgs),
+    /// Two attempts side by side: criteria newly covered, still missed, score change.
+    #[command(after_help = "Examples:
+  viva compare 18c2f4a9 18c3a0b1                       (every question both sessions asked)
+  viva compare --question cv-detection-anchor-boxes    (your last two attempts at it)
+  viva compare --question cv-detection-anchor-boxes --json")]
+    Compare(CompareArgs),
+    /// Grade a past session again with today's rubric and grader; the old grades are kept.
+    #[command(after_help = "Examples:
+  viva regrade 18c2f4a9
+  viva regrade 18c2f4a9 --grader offline --json")]
+    Regrade(RegradeArgs),
     /// Print a shell completion script.
     #[command(after_help = "Examples:
   viva completions bash > ~/.local/share/bash-completion/completions/viva
@@ -254,6 +279,8 @@ pub enum ExportFormat {
     Md,
     /// JSON lines, one event per line (importable).
     Json,
+    /// A self-contained HTML transcript.
+    Html,
 }
 
 /// `viva export` flags.
@@ -286,4 +313,56 @@ pub struct CompletionArgs {
     /// Shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `viva due` flags.
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Also list what comes due within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub within: u32,
+    /// List every question on the schedule, due or not.
+    #[arg(long, conflicts_with = "within")]
+    pub all: bool,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `viva report` flags.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Weak criteria and concepts to list, at most.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// JSON output.
+    #[arg(long, conflicts_with = "html")]
+    pub json: bool,
+    /// Write a self-contained HTML report with charts to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+/// `viva compare` flags.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two session ids (or unique prefixes).
+    #[arg(num_args = 0..=2, value_name = "ID", required_unless_present = "question", conflicts_with = "question")]
+    pub ids: Vec<String>,
+    /// Compare your last two attempts at this question instead.
+    #[arg(long, value_name = "QID")]
+    pub question: Option<String>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `viva regrade` flags.
+#[derive(Debug, Args)]
+pub struct RegradeArgs {
+    /// Session id or unique prefix.
+    pub id: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -9,12 +9,14 @@ pub mod calls;
 pub mod cli;
 pub mod commands;
 pub mod grade;
+pub mod html;
 pub mod interview;
 pub mod llm;
 pub mod output;
 pub mod quiz;
 pub mod render;
 pub mod repl;
+pub mod review;
 pub mod settings;
 pub mod store;
 
@@ -139,6 +141,10 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Cmd::Import(a)) => {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
         }
+        Some(Cmd::Due(a)) => commands::review::due(&s, &a, style),
+        Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
+        Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),
+        Some(Cmd::Regrade(a)) => commands::regrade::regrade(&s, &a, &grader_for(&s)?, style),
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
         Some(Cmd::Doctor(a)) => commands::doctor::doctor(&s, a.json, style),
@@ -186,10 +192,17 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         } else {
             a.questions.len()
         });
-    let mut plan = interview::select::plan(&bank, &filters, rounds, &[], &mut rng(a.seed))
+    let store = store::Store::open(&s.store)?;
+    let mut rng = rng(a.seed);
+    // Without explicit questions: due and weakest first, then new ones (see review::schedule::priority).
+    let priority = if a.questions.is_empty() {
+        commands::review::priority(&store, &bank, &mut rng)?
+    } else {
+        Vec::new()
+    };
+    let mut plan = interview::select::plan(&bank, &filters, rounds, &priority, &mut rng)
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
-    let store = store::Store::open(&s.store)?;
     let session = if s.interactive {
         let mut src = repl::TtySource::new(style)?;
         repl::run(

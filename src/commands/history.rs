@@ -148,6 +148,13 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
                     (b'A' + *chosen as u8) as char
                 ));
             }
+            EventKind::Regraded { turn, grade } => cur.push_str(&style.dim(&format!(
+                "Regraded turn {} on {}: {}/100 ({})\n",
+                turn + 1,
+                e.at.format("%Y-%m-%d"),
+                grade.score,
+                grade.grader
+            ))),
             EventKind::SessionEnded { reason } => cur.push_str(&style.dim(&format!(
                 "\nSession ended ({reason}) at {}\n",
                 e.at.format("%H:%M UTC")
@@ -276,6 +283,13 @@ pub fn markdown(events: &[Event]) -> String {
                 (b'A' + *chosen as u8) as char,
                 if *correct { "correct" } else { "wrong" }
             )),
+            EventKind::Regraded { turn, grade } => s.push_str(&format!(
+                "- regraded turn {} on {}: **{}/100** ({} grader)\n",
+                turn + 1,
+                e.at.format("%Y-%m-%d"),
+                grade.score,
+                grade.grader
+            )),
             EventKind::SessionEnded { reason } => s.push_str(&format!(
                 "\n---\nEnded ({reason}) {}\n",
                 e.at.format("%Y-%m-%d %H:%M UTC")
@@ -298,6 +312,7 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     };
     let text = match a.format {
         ExportFormat::Md => markdown(&events),
+        ExportFormat::Html => crate::html::transcript::transcript(&events),
         ExportFormat::Json => {
             let mut s = String::new();
             for e in &events {

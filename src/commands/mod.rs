@@ -3,3 +3,6 @@
 pub mod doctor;
 pub mod grading;
 pub mod history;
+pub mod regrade;
+pub mod report_text;
+pub mod review;

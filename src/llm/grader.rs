@@ -32,10 +32,10 @@ fn schema(crit: &[&str], mis: &[&str]) -> Value {
         "properties": {
             "criteria": {"type": "array", "items": {"type": "object", "additionalProperties": false,
                 "required": ["id", "evidence", "rationale", "verdict"],
-                "properties": {"id": {"type": "string", "enum": crit}, "evidence": {"type": "array", "items": {"type": "string"}},
-                    "rationale": {"type": "string"}, "verdict": {"type": "string", "enum": ["met", "partial", "missed"]}}}},
+                "properties": {"id": {"type": "string", "enum": crit}, "evidence": {"type": "array", "maxItems": 2, "items": {"type": "string", "maxLength": 160}},
+                    "rationale": {"type": "string", "maxLength": 160}, "verdict": {"type": "string", "enum": ["met", "partial", "missed"]}}}},
             "misconceptions": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["id", "evidence"],
-                "properties": {"id": mis_id, "evidence": {"type": "string"}}}},
+                "properties": {"id": mis_id, "evidence": {"type": "string", "maxLength": 160}}}},
             "flags": {"type": "object", "additionalProperties": false, "required": ["off_topic", "injection_attempt"],
                 "properties": {"off_topic": {"type": "boolean"}, "injection_attempt": {"type": "boolean"}}}
         }
@@ -199,7 +199,7 @@ impl LlmGrader {
         let mids: Vec<&str> = mis.iter().map(|m| m.spec.id.as_str()).collect();
         let sch = schema(&ids, &mids);
         let msgs = self.messages(q, rung, &text);
-        let max_tokens = 120 + 110 * crit.len() as u32;
+        let max_tokens = 150 + 160 * crit.len() as u32;
         let mut errors = Vec::new();
         for _ in 0..2 {
             match self

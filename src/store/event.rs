@@ -102,6 +102,13 @@ pub enum EventKind {
         /// Whether it was right.
         correct: bool,
     },
+    /// A past answer was graded again (`viva regrade`); the original `Graded` event stays untouched.
+    Regraded {
+        /// Turn number of the answer.
+        turn: u32,
+        /// The new grade (today's rubric and grader).
+        grade: Grade,
+    },
     /// The session ended.
     SessionEnded {
         /// Why: "completed", "quit", "eof", "interrupted".

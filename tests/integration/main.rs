@@ -11,3 +11,5 @@ mod piped;
 mod pty;
 mod quality;
 mod quiz;
+mod report_html;
+mod review;

@@ -1,0 +1,362 @@
+//! The report's charts as inline SVG and HTML: score over time per area, the area × concept heat map and the
+//! review schedule. Every number drawn also sits in a `data-*` attribute (see `html::report`).
+
+use super::escape as e;
+use crate::review::report::Report;
+use chrono::{DateTime, Utc};
+use std::fmt::Write;
+
+/// Line colours by area (bank order), then one for questions that left the bank.
+const COLORS: [(&str, &str); 7] = [
+    ("classification", "#2f6fdb"),
+    ("detection", "#d9480f"),
+    ("segmentation", "#2b8a3e"),
+    ("video", "#862e9c"),
+    ("multimodal", "#0b7285"),
+    ("deployment", "#c2255c"),
+    ("unknown", "#868e96"),
+];
+
+/// The line colour of an area.
+pub fn color(area: &str) -> &'static str {
+    COLORS
+        .iter()
+        .find(|(a, _)| *a == area)
+        .map(|(_, c)| *c)
+        .unwrap_or("#868e96")
+}
+
+/// Background for a mastery percentage: red (0) through amber to green (100).
+pub fn heat(m: u32) -> String {
+    format!("hsl({}, 70%, 82%)", m.min(100) * 120 / 100)
+}
+
+/// CSS class for a 0–100 value: good, warn or bad.
+pub fn tone(m: u32) -> &'static str {
+    match m {
+        70.. => "good",
+        40..=69 => "warn",
+        _ => "bad",
+    }
+}
+
+/// Score over time per area: one line per area, one point per session.
+pub fn trend(r: &Report, s: &mut String) {
+    let mut sessions: Vec<(DateTime<Utc>, &str)> = Vec::new();
+    for a in &r.areas {
+        for p in &a.points {
+            if !sessions.iter().any(|(_, id)| *id == p.session) {
+                sessions.push((p.at, &p.session));
+            }
+        }
+    }
+    sessions.sort();
+    let (w, h, left, right, top, bottom) = (1000.0, 280.0, 44.0, 24.0, 22.0, 46.0);
+    let (pw, ph) = (w - left - right, h - top - bottom);
+    let n = sessions.len();
+    let x = |i: usize| {
+        if n <= 1 {
+            left + pw / 2.0
+        } else {
+            left + pw * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |score: u32| top + ph * (1.0 - score as f64 / 100.0);
+    let _ = writeln!(
+        s,
+        "<svg id=\"trend-svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Score over time per area\" \
+         data-top=\"{top}\" data-ph=\"{ph}\">"
+    );
+    for g in [0u32, 25, 50, 75, 100] {
+        let _ = writeln!(
+            s,
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\"/>\
+             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{g}</text>",
+            w - right,
+            left - 8.0,
+            y(g) + 4.0,
+            yy = y(g)
+        );
+    }
+    let every = n.div_ceil(12).max(1);
+    for (i, (at, _)) in sessions.iter().enumerate() {
+        if i % every == 0 || i + 1 == n {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                x(i),
+                h - bottom + 20.0,
+                if sessions
+                    .iter()
+                    .filter(|(t, _)| t.date_naive() == at.date_naive())
+                    .count()
+                    > 1
+                {
+                    at.format("%b %d %H:%M").to_string()
+                } else {
+                    at.format("%b %d").to_string()
+                }
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">session (oldest → newest)</text>",
+        left + pw / 2.0,
+        h - 6.0
+    );
+    let idx = |sid: &str| sessions.iter().position(|(_, id)| *id == sid).unwrap_or(0);
+    // Score labels sit above their point; when two points of one session are close, the lower one's label
+    // moves to the point's right.
+    let mut at_x: Vec<(usize, f64, &str, &str)> = r
+        .areas
+        .iter()
+        .flat_map(|a| {
+            a.points.iter().map(move |p| {
+                (
+                    idx(&p.session),
+                    y(p.score),
+                    a.area.as_str(),
+                    p.session.as_str(),
+                )
+            })
+        })
+        .collect();
+    at_x.sort_by(|a, b| {
+        (a.0, a.1)
+            .partial_cmp(&(b.0, b.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut beside: Vec<(&str, &str)> = Vec::new();
+    for pair in at_x.windows(2) {
+        if pair[0].0 == pair[1].0 && pair[1].1 - pair[0].1 < 16.0 {
+            beside.push((pair[1].2, pair[1].3));
+        }
+    }
+    for a in &r.areas {
+        let c = color(&a.area);
+        let pts: Vec<String> = a
+            .points
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(idx(&p.session)), y(p.score)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<g class=\"series\" id=\"series-{}\" data-area=\"{}\"><polyline stroke=\"{c}\" points=\"{}\"/>",
+            e(&a.area),
+            e(&a.area),
+            pts.join(" ")
+        );
+        for p in &a.points {
+            let (cx, cy) = (x(idx(&p.session)), y(p.score));
+            let (lx, ly, anchor) = if beside.contains(&(a.area.as_str(), p.session.as_str())) {
+                (cx + 9.0, cy + 4.0, "start")
+            } else {
+                (cx, cy - 10.0, "middle")
+            };
+            let _ = writeln!(
+                s,
+                "<circle class=\"pt\" data-area=\"{}\" data-session=\"{}\" data-score=\"{}\" cx=\"{cx:.1}\" \
+                 cy=\"{cy:.1}\" r=\"5\" fill=\"{c}\"><title>{} · {} · session {} · {}</title></circle>\
+                 <text class=\"lbl\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\" fill=\"{c}\" \
+                 style=\"fill:{c}\">{}</text>",
+                e(&a.area),
+                e(&p.session),
+                p.score,
+                e(&a.area),
+                p.at.format("%Y-%m-%d"),
+                e(&p.session),
+                p.score,
+                p.score
+            );
+        }
+        s.push_str("</g>\n");
+    }
+    s.push_str("</svg>\n<div class=\"legend\">");
+    for a in &r.areas {
+        let last = a.points.last().map(|p| p.score).unwrap_or(0);
+        let _ = write!(
+            s,
+            "<span data-area=\"{}\" title=\"click to hide or show\"><i style=\"background:{}\"></i>{} \
+             <b>{last}</b> <span class=\"muted\">({:+} over {} session(s))</span></span>",
+            e(&a.area),
+            color(&a.area),
+            e(&a.area),
+            a.change,
+            a.points.len()
+        );
+    }
+    s.push_str("</div>\n");
+}
+
+/// Mastery by area (columns) and concept (rows, weakest first).
+pub fn heatmap(r: &Report, s: &mut String) {
+    let mut areas: Vec<&str> = Vec::new();
+    for c in &r.heatmap {
+        if !areas.contains(&c.area.as_str()) {
+            areas.push(&c.area);
+        }
+    }
+    let mut tags: Vec<(&str, u32)> = Vec::new();
+    for c in &r.heatmap {
+        match tags.iter_mut().find(|(t, _)| *t == c.tag) {
+            Some(t) => t.1 = t.1.min(c.mastery),
+            None => tags.push((&c.tag, c.mastery)),
+        }
+    }
+    tags.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+    s.push_str(
+        "<div class=\"scale\"><span>mastery 0%</span><span class=\"ramp\"></span><span>100%</span></div>\
+         <p class=\"small muted\">Weakest concepts first; an empty cell: not practised in that area yet.</p>\n",
+    );
+    s.push_str("<div class=\"heatwrap\"><table class=\"heat\"><thead><tr><th>concept</th>");
+    for a in &areas {
+        let _ = write!(s, "<th>{}</th>", e(a));
+    }
+    s.push_str("</tr></thead><tbody>\n");
+    for (tag, _) in &tags {
+        let _ = write!(s, "<tr><th class=\"id\">{}</th>", e(tag));
+        for a in &areas {
+            match r.heatmap.iter().find(|c| c.area == *a && c.tag == *tag) {
+                Some(c) => {
+                    let _ = write!(
+                        s,
+                        "<td class=\"cell\" data-area=\"{}\" data-tag=\"{}\" data-mastery=\"{}\" \
+                         style=\"background:{}\" title=\"{} answer(s)\">{}</td>",
+                        e(a),
+                        e(tag),
+                        c.mastery,
+                        heat(c.mastery),
+                        c.attempts,
+                        c.mastery
+                    );
+                }
+                None => s.push_str("<td class=\"empty\"></td>"),
+            }
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table></div>\n");
+}
+
+/// Questions coming due per day, and the schedule as a table.
+pub fn schedule(r: &Report, s: &mut String) {
+    // Buckets: due now, then calendar days from the report's date, then later.
+    let mut labels: Vec<String> = vec!["now".into(), "today".into()];
+    labels.extend((1..=7).map(|d| format!("+{d}d")));
+    labels.push("+8–14d".into());
+    labels.push("later".into());
+    let mut counts = vec![0u32; labels.len()];
+    let today = r.generated.date_naive();
+    for d in &r.schedule {
+        let k = if d.due_now {
+            0
+        } else {
+            match (d.due.date_naive() - today).num_days().max(0) {
+                d @ 0..=7 => d as usize + 1,
+                8..=14 => 9,
+                _ => 10,
+            }
+        };
+        counts[k] += 1;
+    }
+    let (w, h, left, top, bottom) = (480.0, 150.0, 8.0, 16.0, 26.0);
+    let slot = (w - left - 10.0) / labels.len() as f64;
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let _ = writeln!(
+        s,
+        "<svg id=\"due-svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Questions coming due per day\">"
+    );
+    let _ = writeln!(
+        s,
+        "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
+        w - 10.0,
+        h - bottom,
+        h - bottom
+    );
+    for (i, (l, c)) in labels.iter().zip(&counts).enumerate() {
+        let bh = (h - top - bottom - 14.0) * *c as f64 / max;
+        let bx = left + slot * i as f64 + slot * 0.15;
+        let fill = if i == 0 { "#c53030" } else { "#2f6fdb" };
+        let _ = writeln!(
+            s,
+            "<rect class=\"bar\" data-bucket=\"{l}\" data-count=\"{c}\" x=\"{bx:.1}\" y=\"{:.1}\" width=\"{:.1}\" \
+             height=\"{bh:.1}\" fill=\"{fill}\" rx=\"3\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"lbl\">{}</text>\
+             <text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{l}</text>",
+            h - bottom - bh,
+            slot * 0.7,
+            bx + slot * 0.35,
+            h - bottom - bh - 4.0,
+            if *c > 0 { c.to_string() } else { String::new() },
+            bx + slot * 0.35,
+            h - bottom + 18.0
+        );
+    }
+    s.push_str("</svg>\n");
+    if r.schedule.is_empty() {
+        s.push_str("<p class=\"muted\">Nothing scheduled yet.</p>\n");
+        return;
+    }
+    s.push_str(
+        "<table class=\"due\"><thead><tr><th>question</th><th>due</th><th>last</th>\
+         <th>missed last time</th></tr></thead><tbody>\n",
+    );
+    for d in &r.schedule {
+        let when = if d.due_now {
+            "<b class=\"bad\">due now</b>".to_string()
+        } else {
+            match d.due_in_days {
+                ..=0 => "later today".to_string(),
+                1 => "tomorrow".to_string(),
+                n => format!("in {n} days"),
+            }
+        };
+        let mut missed: Vec<String> = d
+            .missed
+            .iter()
+            .take(3)
+            .map(|m| {
+                format!(
+                    "<span class=\"id\" title=\"{}\">{}</span>",
+                    e(&m.statement),
+                    e(&m.id)
+                )
+            })
+            .collect();
+        if d.missed.len() > 3 {
+            missed.push(format!(
+                "<span class=\"muted\">+{} more</span>",
+                d.missed.len() - 3
+            ));
+        }
+        let _ = writeln!(
+            s,
+            "<tr class=\"due-row{}\" data-question=\"{}\" data-due=\"{}\" data-last-score=\"{}\" \
+             data-due-now=\"{}\"><td>{}<br><span class=\"small muted\"><span class=\"id\">{}</span> · {}</span></td>\
+             <td class=\"nowrap\">{}<br><span class=\"small muted\">{}</span></td><td class=\"num {}\">{}</td>\
+             <td class=\"small\">{}</td></tr>",
+            if d.due_now { " now" } else { "" },
+            e(&d.question),
+            serde_json::to_value(d.due)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            d.last_score,
+            d.due_now,
+            e(&d.title),
+            e(&d.question),
+            e(&d.area),
+            d.due.format("%Y-%m-%d"),
+            when,
+            tone(d.last_score),
+            d.last_score,
+            if missed.is_empty() {
+                "—".into()
+            } else {
+                missed.join(", ")
+            }
+        );
+    }
+    s.push_str("</tbody></table>\n");
+}

@@ -1,0 +1,389 @@
+//! The progress report as data: weak criteria and concepts with evidence, per-area trends, the area × concept grid
+//! and the review schedule. The terminal text, `--json` and the HTML page all render this one value.
+
+use super::mastery::{self, LastSeen, WEAK_BELOW};
+use super::schedule::{self, rating_name, state_name, CardState};
+use super::{area_of, title_of, History};
+use crate::bank::Bank;
+use crate::grade::Verdict;
+use crate::store::fmt_id;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Where a weak spot was last seen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Session (display id).
+    pub session: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Question id.
+    pub question: String,
+    /// "question" or the ladder stage.
+    pub stage: String,
+    /// Worst verdict of the criteria concerned.
+    pub verdict: Verdict,
+    /// The candidate's words that earned credit.
+    pub evidence: Vec<String>,
+    /// The start of the answer.
+    pub answer: String,
+    /// What was missing.
+    pub missing: Vec<String>,
+}
+
+impl From<&LastSeen> for Evidence {
+    fn from(l: &LastSeen) -> Self {
+        Evidence {
+            session: fmt_id(l.session),
+            at: l.at,
+            question: l.question.clone(),
+            stage: l.stage.clone(),
+            verdict: l.verdict,
+            evidence: l.evidence.clone(),
+            answer: l.answer.clone(),
+            missing: l.missing.clone(),
+        }
+    }
+}
+
+/// A weak rubric criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeakCriterion {
+    /// 1 = weakest.
+    pub rank: usize,
+    /// Question id.
+    pub question: String,
+    /// Question title.
+    pub title: String,
+    /// Area.
+    pub area: String,
+    /// Criterion id.
+    pub criterion: String,
+    /// What a strong answer claims.
+    pub statement: String,
+    /// Concept tags.
+    pub tags: Vec<String>,
+    /// Mastery in percent.
+    pub mastery: u32,
+    /// Answers that were graded on it.
+    pub attempts: u32,
+    /// The last time.
+    pub last: Evidence,
+}
+
+/// A weak concept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeakConcept {
+    /// 1 = weakest.
+    pub rank: usize,
+    /// Concept tag.
+    pub tag: String,
+    /// Mastery in percent.
+    pub mastery: u32,
+    /// Answers that exercised it.
+    pub attempts: u32,
+    /// Areas it appeared in.
+    pub areas: Vec<String>,
+    /// Questions it appeared in.
+    pub questions: Vec<String>,
+    /// The last time.
+    pub last: Evidence,
+}
+
+/// One session's mean score in an area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    /// Session (display id).
+    pub session: String,
+    /// Time of the session's first answer in the area.
+    pub at: DateTime<Utc>,
+    /// Mean score of the area's answers in that session.
+    pub score: u32,
+}
+
+/// An area's scores over time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaTrend {
+    /// Area id.
+    pub area: String,
+    /// One point per session, oldest first.
+    pub points: Vec<TrendPoint>,
+    /// Last point's score minus the first's.
+    pub change: i64,
+}
+
+/// One cell of the area × concept heat map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatCell {
+    /// Area.
+    pub area: String,
+    /// Concept tag.
+    pub tag: String,
+    /// Mastery in percent.
+    pub mastery: u32,
+    /// Observations.
+    pub attempts: u32,
+}
+
+/// A criterion missed last time, for the schedule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissedItem {
+    /// Criterion id.
+    pub id: String,
+    /// What was expected.
+    pub statement: String,
+    /// Missed or partial.
+    pub verdict: Verdict,
+}
+
+/// A question on the review schedule (what `viva due` lists).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DueItem {
+    /// Question id.
+    pub question: String,
+    /// Title.
+    pub title: String,
+    /// Area.
+    pub area: String,
+    /// When FSRS schedules the next review.
+    pub due: DateTime<Utc>,
+    /// Due now (at the report's time).
+    pub due_now: bool,
+    /// Whole days until due; negative when overdue.
+    pub due_in_days: i64,
+    /// Score of the last attempt.
+    pub last_score: u32,
+    /// FSRS rating of the last attempt (again, hard, good, easy).
+    pub last_rating: &'static str,
+    /// The last attempt was a skip.
+    pub last_skipped: bool,
+    /// Session of the last attempt.
+    pub last_session: String,
+    /// Time of the last attempt.
+    pub last_at: DateTime<Utc>,
+    /// Criteria not met last time.
+    pub missed: Vec<MissedItem>,
+    /// Reviews so far.
+    pub reviews: u32,
+    /// Times forgotten after being learned.
+    pub lapses: i32,
+    /// FSRS state.
+    pub state: &'static str,
+    /// FSRS stability in days.
+    pub stability_days: f64,
+}
+
+/// Turn a card into a schedule entry as of `now`.
+pub fn due_item(c: &CardState, now: DateTime<Utc>) -> DueItem {
+    DueItem {
+        question: c.question.clone(),
+        title: c.title.clone(),
+        area: c.area.clone(),
+        due: c.card.due,
+        due_now: c.is_due(now),
+        due_in_days: c.due_in_days(now),
+        last_score: c.last_score,
+        last_rating: rating_name(c.last_rating),
+        last_skipped: c.last_skipped,
+        last_session: fmt_id(c.last_session),
+        last_at: c.last_at,
+        missed: c
+            .missed
+            .iter()
+            .map(|m| MissedItem {
+                id: m.id.clone(),
+                statement: m.statement.clone(),
+                verdict: m.verdict,
+            })
+            .collect(),
+        reviews: c.reviews,
+        lapses: c.card.lapses,
+        state: state_name(c.card.state),
+        stability_days: (c.card.stability * 100.0).round() / 100.0,
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The time the report is computed for.
+    pub generated: DateTime<Utc>,
+    /// Interview sessions with at least one graded answer.
+    pub sessions: usize,
+    /// Graded answers.
+    pub answers: usize,
+    /// Criteria below the weak threshold, weakest first (at most `limit`).
+    pub weak_criteria: Vec<WeakCriterion>,
+    /// Concepts below the weak threshold, weakest first (at most `limit`).
+    pub weak_concepts: Vec<WeakConcept>,
+    /// Mean score per session, per area (areas in bank order).
+    pub areas: Vec<AreaTrend>,
+    /// Area × concept mastery.
+    pub heatmap: Vec<HeatCell>,
+    /// Every question on the schedule, soonest first.
+    pub schedule: Vec<DueItem>,
+}
+
+/// Build the report from the history, as of `now`, keeping at most `limit` weak criteria and concepts.
+pub fn build(h: &History, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Report {
+    let m = mastery::compute(h, bank);
+    let weak_criteria = m
+        .criteria
+        .iter()
+        .filter(|c| c.mastery.pct() < WEAK_BELOW)
+        .take(limit)
+        .enumerate()
+        .map(|(i, c)| WeakCriterion {
+            rank: i + 1,
+            question: c.question.clone(),
+            title: title_of(bank, &c.question),
+            area: c.area.clone(),
+            criterion: c.criterion.clone(),
+            statement: c.statement.clone(),
+            tags: c.tags.clone(),
+            mastery: c.mastery.pct(),
+            attempts: c.mastery.n,
+            last: (&c.last).into(),
+        })
+        .collect();
+    let weak_concepts = m
+        .concepts
+        .iter()
+        .filter(|c| c.mastery.pct() < WEAK_BELOW)
+        .take(limit)
+        .enumerate()
+        .map(|(i, c)| WeakConcept {
+            rank: i + 1,
+            tag: c.tag.clone(),
+            mastery: c.mastery.pct(),
+            attempts: c.mastery.n,
+            areas: c.areas.clone(),
+            questions: c.questions.clone(),
+            last: (&c.last).into(),
+        })
+        .collect();
+    let mut areas: Vec<AreaTrend> = Vec::new();
+    let mut names: Vec<String> = crate::bank::spec::AREAS
+        .iter()
+        .map(|(a, _)| a.to_string())
+        .collect();
+    names.push("unknown".into());
+    for area in names {
+        let mut points: Vec<(u64, DateTime<Utc>, u32, u32)> = Vec::new();
+        for a in h
+            .answers
+            .iter()
+            .filter(|a| area_of(bank, &a.question) == area)
+        {
+            match points.iter_mut().find(|p| p.0 == a.session) {
+                Some(p) => {
+                    p.2 += a.grade.score;
+                    p.3 += 1;
+                }
+                None => points.push((a.session, a.at, a.grade.score, 1)),
+            }
+        }
+        if points.is_empty() {
+            continue;
+        }
+        let points: Vec<TrendPoint> = points
+            .into_iter()
+            .map(|(s, at, sum, n)| TrendPoint {
+                session: fmt_id(s),
+                at,
+                score: (sum as f64 / n as f64).round() as u32,
+            })
+            .collect();
+        let change = points.last().map(|p| p.score as i64).unwrap_or(0)
+            - points.first().map(|p| p.score as i64).unwrap_or(0);
+        areas.push(AreaTrend {
+            area,
+            points,
+            change,
+        });
+    }
+    let mut sessions: Vec<u64> = h.answers.iter().map(|a| a.session).collect();
+    sessions.sort_unstable();
+    sessions.dedup();
+    Report {
+        generated: now,
+        sessions: sessions.len(),
+        answers: h.answers.len(),
+        weak_criteria,
+        weak_concepts,
+        areas,
+        heatmap: m
+            .grid
+            .iter()
+            .map(|c| HeatCell {
+                area: c.area.clone(),
+                tag: c.tag.clone(),
+                mastery: c.mastery.pct(),
+                attempts: c.mastery.n,
+            })
+            .collect(),
+        schedule: schedule::cards(h, bank)
+            .iter()
+            .map(|c| due_item(c, now))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::history;
+    use super::super::testkit::*;
+    use super::*;
+
+    const A: &str = "cv-detection-anchor-boxes";
+    const B: &str = "cv-classification-10k-classes";
+
+    #[test]
+    fn report_ranks_weak_spots_from_every_session() {
+        let mut log = Log::new(1, day(0));
+        log.ask(A, "Anchors");
+        log.answer(
+            "boxes",
+            grade(A, None, &[("dense-anchors", X), ("scales-times-ratios", M)]),
+        );
+        let mut log = log.then(2, day(2));
+        log.ask(B, "10k");
+        log.answer(
+            "smoothing",
+            grade(B, None, &[("label-smoothing", P), ("warmup-cosine", M)]),
+        );
+        log.ask(A, "Anchors");
+        log.answer(
+            "nine anchors",
+            grade(A, None, &[("dense-anchors", M), ("scales-times-ratios", M)]),
+        );
+        let r = build(&history(&log.events), bank(), day(3), 10);
+        assert_eq!((r.sessions, r.answers), (2, 3));
+        let ids: Vec<&str> = r
+            .weak_criteria
+            .iter()
+            .map(|c| c.criterion.as_str())
+            .collect();
+        assert_eq!(ids, ["label-smoothing", "dense-anchors"]);
+        assert_eq!(r.weak_criteria[0].mastery, 50);
+        assert_eq!(
+            r.weak_criteria[0].last.evidence,
+            ["words for label-smoothing"]
+        );
+        assert_eq!(r.weak_criteria[1].mastery, 67);
+        assert_eq!(r.weak_criteria[1].last.session, fmt_id(2));
+        assert_eq!(r.weak_concepts[0].tag, "loss-functions");
+        let det = r.areas.iter().find(|a| a.area == "detection").unwrap();
+        let scores: Vec<u32> = det.points.iter().map(|p| p.score).collect();
+        assert_eq!(scores, [44, 100]);
+        assert_eq!(det.change, 56);
+        assert_eq!(r.areas[0].area, "classification", "bank order");
+        assert_eq!(r.schedule.len(), 2);
+        assert!(r
+            .heatmap
+            .iter()
+            .any(|c| c.area == "detection" && c.tag == "anchors"));
+        let again = build(&history(&log.events), bank(), day(3), 1);
+        assert_eq!(again.weak_criteria.len(), 1);
+    }
+}
