@@ -15,6 +15,7 @@ pub mod render;
 pub mod repl;
 pub mod settings;
 pub mod store;
+pub mod voice;
 
 use anyhow::Result;
 use clap::{CommandFactory, Parser};
@@ -96,6 +97,7 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Cmd::Import(a)) => {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
         }
+        Some(Cmd::Transcribe(a)) => commands::voice::transcribe(&a, style),
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
         None => interview(&s, cli.interview, style),
@@ -146,7 +148,16 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
     let store = store::Store::open(&s.store)?;
-    let session = if s.interactive {
+    let session = if a.voice || a.answer_dir.is_some() {
+        let opts = voice::shell::Options {
+            tts: a.tts.unwrap_or_default(),
+            answer_dir: a.answer_dir.clone(),
+            store_dir: s.store.clone(),
+            interactive: s.interactive,
+        };
+        let mut src = voice::shell::VoiceSource::new(opts, style)?;
+        repl::run(&store, &bank, &grader, plan, a.follow_ups, &mut src, style)?
+    } else if s.interactive {
         let mut src = repl::TtySource::new(style)?;
         repl::run(&store, &bank, &grader, plan, a.follow_ups, &mut src, style)?
     } else {

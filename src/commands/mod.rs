@@ -2,3 +2,4 @@
 
 pub mod grading;
 pub mod history;
+pub mod voice;
