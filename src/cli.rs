@@ -89,6 +89,7 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
     /// Transcribe a recorded answer and measure its delivery (pace, fillers, pauses, hedging).
     #[command(after_help = "Examples:
   viva transcribe answer.wav
+  viva transcribe answer.wav --question cv-detection-anchor-boxes   (the question's text helps the recogniser)
   viva transcribe answer.wav --json --reference \"the words that were said\"   (adds the word error rate)
 
 Needs a speech-to-text endpoint: VIVA_STT_BASE_URL (or VIVA_LLM_BASE_URL / OPENAI_BASE_URL); scripts/local-stt starts one.")]
@@ -220,7 +221,10 @@ pub struct TranscribeArgs {
     /// The words actually said: prints the word error rate of the transcript.
     #[arg(long, value_name = "TEXT")]
     pub reference: Option<String>,
-    /// Context for the recogniser (e.g. the question asked), sent in the prompt.
+    /// The question that was answered: its text is sent as context, as in an interview.
+    #[arg(long, value_name = "ID", conflicts_with = "context")]
+    pub question: Option<String>,
+    /// Context for the recogniser (words likely to be said), sent in the prompt.
     #[arg(long, value_name = "TEXT")]
     pub context: Option<String>,
     /// JSON output.

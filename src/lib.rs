@@ -97,7 +97,7 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Cmd::Import(a)) => {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
         }
-        Some(Cmd::Transcribe(a)) => commands::voice::transcribe(&a, style),
+        Some(Cmd::Transcribe(a)) => commands::voice::transcribe(&a, bank_dir, style),
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
         None => interview(&s, cli.interview, style),

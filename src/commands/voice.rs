@@ -22,7 +22,10 @@ fn listen(file: &Path, context: Option<&str>) -> Result<(String, Delivery, Durat
     let cfg = SttConfig::from_env().ok_or(SttError::NotConfigured)?;
     let (text, took) = stt::transcribe_blocking(&cfg, file, context)?;
     if text.trim().is_empty() {
-        anyhow::bail!("{}: nothing was recognised in the recording", file.display());
+        anyhow::bail!(
+            "{}: nothing was recognised in the recording",
+            file.display()
+        );
     }
     let d = Delivery::measure(&text, &pcm);
     Ok((text, d, took))
@@ -38,7 +41,14 @@ fn show_transcript(text: &str, took: Duration, style: Style, width: usize) {
 }
 
 /// `viva grade --question ID --answer-audio FILE.wav [--json]`.
-pub fn grade_audio(id: &str, file: &Path, as_json: bool, bank: &Bank, grader: &Grader, style: Style) -> Result<i32> {
+pub fn grade_audio(
+    id: &str,
+    file: &Path,
+    as_json: bool,
+    bank: &Bank,
+    grader: &Grader,
+    style: Style,
+) -> Result<i32> {
     let q = bank
         .get(id)
         .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
@@ -62,8 +72,18 @@ pub fn grade_audio(id: &str, file: &Path, as_json: bool, bank: &Bank, grader: &G
 }
 
 /// `viva transcribe FILE.wav [--reference TEXT] [--json]`.
-pub fn transcribe(a: &TranscribeArgs, style: Style) -> Result<i32> {
-    let (text, d, took) = listen(&a.file, a.context.as_deref())?;
+pub fn transcribe(a: &TranscribeArgs, bank_dir: Option<&Path>, style: Style) -> Result<i32> {
+    let context = match &a.question {
+        Some(id) => {
+            let bank = super::grading::load(bank_dir)?;
+            let q = bank
+                .get(id)
+                .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
+            Some(q.spec.prompt.clone())
+        }
+        None => a.context.clone(),
+    };
+    let (text, d, took) = listen(&a.file, context.as_deref())?;
     let err = a.reference.as_deref().map(|r| wer::wer(r, &text));
     if a.json {
         let mut v = json!({

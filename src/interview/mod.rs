@@ -259,7 +259,12 @@ impl<'a> Interview<'a> {
         fx
     }
 
-    fn answer(&mut self, text: String, voice: Option<crate::voice::SpokenMeta>, fx: &mut Vec<Effect>) {
+    fn answer(
+        &mut self,
+        text: String,
+        voice: Option<crate::voice::SpokenMeta>,
+        fx: &mut Vec<Effect>,
+    ) {
         if text.trim().is_empty() {
             fx.push(Effect::Notice(
                 "Empty answer: type an answer and end it with an empty line, or /skip.".into(),

@@ -34,10 +34,14 @@ fn tokens(text: &str) -> Vec<Tok> {
             continue;
         }
         if !w.is_empty() {
-            out.push(Tok::Word(std::mem::take(&mut w).trim_end_matches('\'').to_string()));
+            out.push(Tok::Word(
+                std::mem::take(&mut w).trim_end_matches('\'').to_string(),
+            ));
         }
-        if matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | '\u{2014}' | '\u{2013}' | '(' | ')')
-            || (c == '-' && out.last() != Some(&Tok::Punct))
+        if matches!(
+            c,
+            ',' | '.' | ';' | ':' | '!' | '?' | '\u{2014}' | '\u{2013}' | '(' | ')'
+        ) || (c == '-' && out.last() != Some(&Tok::Punct))
         {
             out.push(Tok::Punct);
         }
@@ -78,26 +82,91 @@ fn hesitation(w: &str) -> Option<&'static str> {
 }
 
 const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million",
-    "half", "a", "an",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "hundred", "thousand", "million", "half", "a", "an",
 ];
 const LIKE_NOT_FILLER_AFTER: &[&str] = &[
-    "would", "i'd", "you'd", "we'd", "they'd", "don't", "didn't", "doesn't", "feel", "feels", "felt", "look",
-    "looks", "looked", "seem", "seems", "sound", "sounds", "something", "anything", "nothing", "things", "much",
-    "more", "less", "just", "exactly", "not", "you", "we", "they", "i", "to",
+    "would",
+    "i'd",
+    "you'd",
+    "we'd",
+    "they'd",
+    "don't",
+    "didn't",
+    "doesn't",
+    "feel",
+    "feels",
+    "felt",
+    "look",
+    "looks",
+    "looked",
+    "seem",
+    "seems",
+    "sound",
+    "sounds",
+    "something",
+    "anything",
+    "nothing",
+    "things",
+    "much",
+    "more",
+    "less",
+    "just",
+    "exactly",
+    "not",
+    "you",
+    "we",
+    "they",
+    "i",
+    "to",
 ];
 const KIND_DETERMINERS: &[&str] = &[
-    "a", "an", "the", "this", "that", "these", "those", "what", "which", "any", "some", "every", "each", "one",
-    "same", "other", "another", "different", "new", "particular", "specific", "whatever", "certain", "no", "its",
-    "their", "our", "my", "your", "his", "her", "similar", "right", "wrong", "first", "second", "last",
+    "a",
+    "an",
+    "the",
+    "this",
+    "that",
+    "these",
+    "those",
+    "what",
+    "which",
+    "any",
+    "some",
+    "every",
+    "each",
+    "one",
+    "same",
+    "other",
+    "another",
+    "different",
+    "new",
+    "particular",
+    "specific",
+    "whatever",
+    "certain",
+    "no",
+    "its",
+    "their",
+    "our",
+    "my",
+    "your",
+    "his",
+    "her",
+    "similar",
+    "right",
+    "wrong",
+    "first",
+    "second",
+    "last",
 ];
 const YOU_KNOW_NOT_AFTER: &[&str] = &[
-    "do", "did", "does", "don't", "didn't", "if", "whether", "what", "would", "you'd", "can", "will",
+    "do", "did", "does", "don't", "didn't", "if", "whether", "what", "would", "you'd", "can",
+    "will",
 ];
 const YOU_KNOW_NOT_BEFORE: &[&str] = &[
-    "that", "what", "how", "why", "where", "when", "whether", "if", "about", "the", "a", "it", "this", "him",
-    "her", "them", "which", "who",
+    "that", "what", "how", "why", "where", "when", "whether", "if", "about", "the", "a", "it",
+    "this", "him", "her", "them", "which", "who",
 ];
 
 fn word(toks: &[Tok], i: isize) -> Option<&str> {
@@ -275,7 +344,13 @@ mod tests {
         let got: Vec<(&str, u32)> = h.iter().map(|c| (c.phrase.as_str(), c.n)).collect();
         assert_eq!(
             got,
-            vec![("i think", 2), ("i feel like", 1), ("maybe", 1), ("not sure", 1), ("probably", 1)]
+            vec![
+                ("i think", 2),
+                ("i feel like", 1),
+                ("maybe", 1),
+                ("not sure", 1),
+                ("probably", 1)
+            ]
         );
         assert_eq!(total(&h), 6);
         assert!(hedges("Anchors are priors over box shapes.").is_empty());
@@ -283,7 +358,10 @@ mod tests {
 
     #[test]
     fn words_are_counted_without_punctuation() {
-        assert_eq!(word_count("Um, it's nine anchors — 3 scales × 3 ratios."), 8);
+        assert_eq!(
+            word_count("Um, it's nine anchors — 3 scales × 3 ratios."),
+            8
+        );
         assert_eq!(word_count(""), 0);
         assert_eq!(word_count("soft-NMS"), 2);
     }

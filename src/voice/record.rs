@@ -30,7 +30,10 @@ impl MicRecorder {
     /// `VIVA_RECORDER` (a command line; `{file}` or a trailing argument gets the output path), else arecord,
     /// parecord or sox's rec, recording 16 kHz mono 16-bit WAV.
     pub fn detect() -> Result<MicRecorder, RecordError> {
-        if let Some(cmd) = std::env::var("VIVA_RECORDER").ok().filter(|v| !v.trim().is_empty()) {
+        if let Some(cmd) = std::env::var("VIVA_RECORDER")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
             let argv: Vec<String> = cmd.split_whitespace().map(String::from).collect();
             if super::tts::which(&argv[0]).is_none() {
                 return Err(RecordError::Unavailable(format!(
@@ -41,8 +44,16 @@ impl MicRecorder {
             return Ok(MicRecorder { argv });
         }
         let candidates: &[&[&str]] = &[
-            &["arecord", "-q", "-f", "S16_LE", "-r", "16000", "-c", "1", "-t", "wav"],
-            &["parecord", "--rate=16000", "--channels=1", "--format=s16le", "--file-format=wav"],
+            &[
+                "arecord", "-q", "-f", "S16_LE", "-r", "16000", "-c", "1", "-t", "wav",
+            ],
+            &[
+                "parecord",
+                "--rate=16000",
+                "--channels=1",
+                "--format=s16le",
+                "--file-format=wav",
+            ],
             &["rec", "-q", "-r", "16000", "-c", "1", "-b", "16"],
         ];
         candidates
@@ -74,7 +85,8 @@ impl MicRecorder {
         let file = out.to_string_lossy().into_owned();
         let mut args: Vec<String> = self.argv[1..].to_vec();
         if args.iter().any(|a| a.contains("{file}")) {
-            args.iter_mut().for_each(|a| *a = a.replace("{file}", &file));
+            args.iter_mut()
+                .for_each(|a| *a = a.replace("{file}", &file));
         } else {
             args.push(file);
         }
@@ -148,7 +160,10 @@ impl Recording {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
-        let status = self.child.wait().map_err(|e| RecordError::Failed(e.to_string()))?;
+        let status = self
+            .child
+            .wait()
+            .map_err(|e| RecordError::Failed(e.to_string()))?;
         let size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         if size <= 44 {
             let why = stderr_of(&mut self.child);
@@ -179,8 +194,9 @@ pub struct ClipQueue {
 impl ClipQueue {
     /// List the directory.
     pub fn from_dir(dir: &Path) -> Result<ClipQueue, RecordError> {
-        let rd = std::fs::read_dir(dir)
-            .map_err(|e| RecordError::Dir(format!("cannot read --answer-dir {}: {e}", dir.display())))?;
+        let rd = std::fs::read_dir(dir).map_err(|e| {
+            RecordError::Dir(format!("cannot read --answer-dir {}: {e}", dir.display()))
+        })?;
         let mut items: Vec<PathBuf> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
@@ -191,7 +207,10 @@ impl ClipQueue {
             })
             .collect();
         items.sort();
-        if !items.iter().any(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wav"))) {
+        if !items
+            .iter()
+            .any(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wav")))
+        {
             return Err(RecordError::Dir(format!(
                 "--answer-dir {} holds no .wav clips",
                 dir.display()
@@ -235,8 +254,14 @@ mod tests {
         std::fs::write(dir.path().join("notes.md"), "ignored").unwrap();
         let mut q = ClipQueue::from_dir(dir.path()).unwrap();
         assert_eq!(q.remaining(), 3);
-        assert_eq!(q.next_clip().unwrap().unwrap(), Clip::Audio(dir.path().join("01-a.wav")));
-        assert_eq!(q.next_clip().unwrap().unwrap(), Clip::Audio(dir.path().join("02-b.wav")));
+        assert_eq!(
+            q.next_clip().unwrap().unwrap(),
+            Clip::Audio(dir.path().join("01-a.wav"))
+        );
+        assert_eq!(
+            q.next_clip().unwrap().unwrap(),
+            Clip::Audio(dir.path().join("02-b.wav"))
+        );
         assert_eq!(q.next_clip().unwrap().unwrap(), Clip::Text("/skip".into()));
         assert!(q.next_clip().is_none());
         let empty = tempfile::tempdir().unwrap();
@@ -279,7 +304,8 @@ mod tests {
         let rec = MicRecorder::from_argv(vec![
             "sh".into(),
             "-c".into(),
-            "echo 'arecord: main:831: audio open error: No such file or directory' >&2; exit 1".into(),
+            "echo 'arecord: main:831: audio open error: No such file or directory' >&2; exit 1"
+                .into(),
         ]);
         let mut r = rec.start(&dir.path().join("a.wav")).unwrap();
         std::thread::sleep(Duration::from_millis(200));

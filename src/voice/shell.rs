@@ -160,7 +160,8 @@ impl VoiceSource {
             k += 1;
         }
         let dst = self.audio_dir.join(&name);
-        std::fs::copy(src, &dst).with_context(|| format!("keeping the recording in {}", dst.display()))?;
+        std::fs::copy(src, &dst)
+            .with_context(|| format!("keeping the recording in {}", dst.display()))?;
         Ok((format!("audio/{name}"), dst))
     }
 
@@ -206,7 +207,8 @@ impl VoiceSource {
         outln(&format!(
             "{} {}\n{}",
             self.style.bold("Transcript"),
-            self.style.dim(&format!("({:.1} s to transcribe)", took.as_secs_f64())),
+            self.style
+                .dim(&format!("({:.1} s to transcribe)", took.as_secs_f64())),
             wrap(&raw, self.width, "  │ ")
         ));
         let text = if self.editor.is_some() {
@@ -269,8 +271,10 @@ impl VoiceSource {
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
         if let Some(cmd) = editor {
-            let tmp = std::env::temp_dir().join(format!("viva-transcript-{}.txt", std::process::id()));
-            std::fs::write(&tmp, format!("{text}\n")).context("writing the transcript for the editor")?;
+            let tmp =
+                std::env::temp_dir().join(format!("viva-transcript-{}.txt", std::process::id()));
+            std::fs::write(&tmp, format!("{text}\n"))
+                .context("writing the transcript for the editor")?;
             let st = std::process::Command::new("sh")
                 .arg("-c")
                 .arg(format!("{cmd} \"$1\""))
@@ -287,12 +291,16 @@ impl VoiceSource {
                     self.warn("The edited transcript is empty; keeping the original.");
                     return Ok(text.to_string());
                 }
-                _ => self.warn(&format!("The editor '{cmd}' failed; edit the line instead.")),
+                _ => self.warn(&format!(
+                    "The editor '{cmd}' failed; edit the line instead."
+                )),
             }
         }
         match self.editor().readline_with_initial("edit> ", (text, "")) {
             Ok(l) if !l.trim().is_empty() => Ok(l.trim().to_string()),
-            Ok(_) | Err(ReadlineError::Interrupted) | Err(ReadlineError::Eof) => Ok(text.to_string()),
+            Ok(_) | Err(ReadlineError::Interrupted) | Err(ReadlineError::Eof) => {
+                Ok(text.to_string())
+            }
             Err(e) => Err(anyhow::anyhow!("reading from the terminal: {e}")),
         }
     }
@@ -342,7 +350,9 @@ impl VoiceSource {
         ));
         std::thread::sleep(std::time::Duration::from_millis(200));
         if let Some(why) = rec.failed_early() {
-            self.warn(&format!("Recording failed: {why}; answers are typed from now on."));
+            self.warn(&format!(
+                "Recording failed: {why}; answers are typed from now on."
+            ));
             self.mic = None;
             return Ok(None);
         }
@@ -388,7 +398,11 @@ impl Source for VoiceSource {
                 match q.next_clip() {
                     None => {
                         self.clips = None;
-                        outln(&self.style.dim("(no answer clips left; reading answers as text)"));
+                        outln(
+                            &self
+                                .style
+                                .dim("(no answer clips left; reading answers as text)"),
+                        );
                         return self.typed.read();
                     }
                     Some(Err(e)) => self.warn(&e.to_string()),
@@ -422,7 +436,9 @@ impl Source for VoiceSource {
         if let Some(sp) = self.speaker.as_mut() {
             if let Err(e) = sp.speak(&spoken_text(a)) {
                 self.speaker = None;
-                self.warn(&format!("{e}; questions are shown as text only from now on."));
+                self.warn(&format!(
+                    "{e}; questions are shown as text only from now on."
+                ));
             }
         }
         if self.mic.is_some() && self.stt.is_some() {

@@ -63,15 +63,28 @@ pub struct SttConfig {
     pub model: String,
     /// Language hint (`VIVA_STT_LANGUAGE`, default `en`; empty for none).
     pub language: Option<String>,
-    /// Prompt sent ahead of any context (`VIVA_STT_PROMPT`; `off` for none). The default is a disfluent lead-in
-    /// that keeps Whisper from dropping "um" and "uh", which the delivery metrics count.
-    pub prompt: Option<String>,
+    /// What goes ahead of the context in the prompt (`VIVA_STT_PROMPT`: unset, `off`, or your own text).
+    pub lead_in: LeadIn,
     /// Request timeout.
     pub timeout: Duration,
 }
 
-/// The default prompt: Whisper keeps fillers when its prompt has them.
-pub const FILLER_PROMPT: &str = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.";
+/// The prompt's lead-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeadIn {
+    /// [`FILLER_PROMPT`] before a context (the question); nothing without one. Whisper keeps "um" and "uh" when its
+    /// prompt has them. Measured on 12 espeak-ng answers with tiny.en at temperature 0: with the question as
+    /// context the lead-in lowered the word error rate (0.302 to 0.290); on its own it raised it (0.293 to 0.386).
+    Fillers,
+    /// Only the context.
+    Off,
+    /// This text before the context.
+    Custom(String),
+}
+
+/// A disfluent lead-in: Whisper keeps fillers when its prompt has them.
+pub const FILLER_PROMPT: &str =
+    "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.";
 
 impl std::fmt::Debug for SttConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,7 +93,7 @@ impl std::fmt::Debug for SttConfig {
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("model", &self.model)
             .field("language", &self.language)
-            .field("prompt", &self.prompt)
+            .field("lead_in", &self.lead_in)
             .finish()
     }
 }
@@ -96,7 +109,11 @@ impl SttConfig {
 
     /// From any variable lookup (tests).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Option<SttConfig> {
-        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let api_key = get("VIVA_STT_API_KEY").or_else(|| get("OPENAI_API_KEY"));
         let base = get("VIVA_STT_BASE_URL")
             .or_else(|| get("VIVA_LLM_BASE_URL"))
@@ -111,10 +128,10 @@ impl SttConfig {
                 Some(l) => Some(l),
                 None => Some("en".into()),
             },
-            prompt: match get("VIVA_STT_PROMPT") {
-                Some(p) if p == "off" => None,
-                Some(p) => Some(p),
-                None => Some(FILLER_PROMPT.into()),
+            lead_in: match get("VIVA_STT_PROMPT") {
+                Some(p) if p == "off" => LeadIn::Off,
+                Some(p) => LeadIn::Custom(p),
+                None => LeadIn::Fillers,
             },
             timeout: Duration::from_secs(
                 get("VIVA_STT_TIMEOUT")
@@ -135,12 +152,16 @@ impl SttConfig {
             url: self.base_url.clone(),
             detail,
         };
-        let url = reqwest::Url::parse(&self.base_url).map_err(|e| unreachable(format!("bad URL: {e}")))?;
-        let host = url.host_str().ok_or_else(|| unreachable("no host".into()))?;
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| unreachable(format!("bad URL: {e}")))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| unreachable("no host".into()))?;
         let port = url.port_or_known_default().unwrap_or(80);
-        let addrs: Vec<std::net::SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
-            .map_err(|e| unreachable(e.to_string()))?
-            .collect();
+        let addrs: Vec<std::net::SocketAddr> =
+            std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+                .map_err(|e| unreachable(e.to_string()))?
+                .collect();
         let mut last = String::from("no address");
         for a in addrs {
             match std::net::TcpStream::connect_timeout(&a, Duration::from_secs(2)) {
@@ -184,15 +205,21 @@ pub fn prompt_for(cfg: &SttConfig, context: Option<&str>) -> Option<String> {
         .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|c| !c.is_empty())
         .map(|c| c.chars().take(500).collect());
-    match (&cfg.prompt, ctx) {
-        (Some(p), Some(c)) => Some(format!("{p} {c}")),
-        (Some(p), None) => Some(p.clone()),
-        (None, c) => c,
+    match (&cfg.lead_in, ctx) {
+        (LeadIn::Fillers, Some(c)) => Some(format!("{FILLER_PROMPT} {c}")),
+        (LeadIn::Fillers, None) => None,
+        (LeadIn::Custom(p), Some(c)) => Some(format!("{p} {c}")),
+        (LeadIn::Custom(p), None) => Some(p.clone()),
+        (LeadIn::Off, c) => c,
     }
 }
 
 /// Transcribe one audio file; `context` (the question) goes into the prompt to help with technical words.
-pub async fn transcribe(cfg: &SttConfig, audio: &Path, context: Option<&str>) -> Result<String, SttError> {
+pub async fn transcribe(
+    cfg: &SttConfig,
+    audio: &Path,
+    context: Option<&str>,
+) -> Result<String, SttError> {
     let bytes = std::fs::read(audio).map_err(|e| SttError::Audio {
         path: audio.display().to_string(),
         detail: e.to_string(),
@@ -214,7 +241,8 @@ pub async fn transcribe(cfg: &SttConfig, audio: &Path, context: Option<&str>) ->
         .part("file", part)
         .text("model", cfg.model.clone())
         .text("model_name", cfg.model.clone())
-        .text("response_format", "json");
+        .text("response_format", "json")
+        .text("temperature", "0");
     if let Some(l) = &cfg.language {
         form = form.text("language", l.clone());
     }
@@ -288,47 +316,88 @@ mod tests {
     use std::collections::HashMap;
 
     fn cfg(vars: &[(&str, &str)]) -> Option<SttConfig> {
-        let m: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let m: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         SttConfig::from_lookup(|k| m.get(k).cloned())
     }
 
     #[test]
     fn endpoint_precedence_and_defaults() {
         assert!(cfg(&[]).is_none());
-        let c = cfg(&[("OPENAI_BASE_URL", "http://a/v1/"), ("VIVA_LLM_BASE_URL", "http://b/v1")]).unwrap();
+        let c = cfg(&[
+            ("OPENAI_BASE_URL", "http://a/v1/"),
+            ("VIVA_LLM_BASE_URL", "http://b/v1"),
+        ])
+        .unwrap();
         assert_eq!(c.base_url, "http://b/v1");
         assert_eq!(c.url(), "http://b/v1/audio/transcriptions");
         assert_eq!(c.model, "whisper-1");
         assert_eq!(c.language.as_deref(), Some("en"));
-        assert_eq!(prompt_for(&c, None).as_deref(), Some(FILLER_PROMPT));
+        assert_eq!(prompt_for(&c, None), None);
         assert_eq!(
             prompt_for(&c, Some("Explain  anchors.\n")),
             Some(format!("{FILLER_PROMPT} Explain anchors."))
         );
-        let off = cfg(&[("VIVA_STT_BASE_URL", "http://c/v1"), ("VIVA_STT_PROMPT", "off")]).unwrap();
+        let off = cfg(&[
+            ("VIVA_STT_BASE_URL", "http://c/v1"),
+            ("VIVA_STT_PROMPT", "off"),
+        ])
+        .unwrap();
         assert_eq!(prompt_for(&off, None), None);
         assert_eq!(prompt_for(&off, Some("Q?")).as_deref(), Some("Q?"));
-        let c = cfg(&[("VIVA_STT_BASE_URL", "http://c/v1"), ("VIVA_LLM_BASE_URL", "http://b/v1")]).unwrap();
+        let own = cfg(&[
+            ("VIVA_STT_BASE_URL", "http://c/v1"),
+            ("VIVA_STT_PROMPT", "Uh."),
+        ])
+        .unwrap();
+        assert_eq!(prompt_for(&own, None).as_deref(), Some("Uh."));
+        assert_eq!(prompt_for(&own, Some("Q?")).as_deref(), Some("Uh. Q?"));
+        let c = cfg(&[
+            ("VIVA_STT_BASE_URL", "http://c/v1"),
+            ("VIVA_LLM_BASE_URL", "http://b/v1"),
+        ])
+        .unwrap();
         assert_eq!(c.base_url, "http://c/v1");
-        let c = cfg(&[("OPENAI_API_KEY", "sk-secret"), ("VIVA_STT_LANGUAGE", "auto")]).unwrap();
+        let c = cfg(&[
+            ("OPENAI_API_KEY", "sk-secret"),
+            ("VIVA_STT_LANGUAGE", "auto"),
+        ])
+        .unwrap();
         assert_eq!(c.base_url, OPENAI_BASE);
         assert_eq!(c.language, None);
-        assert!(!format!("{c:?}").contains("sk-secret"), "the key never shows in debug output");
-        let c = cfg(&[("VIVA_STT_BASE_URL", "http://c/v1"), ("VIVA_STT_API_KEY", "k1"), ("OPENAI_API_KEY", "k2")])
-            .unwrap();
+        assert!(
+            !format!("{c:?}").contains("sk-secret"),
+            "the key never shows in debug output"
+        );
+        let c = cfg(&[
+            ("VIVA_STT_BASE_URL", "http://c/v1"),
+            ("VIVA_STT_API_KEY", "k1"),
+            ("OPENAI_API_KEY", "k2"),
+        ])
+        .unwrap();
         assert_eq!(c.api_key.as_deref(), Some("k1"));
     }
 
     #[test]
     fn unreachable_endpoint_is_reported() {
         // A port nothing listens on: bind, read the port, drop the listener.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let c = cfg(&[("VIVA_STT_BASE_URL", &format!("http://127.0.0.1:{port}/v1"))]).unwrap();
         assert!(matches!(c.reachable(), Err(SttError::Unreachable { .. })));
         let dir = tempfile::tempdir().unwrap();
         let wav = dir.path().join("a.wav");
         crate::voice::audio::write_wav_i16(&wav, 16_000, &[0; 160]).unwrap();
         let e = transcribe_blocking(&c, &wav, None).unwrap_err();
-        assert!(e.to_string().contains("cannot reach the speech-to-text endpoint"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("cannot reach the speech-to-text endpoint"),
+            "{e}"
+        );
     }
 }

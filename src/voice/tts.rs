@@ -52,8 +52,16 @@ pub fn which(name: &str) -> Option<PathBuf> {
 #[derive(Debug, Clone)]
 enum Engine {
     Espeak(PathBuf),
-    Piper { bin: PathBuf, voice: PathBuf },
-    Endpoint { base: String, key: Option<String>, model: String, voice: String },
+    Piper {
+        bin: PathBuf,
+        voice: PathBuf,
+    },
+    Endpoint {
+        base: String,
+        key: Option<String>,
+        model: String,
+        voice: String,
+    },
 }
 
 /// Speaks text aloud.
@@ -65,7 +73,10 @@ pub struct Speaker {
 }
 
 fn env(k: &str) -> Option<String> {
-    std::env::var(k).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    std::env::var(k)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn player() -> Option<Vec<String>> {
@@ -86,7 +97,9 @@ fn player() -> Option<Vec<String>> {
 }
 
 fn piper_voice() -> Option<PathBuf> {
-    env("VIVA_PIPER_VOICE").map(PathBuf::from).filter(|p| p.is_file())
+    env("VIVA_PIPER_VOICE")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
 }
 
 impl Speaker {
@@ -178,7 +191,8 @@ impl Speaker {
                     .build()
                     .map_err(|e| TtsError::Synth(e.to_string()))?;
                 let bytes = rt.block_on(async {
-                    let client = super::stt::http_client(Duration::from_secs(60)).map_err(TtsError::Synth)?;
+                    let client = super::stt::http_client(Duration::from_secs(60))
+                        .map_err(TtsError::Synth)?;
                     let mut req = client.post(&url).json(&serde_json::json!({
                         "model": model, "input": text, "voice": voice, "response_format": "wav"
                     }));
@@ -190,13 +204,17 @@ impl Speaker {
                         .await
                         .map_err(|e| TtsError::Synth(format!("{url}: {e}")))?;
                     if !resp.status().is_success() {
-                        return Err(TtsError::Synth(format!("{url} answered HTTP {}", resp.status().as_u16())));
+                        return Err(TtsError::Synth(format!(
+                            "{url} answered HTTP {}",
+                            resp.status().as_u16()
+                        )));
                     }
                     resp.bytes()
                         .await
                         .map_err(|e| TtsError::Synth(format!("{url}: {e}")))
                 })?;
-                std::fs::write(out, &bytes).map_err(|e| TtsError::Synth(format!("{}: {e}", out.display())))
+                std::fs::write(out, &bytes)
+                    .map_err(|e| TtsError::Synth(format!("{}: {e}", out.display())))
             }
         }
     }
@@ -204,7 +222,8 @@ impl Speaker {
     /// Speak `text`: synthesise, then play (blocks until done).
     pub fn speak(&mut self, text: &str) -> Result<(), TtsError> {
         self.n += 1;
-        let tmp = std::env::temp_dir().join(format!("viva-tts-{}-{}.wav", std::process::id(), self.n));
+        let tmp =
+            std::env::temp_dir().join(format!("viva-tts-{}-{}.wav", std::process::id(), self.n));
         let res = self.speak_via(text, &tmp);
         let _ = std::fs::remove_file(&tmp);
         res
@@ -214,8 +233,11 @@ impl Speaker {
         let Some(player) = &self.player else {
             // espeak-ng can talk to the sound device itself.
             if let Engine::Espeak(bin) = &self.engine {
-                return run_with_stdin(Command::new(bin).args(["-v", "en-us", "-s", "160", "--stdin"]), text)
-                    .map_err(|e| TtsError::Play(e.to_string()));
+                return run_with_stdin(
+                    Command::new(bin).args(["-v", "en-us", "-s", "160", "--stdin"]),
+                    text,
+                )
+                .map_err(|e| TtsError::Play(e.to_string()));
             }
             return Err(TtsError::Play(
                 "no audio player found (install pulseaudio-utils, alsa-utils or sox, or set VIVA_AUDIO_PLAYER)".into(),
@@ -243,7 +265,11 @@ impl Speaker {
 
 fn first_line(b: &[u8]) -> String {
     let s = String::from_utf8_lossy(b);
-    s.lines().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string()
+    s.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_string()
 }
 
 fn run_with_stdin(cmd: &mut Command, input: &str) -> Result<(), TtsError> {
@@ -264,7 +290,10 @@ fn run_with_stdin(cmd: &mut Command, input: &str) -> Result<(), TtsError> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(TtsError::Synth(format!("{name} failed: {}", first_line(&out.stderr))))
+        Err(TtsError::Synth(format!(
+            "{name} failed: {}",
+            first_line(&out.stderr)
+        )))
     }
 }
 
@@ -283,7 +312,10 @@ mod tests {
     #[test]
     fn espeak_synthesises_a_wav() {
         let Some(bin) = which("espeak-ng") else {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "espeak-ng is missing in CI");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "espeak-ng is missing in CI"
+            );
             eprintln!("skipping: espeak-ng is not installed");
             return;
         };
@@ -294,7 +326,8 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("q.wav");
-        s.synthesize("How many anchors per location?", &out).unwrap();
+        s.synthesize("How many anchors per location?", &out)
+            .unwrap();
         let pcm = crate::voice::audio::read_wav(&out).unwrap();
         assert!(pcm.duration_s() > 1.0, "{}", pcm.duration_s());
     }

@@ -65,7 +65,24 @@ pub fn delivery_json(d: &Delivery) -> Value {
         m.insert("filler_count".into(), json!(d.filler_count()));
         m.insert("hedge_count".into(), json!(d.hedge_count()));
         m.insert("long_pauses".into(), json!(d.pauses.len()));
-        m.insert("assessment".into(), serde_json::to_value(assess(d)).unwrap_or(Value::Null));
+        m.insert(
+            "assessment".into(),
+            serde_json::to_value(assess(d)).unwrap_or(Value::Null),
+        );
     }
     v
+}
+
+/// One line for replays and exports: "spoken · audio/….wav · 2:05 · 142 wpm · 3 fillers · 1 long pause · 2 hedges".
+pub fn one_line(v: &super::SpokenMeta) -> String {
+    let d = &v.delivery;
+    format!(
+        "spoken · {} · {} · {:.0} wpm · {} filler(s) · {} long pause(s) · {} hedge(s)",
+        v.audio,
+        mmss(d.duration_s),
+        d.wpm,
+        d.filler_count(),
+        d.pauses.len(),
+        d.hedge_count()
+    )
 }

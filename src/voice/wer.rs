@@ -2,8 +2,26 @@
 //! over the reference's word count, after normalising case, punctuation and numbers ("3" and "three" match).
 
 const ONES: &[&str] = &[
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
 const TENS: &[&str] = &[
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
@@ -39,7 +57,10 @@ pub fn normalize(text: &str) -> Vec<String> {
     let mut cleaned = String::new();
     let chars: Vec<char> = text.chars().collect();
     for (i, &ch) in chars.iter().enumerate() {
-        let digit_at = |k: Option<usize>| k.and_then(|k| chars.get(k)).is_some_and(|c| c.is_ascii_digit());
+        let digit_at = |k: Option<usize>| {
+            k.and_then(|k| chars.get(k))
+                .is_some_and(|c| c.is_ascii_digit())
+        };
         match ch {
             ',' if digit_at(i.checked_sub(1)) && digit_at(Some(i + 1)) => {}
             '%' => cleaned.push_str(" percent "),
@@ -54,7 +75,9 @@ pub fn normalize(text: &str) -> Vec<String> {
         if w.is_empty() {
             continue;
         }
-        if w.chars().all(|c| c.is_ascii_digit() || c == '.') && w.chars().any(|c| c.is_ascii_digit()) {
+        if w.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && w.chars().any(|c| c.is_ascii_digit())
+        {
             let mut parts = w.splitn(2, '.');
             let int = parts.next().unwrap_or("");
             match int.parse::<u64>() {
@@ -112,11 +135,14 @@ mod tests {
         assert_eq!(
             normalize("IoU over 0.7, it's 3 × 3 = 9 anchors; 25% recall."),
             vec![
-                "iou", "over", "zero", "point", "seven", "its", "three", "three", "nine", "anchors", "twenty",
-                "five", "percent", "recall"
+                "iou", "over", "zero", "point", "seven", "its", "three", "three", "nine",
+                "anchors", "twenty", "five", "percent", "recall"
             ]
         );
-        assert_eq!(normalize("1,024 and 512"), vec!["one", "thousand", "twenty", "four", "and", "five", "hundred", "twelve"]);
+        assert_eq!(
+            normalize("1,024 and 512"),
+            vec!["one", "thousand", "twenty", "four", "and", "five", "hundred", "twelve"]
+        );
     }
 
     #[test]

@@ -10,3 +10,4 @@ mod piped;
 mod pty;
 mod quality;
 mod quiz;
+mod voice;
