@@ -133,7 +133,7 @@ pub struct InterviewArgs {
     /// Speak the questions and take spoken answers (push-to-talk: Enter starts, Enter stops).
     #[arg(long)]
     pub voice: bool,
-    /// Text-to-speech for --voice [default: auto = piper with VIVA_PIPER_VOICE, else espeak-ng].
+    /// Text-to-speech for --voice (implies it) [default: auto = piper with a voice, else espeak-ng].
     #[arg(long, value_enum, value_name = "ENGINE")]
     pub tts: Option<crate::voice::tts::TtsChoice>,
     /// Answer clips for a scripted voice interview (WAV files used in name order; .txt files hold typed answers or

@@ -148,7 +148,7 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
     let store = store::Store::open(&s.store)?;
-    let session = if a.voice || a.answer_dir.is_some() {
+    let session = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
         let opts = voice::shell::Options {
             tts: a.tts.unwrap_or_default(),
             answer_dir: a.answer_dir.clone(),
