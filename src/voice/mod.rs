@@ -9,6 +9,7 @@ pub mod audio;
 pub mod delivery;
 pub mod lexicon;
 pub mod record;
+pub mod review;
 pub mod shell;
 pub mod stt;
 pub mod tts;

@@ -6,6 +6,7 @@
 use super::audio::{self, Pcm};
 use super::delivery::Delivery;
 use super::record::{Clip, ClipQueue, MicRecorder};
+use super::review::{self, Verdict};
 use super::stt::{self, SttConfig, SttError};
 use super::tts::{Speaker, TtsChoice};
 use super::SpokenMeta;
@@ -42,12 +43,6 @@ pub struct VoiceSource {
     asked_text: Option<String>,
     style: Style,
     width: usize,
-}
-
-enum Verdict {
-    Accept(String),
-    Redo,
-    Command(String),
 }
 
 impl VoiceSource {
@@ -212,7 +207,8 @@ impl VoiceSource {
             wrap(&raw, self.width, "  │ ")
         ));
         let text = if self.editor.is_some() {
-            match self.confirm(raw.clone())? {
+            let ed = self.editor.as_mut().expect("an editor in interactive mode");
+            match review::confirm(ed, raw.clone(), self.style, self.width)? {
                 Verdict::Accept(t) => t,
                 Verdict::Redo => {
                     let _ = std::fs::remove_file(&abs);
@@ -234,75 +230,6 @@ impl VoiceSource {
                 delivery,
             },
         }))
-    }
-
-    fn confirm(&mut self, mut text: String) -> Result<Verdict> {
-        let hint = self
-            .style
-            .dim("Enter grades this transcript · /edit corrects it · /redo answers again");
-        outln(&hint);
-        loop {
-            match self.editor().readline("> ") {
-                Ok(l) if l.trim().is_empty() => return Ok(Verdict::Accept(text)),
-                Ok(l) if l.trim() == "/edit" || l.trim() == "/e" => {
-                    text = self.edit(&text)?;
-                    outln(&format!(
-                        "{}\n{}",
-                        self.style.bold("Transcript (edited)"),
-                        wrap(&text, self.width, "  │ ")
-                    ));
-                    outln(&hint);
-                }
-                Ok(l) if l.trim() == "/redo" => return Ok(Verdict::Redo),
-                Ok(l) if l.trim_start().starts_with('/') => {
-                    return Ok(Verdict::Command(l.trim().to_string()))
-                }
-                Ok(_) => outln(&hint),
-                Err(ReadlineError::Interrupted) => return Ok(Verdict::Redo),
-                Err(ReadlineError::Eof) => return Ok(Verdict::Accept(text)),
-                Err(e) => return Err(anyhow::anyhow!("reading from the terminal: {e}")),
-            }
-        }
-    }
-
-    /// `$VISUAL`/`$EDITOR` on the transcript, else a one-line re-entry pre-filled with it.
-    fn edit(&mut self, text: &str) -> Result<String> {
-        let editor = ["VISUAL", "EDITOR"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
-        if let Some(cmd) = editor {
-            let tmp =
-                std::env::temp_dir().join(format!("viva-transcript-{}.txt", std::process::id()));
-            std::fs::write(&tmp, format!("{text}\n"))
-                .context("writing the transcript for the editor")?;
-            let st = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(format!("{cmd} \"$1\""))
-                .arg("sh")
-                .arg(&tmp)
-                .status();
-            let edited = std::fs::read_to_string(&tmp).unwrap_or_default();
-            let _ = std::fs::remove_file(&tmp);
-            match st {
-                Ok(s) if s.success() && !edited.trim().is_empty() => {
-                    return Ok(edited.split_whitespace().collect::<Vec<_>>().join(" "))
-                }
-                Ok(s) if s.success() => {
-                    self.warn("The edited transcript is empty; keeping the original.");
-                    return Ok(text.to_string());
-                }
-                _ => self.warn(&format!(
-                    "The editor '{cmd}' failed; edit the line instead."
-                )),
-            }
-        }
-        match self.editor().readline_with_initial("edit> ", (text, "")) {
-            Ok(l) if !l.trim().is_empty() => Ok(l.trim().to_string()),
-            Ok(_) | Err(ReadlineError::Interrupted) | Err(ReadlineError::Eof) => {
-                Ok(text.to_string())
-            }
-            Err(e) => Err(anyhow::anyhow!("reading from the terminal: {e}")),
-        }
     }
 
     /// Push-to-talk: Enter starts, Enter stops. A typed line is a typed answer or a command.

@@ -11,3 +11,4 @@ mod pty;
 mod quality;
 mod quiz;
 mod voice;
+mod voice_stt;

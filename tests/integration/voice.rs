@@ -1,6 +1,6 @@
-//! Voice mode: spoken questions, spoken answers (clips, push-to-talk), transcription, delivery metrics, and the
-//! fall-backs to typed answers. Tests marked "real STT" need `VIVA_STT_BASE_URL` (scripts/local-stt) and espeak-ng:
-//! they skip with a message locally and fail in CI (CI=true). The others use a tiny local fake endpoint.
+//! Voice mode with a tiny local fake endpoint: the transcription request, the TTS endpoint, spoken answers from
+//! clips and push-to-talk, delivery metrics, and the fall-backs to typed answers. The tests with real speech
+//! recognition are in `voice_stt.rs`; the helpers here serve both.
 
 use crate::util::*;
 use expectrl::Session;
@@ -11,16 +11,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const ANCHOR: &str = "cv-detection-anchor-boxes";
+pub(crate) const ANCHOR: &str = "cv-detection-anchor-boxes";
 
 // ---------- helpers ----------
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
 
 /// Whether a prerequisite is there; when it is not, skip with a message locally and fail in CI.
-fn require(what: &str, present: bool) -> bool {
+pub(crate) fn require(what: &str, present: bool) -> bool {
     if present {
         return true;
     }
@@ -33,7 +33,7 @@ fn require(what: &str, present: bool) -> bool {
 }
 
 /// The real STT endpoint and espeak-ng, or None (skip).
-fn real_stt() -> Option<String> {
+pub(crate) fn real_stt() -> Option<String> {
     let url = std::env::var("VIVA_STT_BASE_URL")
         .ok()
         .filter(|u| !u.is_empty());
@@ -49,14 +49,14 @@ fn real_stt() -> Option<String> {
     url
 }
 
-fn which(prog: &str) -> bool {
+pub(crate) fn which(prog: &str) -> bool {
     std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
         .unwrap_or(false)
 }
 
 /// espeak-ng speaks `text` to a WAV file (the voice the acceptance test uses).
-fn speak(text: &str, out: &Path) {
+pub(crate) fn speak(text: &str, out: &Path) {
     let st = std::process::Command::new("espeak-ng")
         .args(["-v", "en-us", "-s", "150", "-w"])
         .arg(out)
@@ -67,7 +67,7 @@ fn speak(text: &str, out: &Path) {
 }
 
 /// Synthetic speech-like audio: `(seconds, voiced)` segments at 16 kHz.
-fn synth_wav(path: &Path, parts: &[(f64, bool)]) {
+pub(crate) fn synth_wav(path: &Path, parts: &[(f64, bool)]) {
     let mut s = Vec::new();
     for &(secs, voiced) in parts {
         for i in 0..(secs * 16_000.0) as usize {
@@ -83,7 +83,7 @@ fn synth_wav(path: &Path, parts: &[(f64, bool)]) {
     viva::voice::audio::write_wav_i16(path, 16_000, &s).unwrap();
 }
 
-fn script(sb: &Sandbox, name: &str, body: &str) -> PathBuf {
+pub(crate) fn script(sb: &Sandbox, name: &str, body: &str) -> PathBuf {
     let p = sb.write(name, &format!("#!/bin/sh\n{body}\n"));
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -91,7 +91,7 @@ fn script(sb: &Sandbox, name: &str, body: &str) -> PathBuf {
 }
 
 /// A player that keeps what it was asked to play in `played/`.
-fn recording_player(sb: &Sandbox) -> PathBuf {
+pub(crate) fn recording_player(sb: &Sandbox) -> PathBuf {
     std::fs::create_dir_all(sb.path("played")).unwrap();
     let dir = sb.path("played");
     script(
@@ -104,7 +104,7 @@ fn recording_player(sb: &Sandbox) -> PathBuf {
     )
 }
 
-fn played(sb: &Sandbox) -> Vec<PathBuf> {
+pub(crate) fn played(sb: &Sandbox) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(sb.path("played"))
         .map(|r| r.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default();
@@ -112,11 +112,11 @@ fn played(sb: &Sandbox) -> Vec<PathBuf> {
     v
 }
 
-fn wav_secs(p: &Path) -> f64 {
+pub(crate) fn wav_secs(p: &Path) -> f64 {
     viva::voice::audio::read_wav(p).unwrap().duration_s()
 }
 
-fn answer_events(sb: &Sandbox) -> Vec<Value> {
+pub(crate) fn answer_events(sb: &Sandbox) -> Vec<Value> {
     let out = sb.ok(&["export", "--all", "--format", "json"], "");
     out.lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
@@ -126,18 +126,18 @@ fn answer_events(sb: &Sandbox) -> Vec<Value> {
 
 /// A tiny HTTP/1.1 endpoint on loopback: every request is kept; `reply(path, raw request)` gives status,
 /// content type and body. One thread per connection, at most 64 connections.
-struct Fake {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
+pub(crate) struct Fake {
+    pub(crate) url: String,
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
 }
 
-type Reply = dyn Fn(&str, &[u8]) -> (u16, &'static str, Vec<u8>) + Send + Sync;
+pub(crate) type Reply = dyn Fn(&str, &[u8]) -> (u16, &'static str, Vec<u8>) + Send + Sync;
 
 fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
     h.windows(needle.len()).position(|w| w == needle)
 }
 
-fn fake(reply: Arc<Reply>) -> Fake {
+pub(crate) fn fake(reply: Arc<Reply>) -> Fake {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", l.local_addr().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -189,7 +189,7 @@ fn fake(reply: Arc<Reply>) -> Fake {
     Fake { url, requests }
 }
 
-fn fake_stt(text: &'static str) -> Fake {
+pub(crate) fn fake_stt(text: &'static str) -> Fake {
     fake(Arc::new(move |_p: &str, _r: &[u8]| {
         (
             200,
@@ -199,7 +199,7 @@ fn fake_stt(text: &'static str) -> Fake {
     }))
 }
 
-fn closed_port_url() -> String {
+pub(crate) fn closed_port_url() -> String {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -209,7 +209,7 @@ fn closed_port_url() -> String {
 }
 
 /// (question id, answer) pairs from tests/data/stt-answers.txt.
-fn known_answers() -> Vec<(String, String)> {
+pub(crate) fn known_answers() -> Vec<(String, String)> {
     std::fs::read_to_string(root().join("tests/data/stt-answers.txt"))
         .unwrap()
         .lines()
@@ -219,142 +219,6 @@ fn known_answers() -> Vec<(String, String)> {
             (q.trim().to_string(), a.trim().to_string())
         })
         .collect()
-}
-
-// ---------- real speech: espeak-ng -> local STT ----------
-
-/// The acceptance measurement: espeak-ng speaks the known answers, the STT endpoint transcribes them, and the
-/// word error rate and per-answer transcription time are printed; the mean WER must stay under 0.35.
-#[test]
-fn real_stt_word_error_rate_on_spoken_answers() {
-    let Some(url) = real_stt() else { return };
-    let sb = Sandbox::new();
-    let answers = known_answers();
-    assert!(answers.len() >= 10);
-    let (mut wers, mut secs) = (Vec::new(), Vec::new());
-    eprintln!("  #   WER   STT s  transcript");
-    for (i, (q, a)) in answers.iter().enumerate() {
-        let wav = sb.path(&format!("a{i:02}.wav"));
-        speak(a, &wav);
-        let mut c = sb.cmd();
-        c.env("VIVA_STT_BASE_URL", &url)
-            .args(["transcribe", "--json", "--question", q, "--reference", a])
-            .arg(&wav);
-        let o = c.output().unwrap();
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        let w = v["wer"].as_f64().unwrap();
-        let t = v["transcription_s"].as_f64().unwrap();
-        eprintln!(
-            "{:>3}  {w:.3}  {t:>5.2}  {}",
-            i + 1,
-            v["transcript"].as_str().unwrap()
-        );
-        wers.push(w);
-        secs.push(t);
-    }
-    let mean = wers.iter().sum::<f64>() / wers.len() as f64;
-    let mean_t = secs.iter().sum::<f64>() / secs.len() as f64;
-    eprintln!(
-        "mean WER {mean:.3} over {} espeak-ng answers; transcription {mean_t:.2} s per answer (max {:.2} s)",
-        wers.len(),
-        secs.iter().cloned().fold(0.0, f64::max)
-    );
-    assert!(mean < 0.35, "mean WER {mean:.3} is over 0.35");
-}
-
-#[test]
-fn real_stt_grade_answer_audio_end_to_end() {
-    let Some(url) = real_stt() else { return };
-    let sb = Sandbox::new();
-    let wav = sb.path("answer.wav");
-    speak(
-        "Anchors are fixed reference boxes at every position of the feature map. Each position gets nine anchors, \
-         three scales times three aspect ratios. The region proposal network scores each anchor as object or \
-         background and regresses four box offsets.",
-        &wav,
-    );
-    let mut c = sb.cmd();
-    c.env("VIVA_STT_BASE_URL", &url)
-        .args(["grade", "--question", ANCHOR, "--answer-audio"])
-        .arg(&wav)
-        .arg("--json");
-    let o = c.output().unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let tr = v["transcript"].as_str().unwrap().to_lowercase();
-    assert!(
-        tr.contains("feature map") && tr.contains("region proposal"),
-        "{tr}"
-    );
-    assert!(v["score"].as_u64().unwrap() >= 40, "{}", v["score"]);
-    let d = &v["delivery"];
-    let wpm = d["wpm"].as_f64().unwrap();
-    assert!(
-        (110.0..=200.0).contains(&wpm),
-        "espeak at 150 wpm measured {wpm}"
-    );
-    assert_eq!(d["long_pauses"], 0);
-    assert_eq!(d["assessment"].as_array().unwrap().len(), 4);
-    assert!(v["criteria"].is_array() && v["grader"] == "offline");
-}
-
-/// The done-when run: a scripted voice interview, questions spoken by espeak-ng, answers from espeak clips
-/// transcribed by the local STT, recordings kept in the store.
-#[test]
-fn real_stt_scripted_voice_interview() {
-    let Some(url) = real_stt() else { return };
-    let sb = Sandbox::new();
-    let clips = sb.path("clips");
-    std::fs::create_dir_all(&clips).unwrap();
-    speak(
-        "Each position on the feature map gets nine anchors, three scales times three aspect ratios, and the \
-         region proposal network regresses four offsets for every anchor.",
-        &clips.join("01.wav"),
-    );
-    speak(
-        "With a stride of sixteen the feature map is about thirty eight by sixty three cells, so, you know, \
-         roughly twenty thousand anchors.",
-        &clips.join("02.wav"),
-    );
-    std::fs::write(clips.join("03.txt"), "/quit\n").unwrap();
-    let player = recording_player(&sb);
-    let mut c = sb.cmd();
-    c.env("VIVA_STT_BASE_URL", &url)
-        .env("VIVA_AUDIO_PLAYER", &player)
-        .args([
-            "interview",
-            "--voice",
-            "--tts",
-            "espeak",
-            "--question",
-            ANCHOR,
-            "--answer-dir",
-        ])
-        .arg(&clips)
-        .stdin(std::process::Stdio::null());
-    let o = c.output().unwrap();
-    let out = text(&o.stdout);
-    assert!(o.status.success(), "{out}\n{}", text(&o.stderr));
-    eprintln!("{out}");
-    assert!(out.contains("questions spoken with espeak-ng"), "{out}");
-    assert_eq!(out.matches("Transcript").count(), 2, "{out}");
-    assert_eq!(out.matches("Delivery").count(), 2, "{out}");
-    // The main question, the first follow-up and the second follow-up were spoken.
-    let p = played(&sb);
-    assert_eq!(p.len(), 3, "{p:?}");
-    assert!(p.iter().all(|f| wav_secs(f) > 2.0));
-    let ev = answer_events(&sb);
-    assert_eq!(ev.len(), 2);
-    for e in &ev {
-        let audio = e["voice"]["audio"].as_str().unwrap();
-        assert!(
-            audio.starts_with("audio/") && sb.store().join(audio).is_file(),
-            "{audio}"
-        );
-        assert!(e["voice"]["delivery"]["wpm"].as_f64().unwrap() > 60.0);
-        assert_eq!(e["text"], e["voice"]["transcript"]);
-    }
 }
 
 // ---------- the fake endpoint: request shape, TTS endpoint, faults ----------
