@@ -1,7 +1,7 @@
 //! Raw command-line flags (clap). Validated into [`crate::settings::Settings`] by `main`.
 
 use crate::grade::GraderChoice;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// viva: mock interviews for ML and computer-vision roles, graded against per-question rubrics.
@@ -58,6 +58,8 @@ pub enum Cmd {
   viva interview
   viva interview --area detection --difficulty hard --company waymo
   viva interview --question cv-detection-anchor-boxes --rounds 1 < answers.txt
+  viva interview --voice                          (questions spoken, answers by push-to-talk)
+  viva interview --voice --answer-dir clips/      (scripted voice interview: clips used in name order)
 
 At the prompt: end an answer with an empty line. Commands: /skip /hint /repeat /score /quit /help.
 Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
@@ -75,7 +77,8 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
     #[command(after_help = "Examples:
   viva grade --question cv-detection-anchor-boxes --answer-file answer.txt
   viva grade --question cv-detection-anchor-boxes --answer-file answer.txt --json
-  viva grade --batch answers.jsonl > graded.jsonl     # lines: {\"question\": ID, \"answer\": TEXT, ...}")]
+  viva grade --batch answers.jsonl > graded.jsonl     # lines: {\"question\": ID, \"answer\": TEXT, ...}
+  viva grade --question cv-detection-anchor-boxes --answer-audio answer.wav --json   # transcribed first")]
     Grade(GradeArgs),
     /// Grade a human-labelled set and report agreement (Spearman, kappa, MAE).
     #[command(after_help = "Example:
@@ -97,6 +100,14 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
   viva export 18c2f4a9 --format json -o backup.jsonl
   viva export --all --format json -o all.jsonl")]
     Export(ExportArgs),
+    /// Transcribe a recorded answer and measure its delivery (pace, fillers, pauses, hedging).
+    #[command(after_help = "Examples:
+  viva transcribe answer.wav
+  viva transcribe answer.wav --question cv-detection-anchor-boxes   (the question's text helps the recogniser)
+  viva transcribe answer.wav --json --reference \"the words that were said\"   (adds the word error rate)
+
+Needs a speech-to-text endpoint: VIVA_STT_BASE_URL (or VIVA_LLM_BASE_URL / OPENAI_BASE_URL); scripts/local-stt starts one.")]
+    Transcribe(TranscribeArgs),
     /// Import sessions from a JSON-lines export.
     #[command(after_help = "Example:
   viva import backup.jsonl")]
@@ -164,6 +175,16 @@ pub struct InterviewArgs {
     /// End the session cleanly once the estimated model cost reaches this many US dollars.
     #[arg(long, value_name = "USD")]
     pub max_cost: Option<f64>,
+    /// Speak the questions and take spoken answers (push-to-talk: Enter starts, Enter stops).
+    #[arg(long)]
+    pub voice: bool,
+    /// Text-to-speech for --voice (implies it) [default: auto = piper with a voice, else espeak-ng].
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub tts: Option<crate::voice::tts::TtsChoice>,
+    /// Answer clips for a scripted voice interview (WAV files used in name order; .txt files hold typed answers or
+    /// /commands). Implies --voice.
+    #[arg(long, value_name = "DIR")]
+    pub answer_dir: Option<PathBuf>,
 }
 
 /// `viva quiz` flags.
@@ -217,24 +238,43 @@ pub enum BankCmd {
 
 /// `viva grade` flags.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("answer").args(["answer_file", "answer_audio"])))]
 pub struct GradeArgs {
-    /// Question id (with --answer-file).
-    #[arg(
-        long,
-        value_name = "ID",
-        requires = "answer_file",
-        conflicts_with = "batch"
-    )]
+    /// Question id (with --answer-file or --answer-audio).
+    #[arg(long, value_name = "ID", requires = "answer", conflicts_with = "batch")]
     pub question: Option<String>,
     /// File holding the answer ('-' for stdin).
     #[arg(long, value_name = "FILE", requires = "question")]
     pub answer_file: Option<PathBuf>,
+    /// A spoken answer (16-bit PCM WAV): transcribed, graded, and its delivery measured.
+    #[arg(long, value_name = "FILE.wav", requires = "question")]
+    pub answer_audio: Option<PathBuf>,
     /// JSONL file: one {"question", "answer", ...} object per line ('-' for stdin).
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
     /// Answers graded at once in a batch (model requests in flight); output order is kept.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub concurrency: u64,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `viva transcribe` flags.
+#[derive(Debug, Args)]
+pub struct TranscribeArgs {
+    /// A recorded answer (16-bit PCM WAV).
+    #[arg(value_name = "FILE.wav")]
+    pub file: PathBuf,
+    /// The words actually said: prints the word error rate of the transcript.
+    #[arg(long, value_name = "TEXT")]
+    pub reference: Option<String>,
+    /// The question that was answered: its text is sent as context, as in an interview.
+    #[arg(long, value_name = "ID", conflicts_with = "context")]
+    pub question: Option<String>,
+    /// Context for the recogniser (words likely to be said), sent in the prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub context: Option<String>,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

@@ -19,6 +19,7 @@ pub mod repl;
 pub mod review;
 pub mod settings;
 pub mod store;
+pub mod voice;
 
 use anyhow::Result;
 use clap::{CommandFactory, Parser};
@@ -145,6 +146,7 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),
         Some(Cmd::Regrade(a)) => commands::regrade::regrade(&s, &a, &grader_for(&s)?, style),
+        Some(Cmd::Transcribe(a)) => commands::voice::transcribe(&a, bank_dir, style),
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
         Some(Cmd::Doctor(a)) => commands::doctor::doctor(&s, a.json, style),
@@ -203,7 +205,25 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
     let mut plan = interview::select::plan(&bank, &filters, rounds, &priority, &mut rng)
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
-    let session = if s.interactive {
+    let session = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
+        let opts = voice::shell::Options {
+            tts: a.tts.unwrap_or_default(),
+            answer_dir: a.answer_dir.clone(),
+            store_dir: s.store.clone(),
+            interactive: s.interactive,
+        };
+        let mut src = voice::shell::VoiceSource::new(opts, style)?;
+        repl::run(
+            &store,
+            &bank,
+            &grader,
+            plan,
+            a.follow_ups,
+            &mut src,
+            style,
+            a.max_cost,
+        )?
+    } else if s.interactive {
         let mut src = repl::TtySource::new(style)?;
         repl::run(
             &store,

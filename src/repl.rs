@@ -3,7 +3,7 @@
 
 use crate::bank::Bank;
 use crate::grade::Grader;
-use crate::interview::{Command, Effect, Input, Interview};
+use crate::interview::{Ask, Command, Effect, Input, Interview};
 use crate::output::{out, outln, Style};
 use crate::render;
 use crate::store::{fmt_id, new_session_id, Event, Store, SCHEMA_VERSION};
@@ -18,6 +18,13 @@ pub enum Read {
     Answer(String),
     /// A slash-command line.
     Command(String),
+    /// A spoken answer: the transcript to grade and what is kept with it.
+    Spoken {
+        /// The (possibly edited) transcript.
+        text: String,
+        /// Recording, raw transcript and delivery metrics.
+        voice: crate::voice::SpokenMeta,
+    },
     /// End of input.
     Eof,
 }
@@ -26,6 +33,8 @@ pub enum Read {
 pub trait Source {
     /// Read the next answer or command.
     fn read(&mut self) -> Result<Read>;
+    /// A question was just shown (the voice source reads it aloud).
+    fn asked(&mut self, _ask: &Ask) {}
 }
 
 /// Blocks separated by blank lines from any reader (piped stdin).
@@ -204,7 +213,10 @@ pub fn run(
                     seq += 1;
                 }
                 Effect::Flush => store.flush().context("saving the session")?,
-                Effect::Ask(a) => outln(&render::ask(&a, style, width)),
+                Effect::Ask(a) => {
+                    outln(&render::ask(&a, style, width));
+                    source.asked(&a);
+                }
                 Effect::Grade {
                     question,
                     rung,
@@ -266,6 +278,7 @@ pub fn run(
                         outln(&style.dim(&render::usage_line(a, spent.tokens, spent.usd)));
                     }
                 }
+                Effect::Delivery(d) => outln(&crate::voice::view::delivery(&d, style, width)),
                 Effect::Notice(n) => outln(&style.dim(&n)),
                 Effect::Hint(h) => outln(&style.warn(&format!("Hint: {h}"))),
                 Effect::Help => outln(render::REPL_HELP),
@@ -296,6 +309,7 @@ pub fn run(
                 }
                 None => Input::Answer(line),
             },
+            Read::Spoken { text, voice } => Input::Spoken { text, voice },
             Read::Eof => Input::Eof,
         };
         queue.extend(m.step(input));

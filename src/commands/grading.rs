@@ -240,9 +240,12 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
     if let Some(batch) = &a.batch {
         return grade_batch(batch, bank, grader, a.concurrency as usize);
     }
+    if let (Some(id), Some(audio)) = (&a.question, &a.answer_audio) {
+        return super::voice::grade_audio(id, audio, a.json, bank, grader, style);
+    }
     let (Some(id), Some(file)) = (&a.question, &a.answer_file) else {
         return Err(crate::UsageError(
-            "give --question ID --answer-file FILE, or --batch FILE.jsonl".into(),
+            "give --question ID --answer-file FILE (or --answer-audio FILE.wav), or --batch FILE.jsonl".into(),
         )
         .into());
     };

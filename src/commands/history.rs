@@ -115,12 +115,15 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
                     wrap(text, width, "  ")
                 ));
             }
-            EventKind::AnswerGiven { text, .. } => {
+            EventKind::AnswerGiven { text, voice, .. } => {
                 cur.push_str(&format!(
                     "{}\n{}\n",
                     style.bold("Answer"),
                     wrap(text, width, "  │ ")
                 ));
+                if let Some(v) = voice {
+                    cur.push_str(&style.dim(&format!("  ({})\n", crate::voice::view::one_line(v))));
+                }
             }
             EventKind::Graded { grade, .. } => {
                 cur.push_str(&render::feedback(grade, style, width));
@@ -228,10 +231,15 @@ pub fn markdown(events: &[Event]) -> String {
                 stage.replace('_', " "),
                 text.replace('\n', "\n> ")
             )),
-            EventKind::AnswerGiven { text, .. } => s.push_str(&format!(
-                "\n**Answer**\n\n```text\n{}\n```\n",
-                text.replace("```", "'''")
-            )),
+            EventKind::AnswerGiven { text, voice, .. } => {
+                s.push_str(&format!(
+                    "\n**Answer**\n\n```text\n{}\n```\n",
+                    text.replace("```", "'''")
+                ));
+                if let Some(v) = voice {
+                    s.push_str(&format!("\n_{}_\n", crate::voice::view::one_line(v)));
+                }
+            }
             EventKind::Graded { grade, .. } => {
                 s.push_str(&format!(
                     "\n**Score: {}/100** ({} grader{})\n\n",

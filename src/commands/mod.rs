@@ -6,3 +6,4 @@ pub mod history;
 pub mod regrade;
 pub mod report_text;
 pub mod review;
+pub mod voice;

@@ -49,6 +49,13 @@ pub enum Input {
     Start,
     /// A finished answer.
     Answer(String),
+    /// A spoken answer: its transcript is graded; the recording and delivery metrics are stored with it.
+    Spoken {
+        /// The transcript (possibly edited).
+        text: String,
+        /// Recording, raw transcript and delivery metrics.
+        voice: crate::voice::SpokenMeta,
+    },
     /// The grade for the pending answer.
     Graded(Grade),
     /// A slash command.
@@ -145,6 +152,8 @@ pub enum Effect {
     },
     /// Show feedback for a grade.
     Feedback(Grade),
+    /// Show the delivery metrics of the spoken answer just graded (after its feedback).
+    Delivery(crate::voice::Delivery),
     /// A one-line notice.
     Notice(String),
     /// Show a hint.
@@ -183,6 +192,7 @@ pub struct Interview<'a> {
     asked: Vec<String>,
     last_answer: String,
     text_override: Option<String>,
+    pending_delivery: Option<crate::voice::Delivery>,
 }
 
 impl<'a> Interview<'a> {
@@ -204,6 +214,7 @@ impl<'a> Interview<'a> {
             asked: Vec::new(),
             last_answer: String::new(),
             text_override: None,
+            pending_delivery: None,
         }
     }
 
@@ -231,26 +242,9 @@ impl<'a> Interview<'a> {
             (Phase::NotStarted, _) => {
                 fx.push(Effect::Notice("the interview has not started".into()))
             }
-            (Phase::Asking, Input::Answer(text)) => {
-                if text.trim().is_empty() {
-                    fx.push(Effect::Notice(
-                        "Empty answer: type an answer and end it with an empty line, or /skip."
-                            .into(),
-                    ));
-                } else {
-                    self.last_answer = text.clone();
-                    fx.push(Effect::Persist(EventKind::AnswerGiven {
-                        turn: self.turn,
-                        text: text.clone(),
-                    }));
-                    fx.push(Effect::Flush);
-                    fx.push(Effect::Grade {
-                        question: self.plan[self.qi].clone(),
-                        rung: self.rung,
-                        answer: text,
-                    });
-                    self.phase = Phase::Grading;
-                }
+            (Phase::Asking, Input::Answer(text)) => self.answer(text, None, &mut fx),
+            (Phase::Asking, Input::Spoken { text, voice }) => {
+                self.answer(text, Some(voice), &mut fx)
             }
             (Phase::Grading, Input::Graded(g)) => {
                 fx.push(Effect::Persist(EventKind::Graded {
@@ -260,6 +254,9 @@ impl<'a> Interview<'a> {
                 fx.push(Effect::Flush);
                 self.record(&g);
                 fx.push(Effect::Feedback(g));
+                if let Some(d) = self.pending_delivery.take() {
+                    fx.push(Effect::Delivery(d));
+                }
                 self.advance(&mut fx);
             }
             (Phase::Composing, Input::FollowUp(text)) => {
@@ -305,6 +302,34 @@ impl<'a> Interview<'a> {
             (Phase::Asking, Input::Start | Input::Graded(_) | Input::FollowUp(_)) => {}
         }
         fx
+    }
+
+    fn answer(
+        &mut self,
+        text: String,
+        voice: Option<crate::voice::SpokenMeta>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if text.trim().is_empty() {
+            fx.push(Effect::Notice(
+                "Empty answer: type an answer and end it with an empty line, or /skip.".into(),
+            ));
+            return;
+        }
+        self.last_answer = text.clone();
+        self.pending_delivery = voice.as_ref().map(|v| v.delivery.clone());
+        fx.push(Effect::Persist(EventKind::AnswerGiven {
+            turn: self.turn,
+            text: text.clone(),
+            voice,
+        }));
+        fx.push(Effect::Flush);
+        fx.push(Effect::Grade {
+            question: self.plan[self.qi].clone(),
+            rung: self.rung,
+            answer: text,
+        });
+        self.phase = Phase::Grading;
     }
 
     fn record(&mut self, g: &Grade) {

@@ -270,3 +270,50 @@ fn eof_while_asking_ends_and_saves() {
 fn command_parsing(#[case] line: &str, #[case] want: Option<Result<Command, String>>) {
     assert_eq!(Command::parse(line), want);
 }
+
+#[test]
+fn spoken_answer_keeps_its_voice_data_and_delivery_follows_feedback() {
+    use crate::voice::{audio::Pcm, Delivery, SpokenMeta};
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 0);
+    m.step(Input::Start);
+    let pcm = Pcm {
+        rate: 16_000,
+        samples: vec![0.2; 16_000 * 5],
+    };
+    let voice = SpokenMeta {
+        audio: "audio/x.wav".into(),
+        transcript: "um nine anchors".into(),
+        delivery: Delivery::measure("um nine anchors", &pcm),
+    };
+    let fx = m.step(Input::Spoken {
+        text: "nine anchors".into(),
+        voice: voice.clone(),
+    });
+    assert!(matches!(
+        persisted(&fx)[0],
+        EventKind::AnswerGiven { text, voice: Some(v), .. } if text == "nine anchors" && v.audio == "audio/x.wav"
+    ));
+    let Some(Effect::Grade { answer: graded, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::Grade { .. }))
+    else {
+        panic!("no grade effect")
+    };
+    assert_eq!(graded, "nine anchors", "the (edited) transcript is graded");
+    let g = offline::grade(&b, b.get(Q).unwrap(), None, graded);
+    let fx = m.step(Input::Graded(g));
+    let fb = fx
+        .iter()
+        .position(|e| matches!(e, Effect::Feedback(_)))
+        .unwrap();
+    assert!(matches!(&fx[fb + 1], Effect::Delivery(d) if *d == voice.delivery));
+    // A typed answer afterwards has no voice data and no delivery effect.
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 0);
+    m.step(Input::Start);
+    let fx = answer(&mut m, &b, "Nine anchors per location.");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Delivery(_))));
+    assert!(matches!(
+        persisted(&fx)[0],
+        EventKind::AnswerGiven { voice: None, .. }
+    ));
+}

@@ -120,7 +120,7 @@ pub fn history(events: &[Event]) -> History {
                     stage_of.insert(*turn, stage.clone());
                     question_of.insert(*turn, question.clone());
                 }
-                EventKind::AnswerGiven { turn, text } => {
+                EventKind::AnswerGiven { turn, text, .. } => {
                     text_of.insert(*turn, text.clone());
                 }
                 EventKind::Graded { turn, grade } => {

@@ -139,6 +139,7 @@ impl Log {
         self.push(EventKind::AnswerGiven {
             turn: self.turn,
             text: text.into(),
+            voice: None,
         });
         self.push(EventKind::Graded {
             turn: self.turn,

@@ -74,6 +74,10 @@ pub enum EventKind {
         turn: u32,
         /// The answer, verbatim.
         text: String,
+        /// For a spoken answer: the recording, the raw transcript and the delivery metrics (absent for typed
+        /// answers and in older events).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voice: Option<crate::voice::SpokenMeta>,
     },
     /// An answer was graded.
     Graded {

@@ -294,6 +294,7 @@ mod tests {
                 EventKind::AnswerGiven {
                     turn: 0,
                     text: "hi".into(),
+                    voice: None,
                 },
             ))
             .unwrap();
@@ -309,6 +310,7 @@ mod tests {
         changed[1].kind = EventKind::AnswerGiven {
             turn: 0,
             text: "changed".into(),
+            voice: None,
         };
         assert!(matches!(s.import(changed), Err(StoreError::Conflict(_))));
     }

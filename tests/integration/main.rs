@@ -13,3 +13,5 @@ mod quality;
 mod quiz;
 mod report_html;
 mod review;
+mod voice;
+mod voice_stt;
