@@ -205,50 +205,30 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
     let mut plan = interview::select::plan(&bank, &filters, rounds, &priority, &mut rng)
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
-    let session = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
+    // One shell, three answer sources: spoken/clips, a terminal, or blank-line blocks from a pipe.
+    let mut src: Box<dyn repl::Source> = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
         let opts = voice::shell::Options {
             tts: a.tts.unwrap_or_default(),
             answer_dir: a.answer_dir.clone(),
             store_dir: s.store.clone(),
             interactive: s.interactive,
         };
-        let mut src = voice::shell::VoiceSource::new(opts, style)?;
-        repl::run(
-            &store,
-            &bank,
-            &grader,
-            plan,
-            a.follow_ups,
-            &mut src,
-            style,
-            a.max_cost,
-        )?
+        Box::new(voice::shell::VoiceSource::new(opts, style)?)
     } else if s.interactive {
-        let mut src = repl::TtySource::new(style)?;
-        repl::run(
-            &store,
-            &bank,
-            &grader,
-            plan,
-            a.follow_ups,
-            &mut src,
-            style,
-            a.max_cost,
-        )?
+        Box::new(repl::TtySource::new(style)?)
     } else {
-        let stdin = std::io::stdin();
-        let mut src = repl::BlockSource::new(stdin.lock());
-        repl::run(
-            &store,
-            &bank,
-            &grader,
-            plan,
-            a.follow_ups,
-            &mut src,
-            style,
-            a.max_cost,
-        )?
+        Box::new(repl::BlockSource::new(std::io::stdin().lock()))
     };
+    let session = repl::run(
+        &store,
+        &bank,
+        &grader,
+        plan,
+        a.follow_ups,
+        src.as_mut(),
+        style,
+        a.max_cost,
+    )?;
     let _ = session;
     Ok(0)
 }
