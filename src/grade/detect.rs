@@ -1,52 +1,11 @@
 //! Deterministic gaming detectors: injection text, keyword stuffing, off-topic answers, copied questions.
 
 use super::normalize::{tokenize_plain, Token};
-use regex::Regex;
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
-fn injection_res() -> &'static Vec<Regex> {
-    static R: OnceLock<Vec<Regex>> = OnceLock::new();
-    R.get_or_init(|| {
-        [
-            r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(instruction|rubric|rule|criteria|criterion|prompt|guideline|above|previous|everything|grading)",
-            r"\b(give|award|assign|grant|score|rate|mark|grade)\s+(this|the|my|it|me|us|that|our)\b[^.!?\n]{0,40}\b(full|maximum|max|perfect|top|highest)\s+(marks?|score|credit|points|grade)",
-            r"\b(give|award|assign|grant|score|rate|mark|grade)\s+(this|the|my|it|me|us|that|our)\b[^.!?\n]{0,30}\b(100|10\s*/\s*10|100\s*/\s*100|a\s+100)\b",
-            r"\b(full|maximum|perfect)\s+(marks|credit|score)\b",
-            r"\b100\s*/\s*100\b|\bscore\s*(of|=|:)\s*100\b",
-            r"\bas\s+an?\s+(ai|llm|language model|grader|evaluator|assistant|examiner)\b",
-            r"\byou\s+are\s+(now\s+)?(an?\s+|the\s+)?(ai|grader|evaluator|assistant|language model|examiner|judge)\b",
-            r"\b(dear|note to( the)?|hey)\s+(grader|evaluator|examiner|judge|ai|model|assistant)\b",
-            r"(^|[.!?]\s*)attention\s*,?\s*(grader|evaluator|examiner|judge|ai)s?\b",
-            r"\b(system|developer)\s*(prompt|message|override|instruction)s?\b|^\s*system\s*:",
-            r"</?\s*(answer|candidate|system|rubric|user|assistant|instructions?|data|untrusted)[^>]{0,30}>",
-            r"\[/?inst\]|<\|im_(start|end)\|>|<\|endoftext\|>|###\s*(instruction|response|system)",
-            r#""\s*(score|verdict|grade|criteria|evidence|flags)\s*"\s*:"#,
-            r"\b(all|every)\s+(the\s+)?(criteria|criterion|rubric points?)\s+(are|is|were|have been)\s+(met|satisfied|covered|fulfilled)",
-            r"\b(grading|evaluation|scoring)\s+(protocol|instructions?|override|mode)\b",
-            r"\b(new|updated|revised)\s+(instructions?|rubric|grading rules?)\b",
-            r"\bthis\s+(answer|response)\s+(is|deserves|should (get|receive|be given))\s+(perfect|correct|excellent|full|a perfect|100)",
-            r"\b(mark|grade|treat)\s+(this|it|every criterion|all criteria)\s+as\s+(met|correct|passed|perfect)",
-            r"\bjailbreak|\bdo anything now\b|\bpretend (you|to be)\b",
-        ]
-        .iter()
-        .map(|p| Regex::new(&format!("(?im){p}")).expect("valid injection regex"))
-        .collect()
-    })
-}
-
-/// The first injection phrase found, if any.
+/// The first injection phrase found, if any (see [`super::injection`]).
 pub fn injection(answer: &str) -> Option<String> {
-    let flat = answer.split_whitespace().collect::<Vec<_>>().join(" ");
-    for r in injection_res() {
-        if let Some(m) = r.find(&flat) {
-            return Some(m.as_str().to_string());
-        }
-    }
-    // Line-start role markers survive whitespace folding only in the raw text.
-    injection_res()
-        .iter()
-        .find_map(|r| r.find(answer).map(|m| m.as_str().to_string()))
+    super::injection::find(answer)
 }
 
 /// English function words; a real claim needs some of them.

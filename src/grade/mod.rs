@@ -1,6 +1,7 @@
 //! Grading: result types, the score computed from verdicts, and the grader seam.
 
 pub mod detect;
+pub mod injection;
 pub mod normalize;
 pub mod offline;
 pub mod pattern;
