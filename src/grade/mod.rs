@@ -2,6 +2,7 @@
 
 pub mod detect;
 pub mod injection;
+pub mod negation;
 pub mod normalize;
 pub mod offline;
 pub mod pattern;

@@ -1,14 +1,13 @@
 //! Concept patterns: compiled from the rubric language (see docs/rubric-format.md) and matched against a [`Doc`].
 
-use super::normalize::{is_negation, tokenize_with, Lexicon, Token};
-use std::collections::{HashMap, HashSet};
+use super::negation::Scope;
+use super::normalize::{tokenize_with, Lexicon, Token};
+use std::collections::HashMap;
 
 /// Largest distance, in tokens, between the groups of one pattern.
 pub const WINDOW: usize = 30;
 /// Other tokens allowed between consecutive words of a phrase.
 pub const GAP: usize = 2;
-/// How far before a phrase a negation cue scopes.
-pub const NEG_SCOPE: usize = 6;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Item {
@@ -304,67 +303,7 @@ pub struct Doc {
     /// Normalised tokens.
     pub tokens: Vec<Token>,
     index: HashMap<String, Vec<usize>>,
-    denied: HashSet<u32>,
-    list_cont: HashSet<u32>,
-}
-
-/// Words that open a clause of its own (a list item never holds them).
-const CLAUSE_OPENERS: &[&str] = &[
-    "i", "we", "you", "it", "they", "this", "that", "which", "is", "are", "was", "were", "will",
-    "would", "can", "could", "should", "do", "does", "did", "has", "have", "had", "so", "because",
-    "since", "then",
-];
-/// Forms of "to be" for "X is not needed".
-const BE: &[&str] = &["is", "are", "was", "were", "be", "been", "being"];
-/// Predicates that deny usefulness after "is not".
-const USELESS: &[&str] = &[
-    "need",
-    "necessari",
-    "requir",
-    "use",
-    "help",
-    "import",
-    "relev",
-    "worth",
-    "good",
-    "suitabl",
-    "appropri",
-    "enough",
-    "suffici",
-];
-
-/// Clause cues that report a claim in order to reject it.
-const REPORT_CUES: &[&[&str]] = &[
-    &["some", "say"],
-    &["some", "peopl"],
-    &["peopl", "think"],
-    &["peopl", "say"],
-    &["peopl", "claim"],
-    &["peopl", "believ"],
-    &["mani", "believ"],
-    &["often", "said"],
-    &["myth"],
-    &["misconcept"],
-    &["mistak"],
-    &["trap"],
-    &["default", "to"],
-    &["tempt"],
-    &["naiv"],
-];
-/// Clause cues that refute the clause before them.
-const REFUTE_CUES: &[&[&str]] = &[
-    &["not", "how"],
-    &["is", "wrong"],
-    &["is", "fals"],
-    &["not", "true"],
-    &["incorrect"],
-    &["is", "a", "myth"],
-    &["not", "correct"],
-];
-
-fn has_seq(toks: &[&Token], cue: &[&str]) -> bool {
-    toks.windows(cue.len())
-        .any(|w| w.iter().zip(cue).all(|(t, c)| t.stem == *c))
+    scope: Scope,
 }
 
 impl Doc {
@@ -375,59 +314,12 @@ impl Doc {
         for (i, t) in tokens.iter().enumerate() {
             index.entry(t.stem.clone()).or_default().push(i);
         }
-        let mut clauses: Vec<(u32, u32, Vec<&Token>)> = Vec::new();
-        for t in &tokens {
-            match clauses.last_mut() {
-                Some((c, _, v)) if *c == t.clause => v.push(t),
-                _ => clauses.push((t.clause, t.sent, vec![t])),
-            }
-        }
-        let mut denied = HashSet::new();
-        let starts_contrast = |toks: &[&Token]| {
-            toks.first()
-                .map(|t| super::normalize::CLAUSE_WORDS.contains(&t.raw.as_str()))
-                .unwrap_or(false)
-        };
-        for (k, (c, s, toks)) in clauses.iter().enumerate() {
-            if REPORT_CUES.iter().any(|cue| has_seq(toks, cue)) {
-                // The reported claim runs on over commas until a contrast word ("…, but …") or the sentence end.
-                denied.insert(*c);
-                for (c2, s2, t2) in clauses.iter().skip(k + 1) {
-                    if s2 != s || starts_contrast(t2) {
-                        break;
-                    }
-                    denied.insert(*c2);
-                }
-            }
-            if REFUTE_CUES.iter().any(|cue| has_seq(toks, cue)) {
-                // "…, but that's not true" refutes what came before it in the sentence.
-                denied.insert(*c);
-                for (c2, s2, _) in clauses[..k].iter().rev() {
-                    if s2 != s {
-                        break;
-                    }
-                    denied.insert(*c2);
-                }
-            }
-        }
-        // Short comma-separated list items ("not A, B or C") continue the clause before them.
-        let list_cont: HashSet<u32> = clauses
-            .iter()
-            .filter(|(_, _, t)| {
-                t.len() <= 6
-                    && !starts_contrast(t)
-                    && t.iter()
-                        .any(|x| matches!(x.raw.as_str(), "or" | "and" | "nor"))
-                    && !t.iter().any(|x| CLAUSE_OPENERS.contains(&x.raw.as_str()))
-            })
-            .map(|(c, _, _)| *c)
-            .collect();
+        let scope = Scope::new(&tokens);
         Doc {
             text: text.to_string(),
             tokens,
             index,
-            denied,
-            list_cont,
+            scope,
         }
     }
 
@@ -486,60 +378,12 @@ impl Doc {
 
     /// Whether a phrase match sits in a clause that reports a claim to reject it.
     fn denied(&self, sp: Span) -> bool {
-        self.denied.contains(&self.tokens[sp.first].clause)
+        self.scope.denied(&self.tokens, sp.first)
     }
 
-    fn is_cue(&self, q: usize) -> bool {
-        let t = &self.tokens[q];
-        let next = self
-            .tokens
-            .get(q + 1)
-            .filter(|n| n.sent == t.sent)
-            .map(|n| n.raw.as_str());
-        match t.raw.as_str() {
-            "instead" => next == Some("of"),
-            "rather" => next == Some("than"),
-            "not" => !matches!(next, Some("only") | Some("just") | Some("merely")),
-            _ => is_negation(t),
-        }
-    }
-
-    /// Whether a phrase match is negated: a cue before it (same clause, or across a short list),
-    /// a cue inside it, or "… is not needed" after it.
+    /// Whether a phrase match is negated (see [`Scope::negated`]).
     fn negated(&self, sp: Span) -> bool {
-        let t0 = &self.tokens[sp.first];
-        let mut clause = t0.clause;
-        let lo = sp.first.saturating_sub(NEG_SCOPE);
-        for q in (lo..sp.first).rev() {
-            let t = &self.tokens[q];
-            if t.sent != t0.sent {
-                break;
-            }
-            if t.clause != clause {
-                if !self.list_cont.contains(&clause) {
-                    break;
-                }
-                clause = t.clause;
-            }
-            if self.is_cue(q) {
-                return true;
-            }
-        }
-        if (sp.first + 1..sp.last).any(|q| self.is_cue(q)) {
-            return true;
-        }
-        // "YOLACT is not needed": be + not + a predicate of uselessness shortly after.
-        let tl = &self.tokens[sp.last];
-        let after: Vec<&Token> = self.tokens[sp.last + 1..]
-            .iter()
-            .take(5)
-            .take_while(|t| t.clause == tl.clause)
-            .collect();
-        after.windows(3).any(|w| {
-            BE.contains(&w[0].raw.as_str())
-                && matches!(w[1].raw.as_str(), "not" | "never")
-                && USELESS.iter().any(|u| w[2].stem.starts_with(u))
-        })
+        self.scope.negated(&self.tokens, sp.first, sp.last)
     }
 
     /// The sentence(s) of the original text around a span, verbatim, at most ~220 bytes.
@@ -673,6 +517,42 @@ mod tests {
             "map + operating point",
             "One pitfall is that mAP ignores the operating point"
         ));
+    }
+
+    #[test]
+    fn reported_then_rejected() {
+        let neg = [
+            ("label smooth*", "A lot of people would reach for warmup or label smoothing here, but honestly I don't think any of those address the real issue."),
+            ("optical flow", "People usually frame this as Two-Stream with precomputed optical flow versus SlowFast, but I don't think that is the deciding factor."),
+            ("normalis*", "I wouldn't bother with the bias initialisation or the per-positive normalisation."),
+            ("sensitiv* analysis", "I wouldn't do a calibration pass or per-layer sensitivity analysis."),
+            ("per channel", "You'll hear people talk about per-channel scales and KL clipping, but none of that is necessary."),
+            ("#20000000 param*", "20M parameters is nothing for a modern GPU."),
+        ];
+        for (p, t) in neg {
+            assert!(!m(p, t), "{p} should not match: {t}");
+        }
+        let pos = [
+            (
+                "focal loss",
+                "Focal loss helps, but alpha alone doesn't fix it.",
+            ),
+            (
+                "warmup",
+                "Many practitioners recommend warmup, and I wouldn't skip it.",
+            ),
+            (
+                "slowfast + raw frames",
+                "It doesn't need optical flow because SlowFast learns motion from raw frames.",
+            ),
+            (
+                "label smooth*",
+                "I'd add label smoothing; people say it hurts calibration, but it usually helps.",
+            ),
+        ];
+        for (p, t) in pos {
+            assert!(m(p, t), "{p} should match: {t}");
+        }
     }
 
     #[test]
