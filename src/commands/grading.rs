@@ -2,7 +2,7 @@
 
 use crate::bank::{Bank, BankError};
 use crate::cli::{BankCmd, CalibrateArgs, GradeArgs};
-use crate::grade::{stats, Grade, Grader};
+use crate::grade::{baseline, compute_score, offline, stats, Grade, Grader};
 use crate::output::{json, outln, Style};
 use crate::render;
 use anyhow::{bail, Context, Result};
@@ -331,7 +331,48 @@ pub struct LabelledAnswer {
     pub answer: String,
 }
 
-/// `viva calibrate`.
+/// One graded item of a calibration run.
+struct Graded {
+    label: String,
+    human: f64,
+    score: u32,
+    raw: u32,
+    question: String,
+    flags: Vec<String>,
+    signals: Option<Value>,
+}
+
+/// Spearman, quadratic-weighted kappa and mean absolute error of `scores` against `human`.
+fn agreement(human: &[f64], scores: &[f64]) -> (f64, f64, f64) {
+    (
+        stats::spearman(human, scores),
+        stats::qwk(human, scores),
+        stats::mae(human, scores),
+    )
+}
+
+/// Grade one answer; the offline grader also reports what it measured.
+fn grade_for_calibration(
+    bank: &Bank,
+    grader: &Grader,
+    q: &crate::bank::Question,
+    answer: &str,
+) -> (Grade, Option<Value>) {
+    if matches!(grader, Grader::Offline) {
+        let (g, s) = offline::grade_with_signals(bank, q, None, answer);
+        let sig = json!({
+            "raw": s.raw, "content_words": s.content, "technical_terms": s.technical, "on_topic": s.on_topic(), "claim_density": round3(s.claims),
+            "topic_own": round3(s.topic.0), "topic_other": round3(s.topic.1),
+            "question_overlap": round3(s.overlap), "domain_overlap": round3(s.domain), "echo": round3(s.echo.0), "new_terms": s.echo.1,
+            "rejected_criteria": s.rejected, "misconceptions": g.misconceptions.len(),
+        });
+        (g, Some(sig))
+    } else {
+        (grader.grade_blocking(bank, q, None, answer), None)
+    }
+}
+
+/// `viva calibrate`: the grader's agreement with human grades on a labelled set, beside naive baselines.
 pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) -> Result<()> {
     let text = read_input(&a.set)?;
     let items: Vec<LabelledAnswer> = serde_json::from_str(&text)
@@ -339,9 +380,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     if items.is_empty() {
         bail!("{} holds no items", a.set.display());
     }
-    let mut human = Vec::new();
-    let mut ours = Vec::new();
-    let mut rows = Vec::new();
+    let mut rows: Vec<Graded> = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
         let q = bank.get(&it.question).ok_or_else(|| {
             anyhow::anyhow!(
@@ -351,37 +390,57 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
                 bank.unknown_id_message(&it.question)
             )
         })?;
-        let g = grader.grade_blocking(bank, q, None, &it.answer);
-        human.push(it.human);
-        ours.push(g.score as f64);
-        rows.push((
-            it.label.clone(),
-            it.human,
-            g.score,
-            it.question.clone(),
-            g.flags.clone(),
-        ));
+        let (g, signals) = grade_for_calibration(bank, grader, q, &it.answer);
+        rows.push(Graded {
+            label: it.label.clone(),
+            human: it.human,
+            score: g.score,
+            raw: compute_score(&g.criteria, &g.misconceptions),
+            question: it.question.clone(),
+            flags: g.flags.clone(),
+            signals,
+        });
     }
-    let rho = stats::spearman(&human, &ours);
-    let kappa = stats::qwk(&human, &ours);
-    let mae = stats::mae(&human, &ours);
-    let mut labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let human: Vec<f64> = rows.iter().map(|r| r.human).collect();
+    let ours: Vec<f64> = rows.iter().map(|r| r.score as f64).collect();
+    let (rho, kappa, mae) = agreement(&human, &ours);
+    let pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|it| (it.question.as_str(), it.answer.as_str()))
+        .collect();
+    let base = baseline::baselines(bank, &pairs, &human);
+    let mut labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     labels.sort();
     labels.dedup();
     let per_label: Vec<Value> = labels
         .iter()
         .map(|l| {
-            let rs: Vec<_> = rows.iter().filter(|r| &r.0 == l).collect();
+            let rs: Vec<&Graded> = rows.iter().filter(|r| &r.label == l).collect();
             let n = rs.len() as f64;
-            json!({"label": l, "n": rs.len(), "human_mean": rs.iter().map(|r| r.1).sum::<f64>() / n,
-                   "grader_mean": rs.iter().map(|r| r.2 as f64).sum::<f64>() / n,
-                   "grader_max": rs.iter().map(|r| r.2).max().unwrap_or(0)})
+            json!({"label": l, "n": rs.len(), "human_mean": rs.iter().map(|r| r.human).sum::<f64>() / n,
+                   "grader_mean": rs.iter().map(|r| r.score as f64).sum::<f64>() / n,
+                   "grader_max": rs.iter().map(|r| r.score).max().unwrap_or(0)})
         })
         .collect();
+    let item_json = |r: &Graded| {
+        let mut m = json!({"label": r.label, "human": r.human, "score": r.score, "raw": r.raw,
+                           "question": r.question, "flags": r.flags});
+        if let Some(s) = &r.signals {
+            m["signals"] = s.clone();
+        }
+        m
+    };
+    // Sections beside the grader's own numbers: the naive baselines (and, for a model grader, the spread of
+    // repeated runs belongs here too).
     let report = json!({
         "set": a.set.display().to_string(), "grader": grader.name(), "n": items.len(),
-        "spearman": round3(rho), "qwk": round3(kappa), "mae": round3(mae), "per_label": per_label,
-        "items": rows.iter().map(|r| json!({"label": r.0, "human": r.1, "score": r.2, "question": r.3, "flags": r.4})).collect::<Vec<_>>(),
+        "spearman": round3(rho), "qwk": round3(kappa), "mae": round3(mae),
+        "baselines": {
+            "length": {"spearman": round3(base.length.spearman)},
+            "tfidf_reference": {"spearman": round3(base.tfidf_reference.spearman)},
+        },
+        "per_label": per_label,
+        "items": rows.iter().map(item_json).collect::<Vec<_>>(),
     });
     if a.json {
         json(&report);
@@ -393,18 +452,31 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
         a.set.display(),
         items.len()
     )));
-    outln(&format!("  Spearman            {:.3}", rho));
-    outln(&format!("  QWK (10-pt bins)    {:.3}", kappa));
-    outln(&format!("  Mean abs. error     {:.1}", mae));
-    outln(&style.bold("  label           n   human  grader   max"));
+    outln(&style.bold("                      grader   length   tf-idf"));
+    outln(&format!(
+        "  Spearman            {:>6.3}   {:>6.3}   {:>6.3}",
+        rho, base.length.spearman, base.tfidf_reference.spearman
+    ));
+    outln(&format!(
+        "  QWK (10-pt bins)    {:>6.3}        -        -",
+        kappa
+    ));
+    outln(&format!(
+        "  Mean abs. error     {:>6.1}        -        -",
+        mae
+    ));
+    outln(&style.dim(
+        "  (length: word count alone; tf-idf: cosine to the reference answer, IDF over the bank's references)",
+    ));
+    outln(&style.bold("  label               n   human  grader   max"));
     for p in &per_label {
         outln(&format!(
-            "  {:<14} {:>2}  {:>6.1}  {:>6.1}  {:>4}",
+            "  {:<18} {:>2}  {:>6.1}  {:>6.1}  {:>4}",
             p["label"].as_str().unwrap_or(""),
-            p["n"],
+            p["n"].as_u64().unwrap_or(0),
             p["human_mean"].as_f64().unwrap_or(0.0),
             p["grader_mean"].as_f64().unwrap_or(0.0),
-            p["grader_max"]
+            p["grader_max"].as_u64().unwrap_or(0)
         ));
     }
     Ok(())

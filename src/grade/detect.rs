@@ -69,9 +69,14 @@ pub fn vocabulary(texts: &[&str]) -> HashSet<String> {
     v
 }
 
+/// Stems of all of a text's words.
+pub fn stem_set(text: &str) -> HashSet<String> {
+    tokenize_plain(text).into_iter().map(|t| t.stem).collect()
+}
+
 /// Split the answer into sentences that copy the question and the rest; returns (kept text, copied fraction).
-pub fn strip_copied(answer: &str, prompt: &str) -> (String, f64) {
-    let pv: HashSet<String> = tokenize_plain(prompt).into_iter().map(|t| t.stem).collect();
+/// `pv` holds the stems of the question (see [`stem_set`]).
+pub fn strip_copied(answer: &str, pv: &HashSet<String>) -> (String, f64) {
     let mut kept = String::new();
     let mut copied_chars = 0usize;
     let mut total = 0usize;
@@ -95,6 +100,143 @@ pub fn strip_copied(answer: &str, prompt: &str) -> (String, f64) {
         copied_chars as f64 / total as f64
     };
     (kept, frac)
+}
+
+/// Words that carry no topic of their own: an answer made of the question's words plus these says nothing new.
+pub const GENERIC: &[&str] = &[
+    "answer",
+    "question",
+    "depend",
+    "compar",
+    "comparison",
+    "situat",
+    "thing",
+    "import",
+    "aspect",
+    "way",
+    "differ",
+    "differ",
+    "work",
+    "want",
+    "need",
+    "walk",
+    "explain",
+    "discuss",
+    "consid",
+    "look",
+    "talk",
+    "cover",
+    "point",
+    "case",
+    "various",
+    "general",
+    "basic",
+    "realli",
+    "actual",
+    "good",
+    "better",
+    "best",
+    "lot",
+    "mani",
+    "much",
+    "veri",
+    "just",
+    "first",
+    "final",
+    "someth",
+    "everyth",
+    "anyth",
+    "approach",
+    "issu",
+    "problem",
+    "option",
+    "choic",
+    "place",
+    "time",
+    "whi",
+    "go",
+    "see",
+    "know",
+    "think",
+    "say",
+    "like",
+    "main",
+    "kind",
+    "sort",
+    "fix",
+    "diagnos",
+];
+
+/// How much of an answer only echoes the question: (fraction of content tokens that are the question's words,
+/// distinct content stems that are neither the question's words nor generic).
+pub fn question_echo(tokens: &[Token], pv: &HashSet<String>) -> (f64, usize) {
+    let content = content_stems(tokens);
+    if content.is_empty() {
+        return (0.0, 0);
+    }
+    let inq = content.iter().filter(|s| pv.contains(**s)).count() as f64 / content.len() as f64;
+    let novel: HashSet<&str> = content
+        .iter()
+        .copied()
+        .filter(|s| !pv.contains(*s) && !GENERIC.contains(s))
+        .collect();
+    (inq, novel.len())
+}
+
+/// Words that relate terms to each other: verbs of being and doing, modals, prepositions, conjunctions of
+/// reason and order. A stretch of text without any of them (and without a number) names terms without saying
+/// anything about them.
+const LINKS: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did",
+    "can", "could", "will", "would", "should", "must", "may", "might", "need", "needs", "to",
+    "for", "by", "with", "without", "from", "into", "onto", "than", "then", "because", "so",
+    "since", "per", "on", "in", "at", "over", "under", "via", "instead", "rather", "when", "if",
+    "while", "after", "before", "until", "which", "that", "who", "where", "it", "they", "we", "i",
+    "you", "this", "these", "those", "not", "no", "never", "times", "only", "but", "also",
+    "whereas", "unless", "though", "although", "makes", "make", "gives", "give", "uses", "use",
+    "using", "takes", "adds", "keeps", "lets", "gets", "helps", "costs", "runs", "means",
+    "against", "between", "across", "through", "like", "vs", "as", "out", "up", "down", "off",
+];
+
+/// Fraction of an answer's words that sit in stretches making a claim (see [`LINKS`]); a comma-separated
+/// list of buzzwords scores low, a telegraphic but specific answer ("warmup then cosine, label smoothing 0.1")
+/// high. Stretches are split at , ; : . ! ? ( ) and dashes.
+pub fn claim_density(text: &str) -> f64 {
+    let (mut claim, mut total) = (0usize, 0usize);
+    for seg in text.split([
+        ',', ';', ':', '.', '!', '?', '(', ')', '\n', '\u{2014}', '\u{2013}',
+    ]) {
+        let words: Vec<String> = seg
+            .split_whitespace()
+            .flat_map(|w| w.split(['\'', '\u{2019}', '/']))
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        total += words.len();
+        let says = words.iter().any(|w| {
+            LINKS.contains(&w.as_str())
+                || w.chars()
+                    .next()
+                    .map(|c| c.is_ascii_digit())
+                    .unwrap_or(false)
+                || w == "s"
+                || w == "t"
+        });
+        if says {
+            claim += words.len();
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        claim as f64 / total as f64
+    }
 }
 
 /// Sentence pieces of a text, keeping every byte (their concatenation is the text).
@@ -157,7 +299,9 @@ mod tests {
         assert!(!keyword_stuffing(&real));
         let (kept, frac) = strip_copied(
             "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.",
-            "Walk me through how anchor boxes are generated in Faster R-CNN and explain why",
+            &stem_set(
+                "Walk me through how anchor boxes are generated in Faster R-CNN and explain why",
+            ),
         );
         assert!(frac > 0.5, "{frac}");
         assert!(kept.contains("They are dense."));

@@ -242,6 +242,15 @@ impl Pattern {
 
     /// Find the first non-negated match whose phrases all lie in sentences `allow` accepts.
     pub fn find_where(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool) -> Option<Span> {
+        self.find_impl(doc, allow, true)
+    }
+
+    /// Find a match ignoring negation and denial: whether the answer *names* the concept at all.
+    pub fn find_unscoped(&self, doc: &Doc) -> Option<Span> {
+        self.find_impl(doc, &|_| true, false)
+    }
+
+    fn find_impl(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool, scoped: bool) -> Option<Span> {
         let per_group: Vec<Vec<Span>> = self
             .groups
             .iter()
@@ -251,8 +260,9 @@ impl Pattern {
                     .flat_map(|seq| doc.find_seq(seq))
                     .filter(|sp| {
                         allow(doc.tokens[sp.first].sent)
-                            && !doc.denied(*sp)
-                            && (self.negation_in_pattern || !doc.negated(*sp))
+                            && (!scoped
+                                || (!doc.denied(*sp)
+                                    && (self.negation_in_pattern || !doc.negated(*sp))))
                     })
                     .collect();
                 v.sort_by_key(|s| s.first);
