@@ -200,23 +200,22 @@ impl BankIndex {
 
     /// The index of the bank (built on first use, then cached for as long as the bank's content is the same).
     pub fn of(bank: &Bank) -> Arc<BankIndex> {
-        static CACHE: OnceLock<Mutex<Vec<(u64, Arc<BankIndex>)>>> = OnceLock::new();
+        type Cache = Mutex<Vec<(u64, Arc<BankIndex>)>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let key = fingerprint(bank);
-        let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-        if let Some((_, ix)) = cache
+        let mut cache = CACHE
+            .get_or_init(|| Mutex::new(Vec::new()))
             .lock()
-            .expect("index cache")
-            .iter()
-            .find(|(k, _)| *k == key)
-        {
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((_, ix)) = cache.iter().find(|(k, _)| *k == key) {
             return ix.clone();
         }
+        // Built under the lock: concurrent graders of the same bank share one index.
         let ix = Arc::new(BankIndex::build(bank));
-        let mut c = cache.lock().expect("index cache");
-        if c.len() >= 8 {
-            c.remove(0);
+        if cache.len() >= 8 {
+            cache.remove(0);
         }
-        c.push((key, ix.clone()));
+        cache.push((key, ix.clone()));
         ix
     }
 

@@ -61,7 +61,7 @@ fn structural() -> &'static [(Regex, &'static str)] {
             (r"(^|\n)\s*\[[^\]\n]{0,20}\]\s*:\s*(#|<>)".to_string(), "markdown comment"),
             (format!(r"(^|\n)[\s>*_\[(]*({roles})('s|s)?(\s+(note|notes|comment|comments|feedback|remark|remarks|summary|decision|verdict|output|response|reply|message|instructions?))?\s*(\([^)]{{0,30}}\))?[\s*_\])]*:"), "fake turn"),
             (r"(^|\n|[.!?]\s+)[\[(*]*(system\s+|admin\s+|grader\s+|grading\s+)?override[\])*]*\s*:".to_string(), "override marker"),
-            (format!(r"[.!?]\s+[\[(*]*(system|assistant|interviewer|evaluator|grader|examiner|judge|reviewer|scorer|rater|assessor|moderator)[\])*]*\s*:\s"), "fake turn"),
+            (r"[.!?]\s+[\[(*]*(system|assistant|interviewer|evaluator|grader|examiner|judge|reviewer|scorer|rater|assessor|moderator)[\])*]*\s*:\s".to_string(), "fake turn"),
         ]
         .into_iter()
         .map(|(p, what)| (Regex::new(&format!("(?i){p}")).expect("valid structural regex"), what))

@@ -262,33 +262,36 @@ const REFUTE_CUES: &[&[&str]] = &[
 const ANAPHORS: &[&str] = &[
     "those", "these", "that", "this", "it", "them", "either", "neither", "none",
 ];
-/// Predicates (stems) a rejection denies of what it points back to.
+/// Predicates (raw prefixes) a rejection denies of what it points back to: "… don't matter", "none of that is
+/// necessary", "… isn't the real issue". Transitive verbs of need or use are not here: "it needs no loss
+/// scaling" and "it doesn't need flow" say something about their object, not about what came before.
 const RELEVANCE: &[&str] = &[
     "matter",
     "address",
     "help",
-    "necessari",
-    "need",
+    "necessar",
+    "needed",
     "worth",
-    "relev",
-    "import",
+    "relevan",
+    "important",
     "decid",
+    "decisive",
     "fix",
     "solv",
     "work",
-    "bother",
-    "differ",
-    "issu",
+    "differen",
+    "issue",
     "point",
     "problem",
     "answer",
     "true",
     "right",
     "correct",
-    "use",
     "factor",
     "key",
-    "worri",
+    "worr",
+    "bother",
+    "useful",
 ];
 
 fn has_seq(toks: &[&Token], cue: &[&str]) -> bool {
@@ -327,11 +330,16 @@ fn rejects_previous(toks: &[&Token]) -> bool {
     let Some(a) = toks.iter().position(|t| ANAPHORS.contains(&t.raw.as_str())) else {
         return false;
     };
-    negated_clause(toks)
-        && toks[..a].iter().all(|t| FRAME.contains(&t.raw.as_str()))
-        && toks[a..]
+    // The negation must come before the predicate it denies ("don't matter", not "needs no scaling").
+    let Some(neg) = toks.iter().position(|t| {
+        is_negation(t) || matches!(t.raw.as_str(), "hardly" | "barely" | "doubt" | "disagree")
+    }) else {
+        return false;
+    };
+    toks[..a].iter().all(|t| FRAME.contains(&t.raw.as_str()))
+        && toks[neg.max(a)..]
             .iter()
-            .any(|t| RELEVANCE.iter().any(|r| t.stem.starts_with(r)))
+            .any(|t| RELEVANCE.iter().any(|r| t.raw.starts_with(r)))
 }
 
 /// Negation and denial facts of one analysed text.

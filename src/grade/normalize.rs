@@ -129,6 +129,21 @@ fn number_word(w: &str) -> Option<f64> {
     })
 }
 
+fn fraction_word(w: &str) -> Option<f64> {
+    Some(match w {
+        "third" => 1.0 / 3.0,
+        "quarter" => 0.25,
+        "fifth" => 0.2,
+        "sixth" => 1.0 / 6.0,
+        "eighth" => 0.125,
+        "tenth" => 0.1,
+        "sixteenth" => 0.0625,
+        "hundredth" => 0.01,
+        "thousandth" => 0.001,
+        _ => return None,
+    })
+}
+
 /// Words that end a clause when they start one ("..., but ...").
 pub const CLAUSE_WORDS: &[&str] = &[
     "but", "however", "whereas", "although", "though", "while", "yet",
@@ -226,7 +241,15 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
                 let suf_l = suf.to_lowercase();
                 if suf_l == "t" && s.to_lowercase().ends_with('n') {
                     contraction = Some("not");
-                    s.pop();
+                    // can't -> can not, won't -> will not, shan't -> shall not, don't -> do not.
+                    match s.to_lowercase().as_str() {
+                        "can" => {}
+                        "won" => s = "will".into(),
+                        "shan" => s = "shall".into(),
+                        _ => {
+                            s.pop();
+                        }
+                    }
                     next = k;
                 } else if ["s", "re", "ll", "d", "ve", "m"].contains(&suf_l.as_str()) {
                     next = k;
@@ -330,11 +353,145 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
             return;
         }
     }
+    // "a tenth", "one eighth of the channels": fractions (bare "fifth" or "third" stays an ordinary word).
+    let after_article = toks
+        .last()
+        .map(|t| matches!(t.raw.as_str(), "a" | "an" | "one") && t.sent == sent)
+        .unwrap_or(false);
+    if let Some(v) = fraction_word(&lower).filter(|_| after_article) {
+        toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
+        return;
+    }
     if let Some(v) = number_word(&lower) {
         toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
         return;
     }
+    let lower = americanize(&lower);
     toks.push(mk(stem_word(&lower), lower, None));
+}
+
+/// Words ending in -ise that are spelled so in American English too.
+const ISE_WORDS: &[&str] = &[
+    "advise",
+    "advertise",
+    "arise",
+    "bruise",
+    "chastise",
+    "comprise",
+    "compromise",
+    "concise",
+    "cruise",
+    "despise",
+    "devise",
+    "disguise",
+    "enterprise",
+    "excise",
+    "exercise",
+    "expertise",
+    "franchise",
+    "improvise",
+    "incise",
+    "merchandise",
+    "noise",
+    "paradise",
+    "poise",
+    "praise",
+    "precise",
+    "premise",
+    "promise",
+    "raise",
+    "revise",
+    "rise",
+    "supervise",
+    "surmise",
+    "surprise",
+    "televise",
+    "treatise",
+    "wise",
+];
+
+/// British spellings to American, so that "quantise" and "quantize" (and their stems) are one word:
+/// -ise/-isation → -ize/-ization, -yse → -yze, -our → -or, -tre → -ter, doubled l before -ed/-ing.
+pub fn americanize(w: &str) -> String {
+    if w.len() < 5 || !w.is_ascii() {
+        return w.to_string();
+    }
+    for (br, am) in [
+        ("isations", "izations"),
+        ("isation", "ization"),
+        ("ising", "izing"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+        ("isers", "izers"),
+        ("iser", "izer"),
+        ("ise", "ize"),
+    ] {
+        if let Some(root) = w.strip_suffix(br) {
+            let base = format!("{root}ise");
+            if root.len() >= 4
+                && !root.ends_with("wise")
+                && !ISE_WORDS.iter().any(|x| base.ends_with(x))
+            {
+                return format!("{root}{am}");
+            }
+            return w.to_string();
+        }
+    }
+    for (br, am) in [("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing")] {
+        if let Some(root) = w.strip_suffix(br) {
+            if root.ends_with("al") {
+                return format!("{root}{am}");
+            }
+        }
+    }
+    for (br, am) in [("our", "or"), ("ours", "ors"), ("oured", "ored")] {
+        if let Some(root) = w.strip_suffix(br) {
+            if [
+                "colo", "behavi", "neighb", "flav", "lab", "hon", "fav", "hum", "harb", "rum",
+            ]
+            .iter()
+            .any(|r| root.ends_with(r))
+            {
+                return format!("{root}{am}");
+            }
+        }
+    }
+    for (br, am) in [("centre", "center"), ("metre", "meter"), ("fibre", "fiber")] {
+        if let Some(root) = w.strip_suffix(br) {
+            return format!("{root}{am}");
+        }
+    }
+    for (br, am) in [("elled", "eled"), ("elling", "eling"), ("eller", "eler")] {
+        if let Some(root) = w.strip_suffix(br) {
+            if [
+                "lab", "mod", "trav", "cancel", "channel", "fuel", "tunn", "level",
+            ]
+            .iter()
+            .any(|r| root.ends_with(r))
+                || root.ends_with("mod")
+            {
+                return format!("{root}{am}");
+            }
+        }
+    }
+    w.to_string()
+}
+
+/// [`americanize`] for a pattern prefix (`quantis*` → `quantiz*`, `analys*` → `analyz*`).
+pub fn americanize_prefix(p: &str) -> String {
+    for (br, am) in [("is", "iz"), ("ys", "yz")] {
+        if let Some(idx) = p.rfind(br) {
+            let (root, tail) = (&p[..idx], &p[idx + 2..]);
+            let tail_ok = ["ation", "ations", "ing", "ed", "er", "ers", "e", "es"]
+                .iter()
+                .any(|t| t.starts_with(tail));
+            let word = format!("{root}{br}e");
+            if tail_ok && americanize(&word) != word {
+                return format!("{root}{am}{tail}");
+            }
+        }
+    }
+    americanize(p)
 }
 
 /// Canonical text of a number (integers without a decimal point).
@@ -393,6 +550,18 @@ mod tests {
         assert_eq!(stems("3D conv"), vec!["3d", "conv"]);
         assert_eq!(stems("1M images"), vec!["1000000", "imag"]);
         assert_eq!(stems("lr 6e-5"), vec!["lr", "0.00006"]);
+        assert_eq!(stems("a tenth of it"), vec!["a", "0.1", "of", "it"]);
+        assert_eq!(stems("the fifth layer"), vec!["the", "fifth", "layer"]);
+        assert_eq!(stems("quantise"), stems("quantize"));
+        assert_eq!(stems("normalisation"), stems("normalization"));
+        assert_eq!(stems("labelled modelling"), stems("labeled modeling"));
+        assert_eq!(stems("otherwise precise"), vec!["otherwis", "precis"]);
+        assert_eq!(stems("can't won't"), vec!["can", "not", "will", "not"]);
+        assert_eq!(americanize_prefix("quantis"), "quantiz");
+        assert_eq!(americanize_prefix("normalisat"), "normalizat");
+        assert_eq!(americanize_prefix("analys"), "analyz");
+        assert_eq!(americanize_prefix("supervis"), "supervis");
+        assert_eq!(americanize_prefix("rais"), "rais");
     }
 
     #[test]

@@ -74,7 +74,10 @@ pub fn misconceptions(ms: &[Misconception], doc: &Doc) -> (Vec<MisconceptionHit>
     let hits = ms
         .iter()
         .filter_map(|m| {
-            let sp = m.patterns.iter().find_map(|p| p.find(doc))?;
+            let sp = m
+                .patterns
+                .iter()
+                .find_map(|p| p.find(doc).filter(|sp| !warned(doc, *sp)))?;
             sents.extend(doc.tokens[sp.first].sent..=doc.tokens[sp.last].sent);
             Some(MisconceptionHit {
                 id: m.spec.id.clone(),
@@ -85,6 +88,46 @@ pub fn misconceptions(ms: &[Misconception], doc: &Doc) -> (Vec<MisconceptionHit>
         })
         .collect();
     (hits, sents)
+}
+
+/// Stems of harm: a misconception stated together with its harm is a warning against it ("full fine-tuning on a
+/// few hundred images overfits"), not a claim.
+const HARM: &[&str] = &[
+    "overfit",
+    "destroy",
+    "wipe",
+    "damag",
+    "hurt",
+    "harm",
+    "degrad",
+    "catastroph",
+    "forget",
+    "forgot",
+    "eras",
+    "ruin",
+    "kill",
+    "break",
+    "lose",
+    "collaps",
+    "mistak",
+    "wast",
+    "risk",
+    "danger",
+    "memoris",
+    "memoriz",
+    "pitfal",
+    "backfir",
+];
+
+/// Whether a misconception match names the harm it does in its own clause ("… would just overfit"); a harm in
+/// a later clause is a separate claim ("…, so this gap is plain overfitting").
+fn warned(doc: &Doc, sp: super::pattern::Span) -> bool {
+    let clause = doc.tokens[sp.last].clause;
+    doc.tokens[sp.first..]
+        .iter()
+        .take(sp.last - sp.first + 14)
+        .take_while(|t| t.clause <= clause)
+        .any(|t| HARM.iter().any(|h| t.stem.starts_with(h)))
 }
 
 /// Criterion ids of the whole question (main and ladder) that the answer meets.
@@ -133,6 +176,12 @@ impl Signals {
     /// An answer that only echoes the question back: mostly its words, hardly anything new.
     pub fn echoes_question(&self) -> bool {
         self.content >= 10 && self.echo.0 >= 0.6 && self.echo.1 * 8 <= self.content
+    }
+
+    /// Names the rubric's ideas mainly to reject them: two criteria named only in negated or denied clauses, or one
+    /// with nothing else earned.
+    pub fn rejects_key_ideas(&self) -> bool {
+        self.rejected >= 2 || (self.rejected >= 1 && self.raw == 0)
     }
 
     /// Terms without claims: most of the text is comma-separated buzzwords.
@@ -205,7 +254,10 @@ pub fn grade_with_signals(
             .zip(&results)
             .filter(|(c, r)| {
                 r.verdict == Verdict::Missed
-                    && c.patterns.iter().any(|p| p.find_unscoped(&doc).is_some())
+                    && c.patterns
+                        .iter()
+                        .chain(&c.partial)
+                        .any(|p| p.find_unscoped(&doc).is_some())
             })
             .count(),
     };
@@ -228,7 +280,7 @@ pub fn grade_with_signals(
     // A sincere, on-topic answer that earns nothing from the rubric still gets the floor human graders give
     // vague but relevant answers; not one with a misconception, a gaming flag, or one that names the key ideas
     // only to reject them.
-    if flags.is_empty() && hits.is_empty() && sig.rejected < 2 && sig.on_topic() {
+    if flags.is_empty() && hits.is_empty() && !sig.rejects_key_ideas() && sig.on_topic() {
         score = score.max(cal.floor.round() as u32);
     }
     if echo {

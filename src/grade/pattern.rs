@@ -164,7 +164,7 @@ fn parse_seq(p: &str, s: &str, lex: &Lexicon) -> Result<Vec<Vec<Item>>, PatternE
                 slots.push(vec![vec![parse_number(p, num)?]]);
             } else if let Some(pre) = w.strip_suffix('*') {
                 flush(&mut run, &mut slots);
-                let pre = pre.to_lowercase();
+                let pre = super::normalize::americanize_prefix(&pre.to_lowercase());
                 if pre.len() < 2 || !pre.chars().all(|c| c.is_alphanumeric()) {
                     return Err(perr(
                         p,
