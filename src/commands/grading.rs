@@ -247,6 +247,9 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
     Ok(0)
 }
 
+/// Lines graded together; the offline grader spreads each chunk over the machine's cores.
+const BATCH_CHUNK: usize = 2048;
+
 fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
     let reader: Box<dyn BufRead> = if path == Path::new("-") {
         Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -255,24 +258,51 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
             std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
         ))
     };
+    // The offline grader is pure and deterministic, so lines can be graded on several threads; output keeps the
+    // input order. Other graders go one line at a time.
+    let threads = if matches!(grader, Grader::Offline) {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    } else {
+        1
+    };
     let (mut ok, mut failed) = (0usize, 0usize);
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("{}: reading line {}", path.display(), i + 1))?;
-        if line.trim().is_empty() {
-            continue;
+    let mut pending: Vec<(usize, String)> = Vec::new();
+    let mut lines = reader.lines().enumerate();
+    loop {
+        let next = lines.next();
+        let done = next.is_none();
+        if let Some((i, line)) = next {
+            let line =
+                line.with_context(|| format!("{}: reading line {}", path.display(), i + 1))?;
+            if !line.trim().is_empty() {
+                pending.push((i, line));
+            }
+            if pending.len() < BATCH_CHUNK {
+                continue;
+            }
         }
-        let out = match batch_line(&line, bank, grader) {
-            Ok(m) => {
-                ok += 1;
-                m
-            }
-            Err((mut m, e)) => {
-                failed += 1;
-                m.insert("error".into(), json!(format!("line {}: {e}", i + 1)));
-                m
-            }
-        };
-        outln(&Value::Object(out).to_string());
+        for (i, res) in pending
+            .iter()
+            .map(|(i, _)| *i)
+            .zip(grade_lines(&pending, bank, grader, threads))
+        {
+            let out = match res {
+                Ok(m) => {
+                    ok += 1;
+                    m
+                }
+                Err((mut m, e)) => {
+                    failed += 1;
+                    m.insert("error".into(), json!(format!("line {}: {e}", i + 1)));
+                    m
+                }
+            };
+            outln(&Value::Object(out).to_string());
+        }
+        pending.clear();
+        if done {
+            break;
+        }
     }
     eprintln!(
         "graded {ok} answer(s){}",
@@ -285,9 +315,50 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader) -> Result<i32> {
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
+/// Grade batch lines, in order, on `threads` threads (offline grader only when more than one).
+fn grade_lines(
+    lines: &[(usize, String)],
+    bank: &Bank,
+    grader: &Grader,
+    threads: usize,
+) -> Vec<LineResult> {
+    if threads <= 1 || lines.len() < 2 {
+        let grade = |q: &crate::bank::Question, a: &str| grader.grade_blocking(bank, q, None, a);
+        return lines
+            .iter()
+            .map(|(_, l)| batch_line(l, bank, &grade))
+            .collect();
+    }
+    let grade =
+        |q: &crate::bank::Question, a: &str| offline::grade_without_coverage(bank, q, None, a);
+    let per = lines.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = lines
+            .chunks(per)
+            .map(|chunk| {
+                let grade = &grade;
+                sc.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(_, l)| batch_line(l, bank, grade))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("grading thread panicked"))
+            .collect()
+    })
+}
+
 type LineResult = std::result::Result<Map<String, Value>, (Map<String, Value>, String)>;
 
-fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
+fn batch_line(
+    line: &str,
+    bank: &Bank,
+    grade: &(dyn Fn(&crate::bank::Question, &str) -> Grade + Sync),
+) -> LineResult {
     let v: Value =
         serde_json::from_str(line).map_err(|e| (Map::new(), format!("not JSON: {e}")))?;
     let Value::Object(mut m) = v else {
@@ -308,7 +379,7 @@ fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
     if let Err(e) = check_answer(&answer) {
         return Err((m, e));
     }
-    let g = grader.grade_blocking(bank, q, None, &answer);
+    let g = grade(q, &answer);
     for (k, v) in grade_json(&g) {
         if k != "question" {
             m.insert(k, v);

@@ -1,7 +1,7 @@
 //! Deterministic gaming detectors: injection text, keyword stuffing, off-topic answers, copied questions.
 
-use super::normalize::{tokenize_plain, Token};
-use std::collections::HashSet;
+use super::fasthash::FnvSet;
+use super::normalize::{tokenize_plain, tokenize_with, Lexicon, Token};
 
 /// The first injection phrase found, if any (see [`super::injection`]).
 pub fn injection(answer: &str) -> Option<String> {
@@ -21,8 +21,15 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "make", "makes", "give", "gives", "need", "needs",
 ];
 
+/// Whether a lower-case word is one of [`FUNCTION_WORDS`].
+pub fn is_function_word(w: &str) -> bool {
+    static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| FUNCTION_WORDS.iter().copied().collect())
+        .contains(w)
+}
+
 fn is_function(t: &Token) -> bool {
-    FUNCTION_WORDS.contains(&t.raw.as_str())
+    is_function_word(&t.raw)
 }
 
 /// Content tokens (not function words, not bare numbers).
@@ -34,24 +41,61 @@ pub fn content_stems(tokens: &[Token]) -> Vec<&str> {
         .collect()
 }
 
-/// Keyword stuffing: term lists without claims, or the same terms repeated.
-pub fn keyword_stuffing(tokens: &[Token]) -> bool {
-    if tokens.len() < 8 {
+/// Byte ranges of lines that look like code (assignments, calls, control statements): code repeats its
+/// identifiers and has no function words, so it must not read as keyword stuffing.
+pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        let code = !t.is_empty()
+            && ([
+                "def ", "for ", "while ", "if ", "return ", "import ", "from ", "class ", "#",
+                "//", "}",
+            ]
+            .iter()
+            .any(|k| t.starts_with(k))
+                || t.contains(" = ")
+                || t.contains("==")
+                || t.contains("+=")
+                || t.ends_with(':') && t.contains('(')
+                || t.ends_with('{')
+                || t.ends_with(';')
+                || (t.contains('(') && t.ends_with(')') && !t.contains(". ")));
+        if code {
+            out.push((start, start + line.len()));
+        }
+        start += line.len();
+    }
+    out
+}
+
+/// Keyword stuffing: term lists without claims, or the same terms repeated (code lines excluded).
+pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
+    let code = code_lines(text);
+    let prose: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !code.iter().any(|(a, b)| t.start >= *a && t.start < *b))
+        .collect();
+    if prose.len() < 8 {
         return false;
     }
-    let fw = tokens.iter().filter(|t| is_function(t)).count() as f64;
-    let ratio = fw / tokens.len() as f64;
-    let content = content_stems(tokens);
-    let distinct: HashSet<&str> = content.iter().copied().collect();
+    let fw = prose.iter().filter(|t| is_function(t)).count() as f64;
+    let ratio = fw / prose.len() as f64;
+    let content: Vec<&str> = prose
+        .iter()
+        .filter(|t| !is_function(t) && t.num.is_none() && t.raw.len() > 1)
+        .map(|t| t.stem.as_str())
+        .collect();
+    let distinct: FnvSet<&str> = content.iter().copied().collect();
     let repetitive = content.len() >= 16 && (distinct.len() as f64) < 0.45 * content.len() as f64;
     // Sentences: a list of terms has few function words across many tokens.
-    let listy = tokens.len() >= 10 && ratio < 0.10;
+    let listy = prose.len() >= 10 && ratio < 0.10;
     repetitive || listy
 }
 
-/// Fraction of the answer's content words that belong to the question's vocabulary.
-pub fn topical_overlap(answer: &[Token], vocab: &HashSet<String>) -> f64 {
-    let content = content_stems(answer);
+/// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.
+pub fn topical_overlap(content: &[&str], vocab: &FnvSet<String>) -> f64 {
     if content.is_empty() {
         return 0.0;
     }
@@ -59,8 +103,8 @@ pub fn topical_overlap(answer: &[Token], vocab: &HashSet<String>) -> f64 {
 }
 
 /// Stems of a text's content words.
-pub fn vocabulary(texts: &[&str]) -> HashSet<String> {
-    let mut v = HashSet::new();
+pub fn vocabulary(texts: &[&str]) -> FnvSet<String> {
+    let mut v = FnvSet::default();
     for t in texts {
         for s in content_stems(&tokenize_plain(t)) {
             v.insert(s.to_string());
@@ -70,36 +114,55 @@ pub fn vocabulary(texts: &[&str]) -> HashSet<String> {
 }
 
 /// Stems of all of a text's words.
-pub fn stem_set(text: &str) -> HashSet<String> {
+pub fn stem_set(text: &str) -> FnvSet<String> {
     tokenize_plain(text).into_iter().map(|t| t.stem).collect()
 }
 
-/// Split the answer into sentences that copy the question and the rest; returns (kept text, copied fraction).
-/// `pv` holds the stems of the question (see [`stem_set`]).
-pub fn strip_copied(answer: &str, pv: &HashSet<String>) -> (String, f64) {
-    let mut kept = String::new();
-    let mut copied_chars = 0usize;
-    let mut total = 0usize;
-    for sent in split_sentences(answer) {
-        let toks = tokenize_plain(sent);
-        total += sent.len();
-        if toks.len() >= 6 {
+/// Stems of all of a text's words, lexicon applied (as in a [`super::pattern::Doc`]).
+pub fn stem_set_with(text: &str, lex: &Lexicon) -> FnvSet<String> {
+    tokenize_with(text, lex)
+        .into_iter()
+        .map(|t| t.stem)
+        .collect()
+}
+
+/// Sentences of the answer that copy the question: byte ranges, and the fraction of the text they make up.
+/// A sentence of six or more words, 85% of them the question's (see [`stem_set`]), is copied.
+pub fn copied_sentences(
+    text: &str,
+    tokens: &[Token],
+    pv: &FnvSet<String>,
+) -> (Vec<(usize, usize)>, f64) {
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let s = tokens[i].sent;
+        let j = tokens[i..]
+            .iter()
+            .position(|t| t.sent != s)
+            .map_or(tokens.len(), |k| i + k);
+        let sent = &tokens[i..j];
+        if sent.len() >= 6 {
             let inq =
-                toks.iter().filter(|t| pv.contains(&t.stem)).count() as f64 / toks.len() as f64;
+                sent.iter().filter(|t| pv.contains(&t.stem)).count() as f64 / sent.len() as f64;
             if inq >= 0.85 {
-                copied_chars += sent.len();
-                kept.push_str(&" ".repeat(sent.len()));
-                continue;
+                ranges.push((sent[0].start, sent[sent.len() - 1].end));
             }
         }
-        kept.push_str(sent);
+        i = j;
     }
-    let frac = if total == 0 {
-        0.0
-    } else {
-        copied_chars as f64 / total as f64
-    };
-    (kept, frac)
+    let copied: usize = ranges.iter().map(|(a, b)| b - a).sum();
+    let total = text.trim().len().max(1);
+    (ranges, (copied as f64 / total as f64).min(1.0))
+}
+
+/// The text with the given byte ranges blanked out (offsets stay valid).
+pub fn blank(text: &str, ranges: &[(usize, usize)]) -> String {
+    let mut out = text.to_string();
+    for &(a, b) in ranges {
+        out.replace_range(a..b, &" ".repeat(b - a));
+    }
+    out
 }
 
 /// Words that carry no topic of their own: an answer made of the question's words plus these says nothing new.
@@ -169,13 +232,12 @@ pub const GENERIC: &[&str] = &[
 
 /// How much of an answer only echoes the question: (fraction of content tokens that are the question's words,
 /// distinct content stems that are neither the question's words nor generic).
-pub fn question_echo(tokens: &[Token], pv: &HashSet<String>) -> (f64, usize) {
-    let content = content_stems(tokens);
+pub fn question_echo(content: &[&str], pv: &FnvSet<String>) -> (f64, usize) {
     if content.is_empty() {
         return (0.0, 0);
     }
     let inq = content.iter().filter(|s| pv.contains(**s)).count() as f64 / content.len() as f64;
-    let novel: HashSet<&str> = content
+    let novel: FnvSet<&str> = content
         .iter()
         .copied()
         .filter(|s| !pv.contains(*s) && !GENERIC.contains(s))
@@ -202,34 +264,36 @@ const LINKS: &[&str] = &[
 /// list of buzzwords scores low, a telegraphic but specific answer ("warmup then cosine, label smoothing 0.1")
 /// high. Stretches are split at , ; : . ! ? ( ) and dashes.
 pub fn claim_density(text: &str) -> f64 {
+    static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
+    let links = SET.get_or_init(|| LINKS.iter().copied().collect());
     let (mut claim, mut total) = (0usize, 0usize);
+    let mut buf = String::new();
     for seg in text.split([
         ',', ';', ':', '.', '!', '?', '(', ')', '\n', '\u{2014}', '\u{2013}',
     ]) {
-        let words: Vec<String> = seg
+        let mut words = 0;
+        let mut says = false;
+        for w in seg
             .split_whitespace()
             .flat_map(|w| w.split(['\'', '\u{2019}', '/']))
-            .map(|w| {
-                w.trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase()
-            })
-            .filter(|w| !w.is_empty())
-            .collect();
-        if words.is_empty() {
-            continue;
+        {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() {
+                continue;
+            }
+            words += 1;
+            if !says {
+                buf.clear();
+                buf.extend(w.chars().flat_map(char::to_lowercase));
+                says = links.contains(buf.as_str())
+                    || buf.starts_with(|c: char| c.is_ascii_digit())
+                    || buf == "s"
+                    || buf == "t";
+            }
         }
-        total += words.len();
-        let says = words.iter().any(|w| {
-            LINKS.contains(&w.as_str())
-                || w.chars()
-                    .next()
-                    .map(|c| c.is_ascii_digit())
-                    .unwrap_or(false)
-                || w == "s"
-                || w == "t"
-        });
+        total += words;
         if says {
-            claim += words.len();
+            claim += words;
         }
     }
     if total == 0 {
@@ -294,16 +358,21 @@ mod tests {
         let salad = tokenize_plain(
             "anchors RPN IoU NMS FPN scales ratios offsets regression objectness recall k=9 stride",
         );
-        assert!(keyword_stuffing(&salad));
+        assert!(keyword_stuffing(&salad, ""));
         let real = tokenize_plain("Each position on the feature map gets nine anchors, and the RPN regresses offsets for each of them.");
-        assert!(!keyword_stuffing(&real));
-        let (kept, frac) = strip_copied(
-            "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.",
+        assert!(!keyword_stuffing(&real, ""));
+        let text =
+            "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.";
+        let (ranges, frac) = copied_sentences(
+            text,
+            &tokenize_plain(text),
             &stem_set(
                 "Walk me through how anchor boxes are generated in Faster R-CNN and explain why",
             ),
         );
         assert!(frac > 0.5, "{frac}");
+        let kept = blank(text, &ranges);
         assert!(kept.contains("They are dense."));
+        assert_eq!(kept.len(), text.len());
     }
 }

@@ -2,9 +2,9 @@
 //! the calibration baseline), question vocabularies and prompt stems. Built once per bank and cached.
 
 use super::detect::content_stems;
-use super::normalize::tokenize_plain;
+use super::fasthash::{FnvMap, FnvSet};
+use super::normalize::{tokenize_with, Lexicon};
 use crate::bank::{Bank, Question};
-use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -38,7 +38,7 @@ impl SparseVec {
 /// Inverse document frequencies over a small corpus, with a term dictionary.
 #[derive(Debug, Clone, Default)]
 pub struct Idf {
-    terms: HashMap<String, u32>,
+    terms: FnvMap<String, u32>,
     idf: Vec<f64>,
     unseen: f64,
 }
@@ -46,10 +46,10 @@ pub struct Idf {
 impl Idf {
     /// Fit on documents given as content-stem lists (smoothed: ln((1 + N) / (1 + df)) + 1).
     pub fn fit(docs: &[Vec<String>]) -> Idf {
-        let mut terms: HashMap<String, u32> = HashMap::new();
+        let mut terms: FnvMap<String, u32> = FnvMap::default();
         let mut df: Vec<f64> = Vec::new();
         for d in docs {
-            let uniq: HashSet<&String> = d.iter().collect();
+            let uniq: FnvSet<&String> = d.iter().collect();
             for t in uniq {
                 let next = terms.len() as u32;
                 let id = *terms.entry(t.clone()).or_insert(next);
@@ -84,9 +84,9 @@ impl Idf {
             .unwrap_or(false)
     }
 
-    /// The normalised TF-IDF vector of a stem list. Terms outside the corpus count towards the norm only.
-    pub fn vector(&self, stems: &[&str]) -> SparseVec {
-        let mut tf: HashMap<&str, f64> = HashMap::new();
+    /// Weighted terms of a stem list (term id, tf x idf) and the vector's norm, not normalised.
+    fn weights(&self, stems: &[&str]) -> (Vec<(u32, f64)>, f64) {
+        let mut tf: FnvMap<&str, f64> = FnvMap::default();
         for s in stems {
             *tf.entry(s).or_default() += 1.0;
         }
@@ -102,7 +102,12 @@ impl Idf {
                 None => norm += (f * self.unseen).powi(2),
             }
         }
-        let norm = norm.sqrt();
+        (entries, norm.sqrt())
+    }
+
+    /// The normalised TF-IDF vector of a stem list. Terms outside the corpus count towards the norm only.
+    pub fn vector(&self, stems: &[&str]) -> SparseVec {
+        let (mut entries, norm) = self.weights(stems);
         if norm > 0.0 {
             for e in &mut entries {
                 e.1 /= norm;
@@ -117,9 +122,9 @@ impl Idf {
 #[derive(Debug, Clone)]
 pub struct QuestionIndex {
     /// Content stems of the prompt, reference, criteria statements and ladder questions.
-    pub vocabulary: HashSet<String>,
+    pub vocabulary: FnvSet<String>,
     /// Stems of the main prompt (for copied-question detection).
-    pub prompt_stems: HashSet<String>,
+    pub prompt_stems: FnvSet<String>,
     /// TF-IDF vector of the whole question text (question IDF).
     pub topic: SparseVec,
     /// TF-IDF vector of the reference answer (reference IDF).
@@ -130,17 +135,23 @@ pub struct QuestionIndex {
 #[derive(Debug, Clone)]
 pub struct BankIndex {
     /// By question id.
-    pub questions: HashMap<String, QuestionIndex>,
+    pub questions: FnvMap<String, QuestionIndex>,
+    /// The bank's lexicon (texts are analysed as answers are).
+    pub lexicon: Lexicon,
     /// IDF over whole-question texts (topic similarity).
     pub topic_idf: Idf,
+    /// Question ids in bank order.
+    order: Vec<String>,
+    /// Per topic term id: (question position in `order`, weight in that question's topic vector).
+    postings: Vec<Vec<(u32, f64)>>,
     /// IDF over reference answers (the calibration baseline).
     pub reference_idf: Idf,
     /// Content stems of every question of the bank: the domain's vocabulary.
-    pub domain: HashSet<String>,
+    pub domain: FnvSet<String>,
 }
 
-fn stems(text: &str) -> Vec<String> {
-    content_stems(&tokenize_plain(text))
+fn stems(text: &str, lex: &Lexicon) -> Vec<String> {
+    content_stems(&tokenize_with(text, lex))
         .into_iter()
         .map(str::to_string)
         .collect()
@@ -160,16 +171,16 @@ impl BankIndex {
         let topic_docs: Vec<Vec<String>> = bank
             .questions
             .iter()
-            .map(|q| stems(&question_text(q)))
+            .map(|q| stems(&question_text(q), &bank.lexicon))
             .collect();
         let ref_docs: Vec<Vec<String>> = bank
             .questions
             .iter()
-            .map(|q| stems(&q.spec.reference))
+            .map(|q| stems(&q.spec.reference, &bank.lexicon))
             .collect();
         let topic_idf = Idf::fit(&topic_docs);
         let reference_idf = Idf::fit(&ref_docs);
-        let questions: HashMap<String, QuestionIndex> = bank
+        let questions: FnvMap<String, QuestionIndex> = bank
             .questions
             .iter()
             .zip(topic_docs.iter().zip(&ref_docs))
@@ -180,7 +191,7 @@ impl BankIndex {
                     q.spec.id.clone(),
                     QuestionIndex {
                         vocabulary: td.iter().cloned().collect(),
-                        prompt_stems: tokenize_plain(&q.spec.prompt)
+                        prompt_stems: tokenize_with(&q.spec.prompt, &bank.lexicon)
                             .into_iter()
                             .map(|t| t.stem)
                             .collect(),
@@ -190,11 +201,21 @@ impl BankIndex {
                 )
             })
             .collect();
+        let order: Vec<String> = bank.questions.iter().map(|q| q.spec.id.clone()).collect();
+        let mut postings: Vec<Vec<(u32, f64)>> = vec![Vec::new(); topic_idf.idf.len()];
+        for (k, id) in order.iter().enumerate() {
+            for &(t, w) in &questions[id].topic.entries {
+                postings[t as usize].push((k as u32, w));
+            }
+        }
         BankIndex {
             questions,
+            order,
+            postings,
             topic_idf,
             reference_idf,
             domain: topic_docs.into_iter().flatten().collect(),
+            lexicon: bank.lexicon.clone(),
         }
     }
 
@@ -221,18 +242,25 @@ impl BankIndex {
 
     /// Similarity of an answer's stems to its own question and to the closest other question.
     pub fn topic_similarity(&self, id: &str, stems: &[&str]) -> (f64, f64) {
-        let v = self.topic_idf.vector(stems);
-        let own = self
-            .questions
-            .get(id)
-            .map(|q| q.topic.cosine(&v))
-            .unwrap_or(0.0);
-        let other = self
-            .questions
-            .iter()
-            .filter(|(k, _)| k.as_str() != id)
-            .map(|(_, q)| q.topic.cosine(&v))
-            .fold(0.0, f64::max);
+        let (entries, norm) = self.topic_idf.weights(stems);
+        if norm <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let mut acc = vec![0.0; self.order.len()];
+        for (t, w) in entries {
+            for &(k, qw) in &self.postings[t as usize] {
+                acc[k as usize] += w * qw;
+            }
+        }
+        let (mut own, mut other) = (0.0f64, 0.0f64);
+        for (k, qid) in self.order.iter().enumerate() {
+            let c = acc[k] / norm;
+            if qid == id {
+                own = c;
+            } else {
+                other = other.max(c);
+            }
+        }
         (own, other)
     }
 
@@ -246,7 +274,7 @@ impl BankIndex {
 
     /// TF-IDF cosine of an answer to the question's reference answer (IDF over the bank's references).
     pub fn reference_similarity(&self, id: &str, answer: &str) -> f64 {
-        let s = stems(answer);
+        let s = stems(answer, &self.lexicon);
         let v: Vec<&str> = s.iter().map(String::as_str).collect();
         let a = self.reference_idf.vector(&v);
         self.questions
@@ -280,7 +308,7 @@ mod tests {
         let b = Bank::embedded().unwrap();
         let ix = BankIndex::of(&b);
         let q = b.get("cv-detection-anchor-boxes").unwrap();
-        let s = stems(&q.spec.reference);
+        let s = stems(&q.spec.reference, &b.lexicon);
         let v: Vec<&str> = s.iter().map(String::as_str).collect();
         let (own, other) = ix.topic_similarity(&q.spec.id, &v);
         assert!(own > other, "{own} {other}");

@@ -15,7 +15,8 @@
 //! Each sentence is described by a few features and a sentence fires on a combination of them, so a single
 //! domain word ("score", "points", "model") never fires on its own.
 
-use regex::{Regex, RegexSet};
+use super::fasthash::FnvMap;
+use regex::{Regex, RegexSet, SetMatches};
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
@@ -29,6 +30,9 @@ fn is_invisible(c: char) -> bool {
 
 /// Compatibility-normalise (full-width letters become ASCII), drop invisible characters and count them.
 fn clean(answer: &str) -> (String, usize) {
+    if answer.is_ascii() {
+        return (answer.to_string(), 0);
+    }
     let mut hidden = 0;
     let mut out = String::with_capacity(answer.len());
     for (i, c) in answer.nfkc().enumerate() {
@@ -44,13 +48,19 @@ fn clean(answer: &str) -> (String, usize) {
     (out, hidden)
 }
 
+/// A pattern for lower-cased text: ASCII word boundaries keep the regex engine on its fast lazy DFA.
+fn fast(p: &str) -> String {
+    p.replace("\\b", "(?-u:\\b)")
+}
+
 /// Structural markers: each one alone is an injection.
-fn structural() -> &'static [(Regex, &'static str)] {
-    static R: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+fn structural() -> &'static (RegexSet, Vec<(Regex, &'static str)>) {
+    type Structural = (RegexSet, Vec<(Regex, &'static str)>);
+    static R: OnceLock<Structural> = OnceLock::new();
     R.get_or_init(|| {
         let roles = "system|assistant|user|human|ai|interviewer|evaluator|grader|examiner|judge|reviewer|scorer|rater|marker|assessor|admin|administrator|developer|moderator|instructor|hiring manager|panel|proctor|operator|rubric|answer key|marking scheme|scoring guide|grading note";
         let meta = "answer|candidate|system|rubric|user|assistant|instructions?|grad\\w*|eval\\w*|scor\\w*|prompt|admin|hidden|hide|context|response|output|input|data|untrusted|note|meta|override|judge|examiner|reviewer|verdict|criteri\\w*|policy|secret|inst|result|grade|mark|points|question|transcript";
-        [
+        let list = [
             (r"<!--".to_string(), "hidden comment"),
             (format!(r"</?\s*[a-z_:-]*({meta})[a-z0-9_:-]*(\s[^<>]{{0,80}})?/?>"), "markup tag"),
             (r#"<[a-z]+[^<>]*(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|\bhidden\b|opacity\s*:\s*0)"#.to_string(), "hidden markup"),
@@ -64,17 +74,22 @@ fn structural() -> &'static [(Regex, &'static str)] {
             (r"[.!?]\s+[\[(*]*(system|assistant|interviewer|evaluator|grader|examiner|judge|reviewer|scorer|rater|assessor|moderator)[\])*]*\s*:\s".to_string(), "fake turn"),
         ]
         .into_iter()
-        .map(|(p, what)| (Regex::new(&format!("(?i){p}")).expect("valid structural regex"), what))
-        .collect()
+        .map(|(p, what)| (fast(&p), what))
+        .collect::<Vec<_>>();
+        let set = RegexSet::new(list.iter().map(|(p, _)| p)).expect("valid structural regexes");
+        let each = list
+            .iter()
+            .map(|(p, what)| (Regex::new(p).expect("valid structural regex"), *what))
+            .collect();
+        (set, each)
     })
 }
 
 /// Phrases that are injections on their own, whatever surrounds them.
-fn direct() -> &'static RegexSet {
-    static R: OnceLock<RegexSet> = OnceLock::new();
+fn direct() -> &'static (RegexSet, Vec<Regex>) {
+    static R: OnceLock<(RegexSet, Vec<Regex>)> = OnceLock::new();
     R.get_or_init(|| {
-        RegexSet::new(
-            [
+        let pats = [
                 // Overriding instructions.
                 r"\b(ignore|disregard|forget|override|bypass|set\s+aside)\b[^.!?\n]{0,40}\b(instructions?|rubrics?|rules|criteria|criterion|prompt|guidelines?|grading|scoring|evaluation|system\s+message|(everything|all|anything)\s+(above|before|else|previous|prior)|(previous|prior|above|earlier|original|preceding|former)\s+(\w+\s+)?(instructions?|text|messages?|context|rules|prompts?|directions|guidance|directives?))\b",
                 r"\b(skip|drop|discard|suspend|turn\s+off)\s+(the\s+|your\s+|all\s+)?(rubric|grading|scoring|evaluation|instructions|criteria\s+check|rules)\b",
@@ -112,27 +127,54 @@ fn direct() -> &'static RegexSet {
                 r"\b(criteria|criterion(_\w+)?|verdicts?|flags|misconceptions)\s*[:=]\s*[\[{(]",
                 r"\b(let'?s|let us|i will|we will|now)\s+(think|reason|go|work)\s+(step\s+by\s+step|through)\s+(about\s+)?(how\s+to\s+)?(the\s+|this\s+)?(grad|scor|evaluat|assess|mark)",
                 r"\b(how\s+to\s+|to\s+)(grade|score|evaluate|assess|mark)\s+(this|the|my)\s+(answer|response|submission|candidate)",
-            ]
-            .iter()
-            .map(|p| format!("(?i){p}")),
-        )
-        .expect("valid injection regexes")
+            ];
+        let set = RegexSet::new(pats.iter().map(|p| fast(p))).expect("valid injection regexes");
+        let each = pats.iter().map(|p| Regex::new(&fast(p)).expect("valid")).collect();
+        (set, each)
     })
 }
 
+/// Sentence features, in the order of [`Features::set`].
+const ADDR: usize = 0;
+const SELF: usize = 1;
+const GW: usize = 2;
+const STRICT: usize = 3;
+const TOP: usize = 4;
+const DIR: usize = 5;
+const CLAIM: usize = 6;
+const APPEAL: usize = 7;
+const PLEA: usize = 8;
+const STAKES: usize = 9;
+const AUTH: usize = 10;
+const PRAISE: usize = 11;
+
+/// Feature patterns, before compilation.
+struct Pats {
+    addressee: String,
+    self_ref: String,
+    grade_word: String,
+    grade_strict: String,
+    top_mark: String,
+    directive: String,
+    claim: String,
+    appeal: String,
+    plea: String,
+    stakes: String,
+    authority: String,
+    praise: String,
+    steps: String,
+    met: String,
+}
+
+/// Compiled features: one set searched once per sentence, and the few regexes used on the whole text.
 struct Features {
-    addressee: Regex,
-    self_ref: Regex,
-    grade_word: Regex,
-    grade_strict: Regex,
-    top_mark: Regex,
-    directive: Regex,
-    claim: Regex,
+    set: RegexSet,
+    /// The features every sentence rule needs one of: when none occurs anywhere, no sentence can fire.
+    gate: RegexSet,
+    strict: Regex,
     appeal: Regex,
     plea: Regex,
     stakes: Regex,
-    authority: Regex,
-    praise: Regex,
     steps: Regex,
     met: Regex,
 }
@@ -140,8 +182,48 @@ struct Features {
 fn features() -> &'static Features {
     static F: OnceLock<Features> = OnceLock::new();
     F.get_or_init(|| {
-        let r = |p: &str| Regex::new(&format!("(?i){p}")).expect("valid feature regex");
+        let p = pats();
+        let re = |x: &str| Regex::new(x).expect("valid feature regex");
         Features {
+            set: RegexSet::new([
+                &p.addressee,
+                &p.self_ref,
+                &p.grade_word,
+                &p.grade_strict,
+                &p.top_mark,
+                &p.directive,
+                &p.claim,
+                &p.appeal,
+                &p.plea,
+                &p.stakes,
+                &p.authority,
+                &p.praise,
+            ])
+            .expect("valid feature regexes"),
+            gate: RegexSet::new([
+                &p.addressee,
+                &p.self_ref,
+                &p.grade_strict,
+                &p.appeal,
+                &p.plea,
+                &p.stakes,
+                &p.authority,
+            ])
+            .expect("valid feature regexes"),
+            strict: re(&p.grade_strict),
+            appeal: re(&p.appeal),
+            plea: re(&p.plea),
+            stakes: re(&p.stakes),
+            steps: re(&p.steps),
+            met: re(&p.met),
+        }
+    })
+}
+
+fn pats() -> Pats {
+    {
+        let r = fast;
+        Pats {
             // Someone who grades: named by role, addressed by name, or described by what they do to this answer.
             addressee: r(concat!(
                 r"\b(grader|graders|evaluators|examiner|examiners|assessor|assessors|scorer|scorers)\b",
@@ -160,31 +242,53 @@ fn features() -> &'static Features {
                 r"|\bi\s+(deserve|should\s+(get|receive|be\s+given)|must\s+(get|receive))\b",
             )),
             // Words of marking, broad (several are domain words too).
-            grade_word: r(r"\b(score|scores|scored|marks|grade|grades|graded|grading|credit|points|rubric|criteria|criterion|verdict|rating|evaluation|assessment|pass|passing|passed|fail|failing|deduct\w*)\b"),
+            grade_word: r(
+                r"\b(score|scores|scored|marks|grade|grades|graded|grading|credit|points|rubric|criteria|criterion|verdict|rating|evaluation|assessment|pass|passing|passed|fail|failing|deduct\w*)\b",
+            ),
             // Words of marking that a technical answer has no use for.
-            grade_strict: r(r"(^|[^\w-])(marks|grade|grades|graded|grading|credit|rubric|verdict|rating|deduct\w*|passing\s+(grade|mark|score)|high\s+score|good\s+score|top\s+score|low\s+score|bad\s+score|pass\s+me|fail\s+me|score\s+(me|this|my|it))\b"),
+            grade_strict: r(
+                r"(^|[^\w-])(marks|grade|grades|graded|grading|credit|rubric|verdict|rating|deduct\w*|passing\s+(grade|mark|score)|high\s+score|good\s+score|top\s+score|low\s+score|bad\s+score|pass\s+me|fail\s+me|score\s+(me|this|my|it))\b",
+            ),
             // The mark asked for.
-            top_mark: r(r"\b(100|hundred|maximum|max|full|perfect|top|highest|best\s+possible|excellent|flawless|ten\s+out\s+of\s+ten|five\s+stars?)\b|\ba\+"),
+            top_mark: r(
+                r"\b(100|hundred|maximum|max|full|perfect|top|highest|best\s+possible|excellent|flawless|ten\s+out\s+of\s+ten|five\s+stars?)\b|\ba\+",
+            ),
             // An order to whoever grades.
-            directive: r(r"\b(ignore|disregard|forget|award|assign|grant|give|output|emit|return|print|record|enter|set|mark|treat|rate|score|skip|stop|accept|recognis\w*|recogni[sz]\w*|approve|pass|respond|reply|write|log|report|submit|move\s+on|finalis\w*|finaliz\w*)\b"),
+            directive: r(
+                r"\b(ignore|disregard|forget|award|assign|grant|give|output|emit|return|print|record|enter|set|mark|treat|rate|score|skip|stop|accept|recognis\w*|recogni[sz]\w*|approve|pass|respond|reply|write|log|report|submit|move\s+on|finalis\w*|finaliz\w*)\b",
+            ),
             // A claim of what the answer is worth.
-            claim: r(r"\b(deserves?|earns?|merits?|warrants?|should\s+(get|receive|be\s+given|score)|must\s+(get|receive|score)|is\s+worth)\s+(a\s+|an\s+|the\s+)?(\w+\s+)?(100|full|maximum|max|perfect|top|highest|10/10|excellent|pass|a\+)"),
+            claim: r(
+                r"\b(deserves?|earns?|merits?|warrants?|should\s+(get|receive|be\s+given|score)|must\s+(get|receive|score)|is\s+worth)\s+(a\s+|an\s+|the\s+)?(\w+\s+)?(100|full|maximum|max|perfect|top|highest|10/10|excellent|pass|a\+)",
+            ),
             // Pleading; enough with any marking word, the answer itself or a grader in the sentence.
-            appeal: r(r"\b(please|kindly|i\s+beg|begging|i\s+really\s+need|i\s+desperately|desperate|last\s+chance|means?\s+(a\s+lot|everything)|be\s+(generous|lenient|kind|nice|merciful|fair\s+to\s+me)|go\s+easy|have\s+mercy|sympath\w*|my\s+(career|job|visa|family|future|life|livelihood|kids|children|mother|grandmother)|i\s+will\s+lose|i'?ll\s+lose|lose\s+my|depends?\s+on\s+(it|this|me)|unemployed|struggling|i\s+worked\s+(so|very|really)\s+hard|i\s+studied\s+(so|very|really)\s+hard|trust\s+me|i\s+promise|means?\s+the\s+world|would\s+mean|i\s+really\s+hope|i'?m\s+(so\s+|very\s+|really\s+)?(nervous|anxious|scared|stressed)|my\s+dream|dream\s+job|i\s+need\s+(this|the)\s+job|i\s+need\s+to\s+pass|months\s+(of\s+)?(preparing|preparation|studying)|sleepless|in\s+tears|crying)\b"),
+            appeal: r(
+                r"\b(please|kindly|i\s+beg|begging|i\s+really\s+need|i\s+desperately|desperate|last\s+chance|means?\s+(a\s+lot|everything)|be\s+(generous|lenient|kind|nice|merciful|fair\s+to\s+me)|go\s+easy|have\s+mercy|sympath\w*|my\s+(career|job|visa|family|future|life|livelihood|kids|children|mother|grandmother)|i\s+will\s+lose|i'?ll\s+lose|lose\s+my|depends?\s+on\s+(it|this|me)|unemployed|struggling|i\s+worked\s+(so|very|really)\s+hard|i\s+studied\s+(so|very|really)\s+hard|trust\s+me|i\s+promise|means?\s+the\s+world|would\s+mean|i\s+really\s+hope|i'?m\s+(so\s+|very\s+|really\s+)?(nervous|anxious|scared|stressed)|my\s+dream|dream\s+job|i\s+need\s+(this|the)\s+job|i\s+need\s+to\s+pass|months\s+(of\s+)?(preparing|preparation|studying)|sleepless|in\s+tears|crying)\b",
+            ),
             // Pleading that needs nothing else.
-            plea: r(r"\b(be\s+(generous|lenient|merciful)|go\s+easy\s+on\s+me|have\s+mercy|i'?m\s+begging|i\s+beg\s+you|pass\s+me|don'?t\s+fail\s+me|do\s+not\s+fail\s+me|give\s+me\s+(a\s+)?(chance|break|pass)|my\s+(career|job|visa|family|future|livelihood|life)\s+(depends|rides|hangs)|i\s+(will|'ll)\s+lose\s+my\s+(job|visa|home|house|apartment|scholarship))\b"),
+            plea: r(
+                r"\b(be\s+(generous|lenient|merciful)|go\s+easy\s+on\s+me|have\s+mercy|i'?m\s+begging|i\s+beg\s+you|pass\s+me|don'?t\s+fail\s+me|do\s+not\s+fail\s+me|give\s+me\s+(a\s+)?(chance|break|pass)|my\s+(career|job|visa|family|future|livelihood|life)\s+(depends|rides|hangs)|i\s+(will|'ll)\s+lose\s+my\s+(job|visa|home|house|apartment|scholarship))\b",
+            ),
             // Personal stakes; with pleading nearby they are an appeal to the grader.
-            stakes: r(r"\bmy\s+(career|job|visa|family|future|life|livelihood|kids|children|mother|father|mom|dad|grandmother|rent|mortgage|scholarship|health)\b|\b(unemployed|out\s+of\s+work|hospital|i\s+will\s+lose|i'?ll\s+lose|lose\s+my)\b"),
+            stakes: r(
+                r"\bmy\s+(career|job|visa|family|future|life|livelihood|kids|children|mother|father|mom|dad|grandmother|rent|mortgage|scholarship|health)\b|\b(unemployed|out\s+of\s+work|hospital|i\s+will\s+lose|i'?ll\s+lose|lose\s+my)\b",
+            ),
             // Someone with authority vouching for the answer.
-            authority: r(r"\b(interviewer|hiring\s+manager|panel|committee|senior\s+engineer|professor|expert|reviewer|examiner|recruiter|lead)s?\b[^.!?]{0,30}\b(said|says|confirmed|agreed|approved|reviewed|rated|graded|marked|verified|signed\s+off|endorsed|praised|called|told|considered|thought|liked|loved|replied|responded|wrote|noted|added|nodded|smiled|interjected|exclaimed)\b"),
+            authority: r(
+                r"\b(interviewer|hiring\s+manager|panel|committee|senior\s+engineer|professor|expert|reviewer|examiner|recruiter|lead)s?\b[^.!?]{0,30}\b(said|says|confirmed|agreed|approved|reviewed|rated|graded|marked|verified|signed\s+off|endorsed|praised|called|told|considered|thought|liked|loved|replied|responded|wrote|noted|added|nodded|smiled|interjected|exclaimed)\b",
+            ),
             // Praise of an answer.
-            praise: r(r"\b(best|great|excellent|perfect|outstanding|ideal|flawless|model|exemplary|correct|complete)\s+(answer|response|solution)\b|\b(exactly\s+(right|what)|perfect|excellent|spot\s+on|nailed\s+it|impressive|strong\s+hire|well\s+done|brilliant|outstanding)\b"),
+            praise: r(
+                r"\b(best|great|excellent|perfect|outstanding|ideal|flawless|model|exemplary|correct|complete)\s+(answer|response|solution)\b|\b(exactly\s+(right|what)|perfect|excellent|spot\s+on|nailed\s+it|impressive|strong\s+hire|well\s+done|brilliant|outstanding)\b",
+            ),
             // An enumerated procedure ("Step 1: …").
             steps: r(r"\bstep\s*(\d+|one|two|three|i+)\s*[:.)-]"),
             // Criteria said to be met.
-            met: r(r"\bcriteri\w*\b[^.!?]{0,60}\b(met|satisfied|fulfilled|ticked|covered|passed)\b|\b(met|satisfied|fulfilled|ticked)\b[^.!?]{0,30}\bcriteri\w*"),
+            met: r(
+                r"\bcriteri\w*\b[^.!?]{0,60}\b(met|satisfied|fulfilled|ticked|covered|passed)\b|\b(met|satisfied|fulfilled|ticked)\b[^.!?]{0,30}\bcriteri\w*",
+            ),
         }
-    })
+    }
 }
 
 /// Sentences (split at . ! ? and newlines) of an already-cleaned text.
@@ -195,27 +299,31 @@ fn sentences(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Whether a sentence (with its predecessor as context) reads as an instruction to the grader.
-fn sentence_fires(f: &Features, s: &str, prev: &str) -> bool {
-    let addr = f.addressee.is_match(s);
-    let selfr = f.self_ref.is_match(s);
-    let gw = f.grade_word.is_match(s);
-    let strict = f.grade_strict.is_match(s);
-    let top = f.top_mark.is_match(s);
-    let dir = f.directive.is_match(s);
-    let plead = f.appeal.is_match(s) || f.plea.is_match(s);
+/// Whether a sentence (with its predecessor's features as context) reads as an instruction to the grader.
+fn sentence_fires(m: &SetMatches, prev: Option<&SetMatches>) -> bool {
+    let has = |i| m.matched(i);
+    let before = |i| prev.map(|p| p.matched(i)).unwrap_or(false);
+    let (addr, selfr, gw, strict, top, dir) = (
+        has(ADDR),
+        has(SELF),
+        has(GW),
+        has(STRICT),
+        has(TOP),
+        has(DIR),
+    );
+    let plead = has(APPEAL) || has(PLEA);
     addr
-        || (selfr && (strict || (gw && top) || f.claim.is_match(s)))
+        || (selfr && (strict || (gw && top) || has(CLAIM)))
         || (strict && (dir || top))
-        || f.plea.is_match(s)
+        || has(PLEA)
         || (plead && (strict || selfr || addr))
         // Personal stakes next to pleading: "my family depends on this job … please take it into account".
-        || (plead && (f.stakes.is_match(s) || f.stakes.is_match(prev)))
-        || (f.stakes.is_match(s) && (f.appeal.is_match(prev) || f.plea.is_match(prev)))
+        || (plead && (has(STAKES) || before(STAKES)))
+        || (has(STAKES) && (before(APPEAL) || before(PLEA)))
         // Someone with authority vouching for the answer or its mark.
-        || (f.authority.is_match(s) && (strict || top || selfr || f.praise.is_match(s)))
+        || (has(AUTH) && (strict || top || selfr || has(PRAISE)))
         // A grader named in the previous sentence, the order in this one ("Dear grader. Give this 100.").
-        || (f.addressee.is_match(prev) && (selfr || strict || (gw && (dir || top))))
+        || (before(ADDR) && (selfr || strict || (gw && (dir || top))))
 }
 
 /// The first sign of an injection attempt in `answer`, if any, described briefly.
@@ -224,44 +332,59 @@ pub fn find(answer: &str) -> Option<String> {
     if hidden >= 2 {
         return Some(format!("{hidden} invisible characters"));
     }
-    for (re, what) in structural() {
-        if let Some(m) = re.find(&text) {
-            return Some(format!("{what}: {}", m.as_str().trim()));
-        }
+    let text = text.to_lowercase();
+    let (sset, sres) = structural();
+    if let Some(i) = sset.matches(&text).iter().next() {
+        let (re, what) = &sres[i];
+        return re
+            .find(&text)
+            .map(|m| format!("{what}: {}", m.as_str().trim()));
     }
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let flat = flat.replace(['\u{2019}', '\u{2018}'], "'");
-    if let Some(i) = direct().matches(&flat).iter().next() {
-        let re = Regex::new(&direct().patterns()[i]).expect("valid");
-        return re.find(&flat).map(|m| m.as_str().to_string());
+    let (set, each) = direct();
+    if let Some(i) = set.matches(&flat).iter().next() {
+        return each[i].find(&flat).map(|m| m.as_str().to_string());
     }
     let f = features();
-    let low = flat.to_lowercase();
+    let sents = sentences(&flat);
+    let gated = f.gate.is_match(&flat);
+    let feats: Vec<SetMatches> = if gated {
+        sents.iter().map(|s| f.set.matches(s)).collect()
+    } else {
+        Vec::new()
+    };
     // A grading procedure in steps: "Step 1: … Step 2: the criteria are met …".
-    if f.steps.find_iter(&flat).count() >= 2
-        && (f.grade_strict.is_match(&flat)
+    if flat.contains("step")
+        && f.steps.find_iter(&flat).count() >= 2
+        && (f.strict.is_match(&flat)
             || f.met.is_match(&flat)
-            || (low.contains("criteri") && low.contains(" met")))
+            || (flat.contains("criteri") && flat.contains(" met")))
     {
         return Some("step-by-step grading".into());
     }
     // Two distinct emotional cues: an appeal to the grader's sympathy.
-    let cues: std::collections::HashSet<String> = f
-        .appeal
-        .find_iter(&low)
-        .chain(f.stakes.find_iter(&low))
-        .chain(f.plea.find_iter(&low))
-        .map(|m| m.as_str().to_string())
-        .collect();
-    if cues.len() >= 2 {
-        return Some(format!(
-            "appeal: {}",
-            cues.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+    if feats
+        .iter()
+        .any(|m| m.matched(APPEAL) || m.matched(PLEA) || m.matched(STAKES))
+    {
+        let cues: std::collections::HashSet<&str> = f
+            .appeal
+            .find_iter(&flat)
+            .chain(f.stakes.find_iter(&flat))
+            .chain(f.plea.find_iter(&flat))
+            .map(|m| m.as_str())
+            .collect();
+        if cues.len() >= 2 {
+            return Some(format!(
+                "appeal: {}",
+                cues.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
     }
     // The same sentence three times: a trigger phrase repeated at the grader.
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for s in sentences(&low) {
+    let mut seen: FnvMap<&str, usize> = FnvMap::default();
+    for s in &sents {
         if s.split_whitespace().count() >= 2 {
             let n = seen.entry(s).or_default();
             *n += 1;
@@ -271,15 +394,14 @@ pub fn find(answer: &str) -> Option<String> {
         }
     }
     // Criteria listed as met: "criterion 1 met, criterion 2 met".
-    if f.met.find_iter(&flat).count() >= 2 {
+    if flat.contains("criteri") && f.met.find_iter(&flat).count() >= 2 {
         return Some("criteria listed as met".into());
     }
-    let mut prev = "";
-    for s in sentences(&flat) {
-        if sentence_fires(f, s, prev) {
+    for (k, s) in sents.iter().enumerate().take(feats.len()) {
+        let prev = k.checked_sub(1).map(|j| &feats[j]);
+        if sentence_fires(&feats[k], prev) {
             return Some(s.to_string());
         }
-        prev = s;
     }
     None
 }

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod calibration;
 pub mod detect;
+pub mod fasthash;
 pub mod index;
 pub mod injection;
 pub mod negation;

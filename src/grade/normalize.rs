@@ -1,12 +1,12 @@
 //! Text normalisation shared by answers and concept patterns: tokens with offsets, numbers, lexicon, stemming.
 
+use super::fasthash::FnvMap;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// One normalised token with its place in the original text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Token {
     /// Stemmed (or canonical lexicon) form used for matching.
     pub stem: String,
@@ -28,13 +28,13 @@ pub struct Token {
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     /// variant stem sequence -> canonical stem, longest variants first when matching.
-    entries: HashMap<String, Vec<(Vec<String>, String)>>,
+    entries: FnvMap<String, Vec<(Vec<String>, String)>>,
 }
 
 impl Lexicon {
     /// Build from `canonical -> variants`. Variants are normalised without the lexicon itself.
     pub fn new(map: &[(String, Vec<String>)]) -> Self {
-        let mut entries: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        let mut entries: FnvMap<String, Vec<(Vec<String>, String)>> = FnvMap::default();
         for (canon, variants) in map {
             let canon_stem = stem_word(&canon.to_lowercase());
             for v in variants {
@@ -54,33 +54,38 @@ impl Lexicon {
         Lexicon { entries }
     }
 
-    fn rewrite(&self, toks: Vec<Token>) -> Vec<Token> {
+    fn rewrite(&self, mut toks: Vec<Token>) -> Vec<Token> {
         if self.entries.is_empty() {
             return toks;
         }
-        let mut out = Vec::with_capacity(toks.len());
-        let mut i = 0;
-        'outer: while i < toks.len() {
+        let mut out: Vec<Token> = Vec::with_capacity(toks.len());
+        let mut skip = 0;
+        for i in 0..toks.len() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
             if let Some(cands) = self.entries.get(&toks[i].stem) {
-                for (seq, canon) in cands {
+                let hit = cands.iter().find(|(seq, _)| {
                     let n = seq.len();
-                    if i + n <= toks.len()
+                    i + n <= toks.len()
                         && toks[i..i + n].iter().zip(seq).all(|(t, s)| &t.stem == s)
                         && toks[i..i + n].iter().all(|t| t.sent == toks[i].sent)
-                    {
-                        let mut t = toks[i].clone();
-                        t.end = toks[i + n - 1].end;
-                        t.raw = canon.clone();
-                        t.stem = canon.clone();
-                        t.num = None;
-                        out.push(t);
-                        i += n;
-                        continue 'outer;
-                    }
+                });
+                if let Some((seq, canon)) = hit {
+                    let n = seq.len();
+                    let end = toks[i + n - 1].end;
+                    let mut t = std::mem::take(&mut toks[i]);
+                    t.end = end;
+                    t.raw = canon.clone();
+                    t.stem = canon.clone();
+                    t.num = None;
+                    out.push(t);
+                    skip = n - 1;
+                    continue;
                 }
             }
-            out.push(toks[i].clone());
-            i += 1;
+            out.push(std::mem::take(&mut toks[i]));
         }
         out
     }
@@ -91,12 +96,26 @@ fn stemmer() -> &'static Stemmer {
     S.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// Stem one lower-case word.
+/// Stem one lower-case word (memoised per thread: answers repeat their words, and Snowball is not free).
 pub fn stem_word(w: &str) -> String {
     if w.chars().any(|c| c.is_ascii_digit()) {
         return w.to_string();
     }
-    stemmer().stem(w).into_owned()
+    thread_local! {
+        static CACHE: std::cell::RefCell<FnvMap<String, String>> = std::cell::RefCell::new(FnvMap::default());
+    }
+    CACHE.with(|c| {
+        if let Some(s) = c.borrow().get(w) {
+            return s.clone();
+        }
+        let s = stemmer().stem(w).into_owned();
+        let mut c = c.borrow_mut();
+        if c.len() > 100_000 {
+            c.clear();
+        }
+        c.insert(w.to_string(), s.clone());
+        s
+    })
 }
 
 fn number_word(w: &str) -> Option<f64> {
@@ -295,7 +314,11 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
 }
 
 fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32, clause: u32) {
-    let lower: String = s.nfkc().collect::<String>().to_lowercase();
+    let lower: String = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.nfkc().collect::<String>().to_lowercase()
+    };
     let mk = |stem: String, raw: String, num: Option<f64>| Token {
         stem,
         raw,
@@ -306,13 +329,9 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
         clause,
     };
     // Pure number (with optional decimal point).
-    if let Ok(v) = lower.parse::<f64>() {
-        if lower
-            .chars()
-            .next()
-            .map(|c| c.is_ascii_digit() || c == '.')
-            .unwrap_or(false)
-        {
+    let numeric_start = lower.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    if numeric_start {
+        if let Ok(v) = lower.parse::<f64>() {
             toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
             return;
         }
@@ -366,7 +385,10 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
         toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
         return;
     }
-    let lower = americanize(&lower);
+    let lower = match americanize_if_needed(&lower) {
+        Some(a) => a,
+        None => lower,
+    };
     toks.push(mk(stem_word(&lower), lower, None));
 }
 
@@ -410,12 +432,34 @@ const ISE_WORDS: &[&str] = &[
     "wise",
 ];
 
+/// [`americanize`], or `None` when the word is already in American spelling (the common case: no copy).
+fn americanize_if_needed(w: &str) -> Option<String> {
+    const ENDINGS: &[&str] = &[
+        "ise", "ised", "ises", "ising", "isation", "isations", "iser", "isers", "yse", "ysed",
+        "ysing", "our", "ours", "oured", "tre", "elled", "elling", "eller",
+    ];
+    if w.len() < 5 || !ENDINGS.iter().any(|e| w.ends_with(e)) {
+        return None;
+    }
+    let a = americanize(w);
+    (a != w).then_some(a)
+}
+
 /// British spellings to American, so that "quantise" and "quantize" (and their stems) are one word:
 /// -ise/-isation → -ize/-ization, -yse → -yze, -our → -or, -tre → -ter, doubled l before -ed/-ing.
 pub fn americanize(w: &str) -> String {
-    if w.len() < 5 || !w.is_ascii() {
+    const ENDINGS: &[&str] = &[
+        "ise", "ised", "ises", "ising", "isation", "isations", "iser", "isers", "yse", "ysed",
+        "ysing", "our", "ours", "oured", "tre", "elled", "elling", "eller",
+    ];
+    let candidate = ENDINGS.iter().any(|e| w.ends_with(e));
+    if w.len() < 5 || !candidate || !w.is_ascii() {
         return w.to_string();
     }
+    americanize_slow(w)
+}
+
+fn americanize_slow(w: &str) -> String {
     for (br, am) in [
         ("isations", "izations"),
         ("isation", "ization"),

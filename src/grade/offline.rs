@@ -2,6 +2,7 @@
 
 use super::calibration::Calibration;
 use super::detect;
+use super::fasthash::FnvSet;
 use super::index::BankIndex;
 use super::pattern::Doc;
 use super::{compute_score, CriterionResult, Grade, MisconceptionHit, Verdict};
@@ -132,10 +133,32 @@ fn warned(doc: &Doc, sp: super::pattern::Span) -> bool {
 
 /// Criterion ids of the whole question (main and ladder) that the answer meets.
 pub fn coverage(q: &Question, doc: &Doc) -> Vec<String> {
-    q.all_criteria()
-        .filter(|c| judge(c, doc).verdict == Verdict::Met)
-        .map(|c| c.spec.id.clone())
-        .collect()
+    coverage_reusing(q, doc, None)
+}
+
+/// [`coverage`], reusing the main criteria's verdicts when they are already known.
+fn coverage_reusing(q: &Question, doc: &Doc, main: Option<&[CriterionResult]>) -> Vec<String> {
+    let mut out: Vec<String> = match main {
+        Some(rs) => rs
+            .iter()
+            .filter(|r| r.verdict == Verdict::Met)
+            .map(|r| r.id.clone())
+            .collect(),
+        None => q
+            .criteria
+            .iter()
+            .filter(|c| judge(c, doc).verdict == Verdict::Met)
+            .map(|c| c.spec.id.clone())
+            .collect(),
+    };
+    out.extend(
+        q.ladder
+            .iter()
+            .flat_map(|r| r.criteria.iter())
+            .filter(|c| judge(c, doc).verdict == Verdict::Met)
+            .map(|c| c.spec.id.clone()),
+    );
+    out
 }
 
 /// What the offline grader measured about an answer besides the rubric verdicts.
@@ -192,15 +215,36 @@ impl Signals {
 
 /// Grade `answer` against the main question (`rung = None`) or a ladder rung.
 pub fn grade(bank: &Bank, q: &Question, rung: Option<usize>, answer: &str) -> Grade {
-    grade_with_signals(bank, q, rung, answer).0
+    grade_impl(bank, q, rung, answer, true).0
 }
 
-/// [`grade`], also returning what was measured.
+/// [`grade`] without [`Grade::coverage`] (left empty): for batch grading and calibration, which do not skip
+/// ladder rungs and so need not match the whole ladder.
+pub fn grade_without_coverage(
+    bank: &Bank,
+    q: &Question,
+    rung: Option<usize>,
+    answer: &str,
+) -> Grade {
+    grade_impl(bank, q, rung, answer, false).0
+}
+
+/// [`grade`] (without coverage), also returning what was measured.
 pub fn grade_with_signals(
     bank: &Bank,
     q: &Question,
     rung: Option<usize>,
     answer: &str,
+) -> (Grade, Signals) {
+    grade_impl(bank, q, rung, answer, false)
+}
+
+fn grade_impl(
+    bank: &Bank,
+    q: &Question,
+    rung: Option<usize>,
+    answer: &str,
+    with_coverage: bool,
 ) -> (Grade, Signals) {
     let (crit, mis) = q.target(rung);
     let prompt = match rung.and_then(|i| q.ladder.get(i)) {
@@ -227,28 +271,40 @@ pub fn grade_with_signals(
     let injected = detect::injection(answer);
     let ix = BankIndex::of(bank);
     let qi = ix.questions.get(&q.spec.id);
-    let prompt_stems = match (rung, qi) {
-        (None, Some(qi)) => qi.prompt_stems.clone(),
-        _ => detect::stem_set(prompt),
+    let rung_stems;
+    let prompt_stems: &FnvSet<String> = match (rung, qi) {
+        (None, Some(qi)) => &qi.prompt_stems,
+        _ => {
+            rung_stems = detect::stem_set_with(prompt, &bank.lexicon);
+            &rung_stems
+        }
     };
-    let (kept, copied) = detect::strip_copied(answer, &prompt_stems);
-    let doc = Doc::new(&kept, &bank.lexicon);
+    let mut doc = Doc::new(answer, &bank.lexicon);
+    let (copied_ranges, copied) = detect::copied_sentences(answer, &doc.tokens, prompt_stems);
+    let kept;
+    let graded: &str = if copied_ranges.is_empty() {
+        answer
+    } else {
+        kept = detect::blank(answer, &copied_ranges);
+        doc = Doc::new(&kept, &bank.lexicon);
+        &kept
+    };
     let (hits, void) = misconceptions(mis, &doc);
     let results: Vec<CriterionResult> = crit.iter().map(|c| judge_except(c, &doc, &void)).collect();
     let content_stems = detect::content_stems(&doc.tokens);
-    let vocab: &HashSet<String> = match qi {
+    let vocab: &FnvSet<String> = match qi {
         Some(qi) => &qi.vocabulary,
-        None => &EMPTY,
+        None => &ix.domain,
     };
     let sig = Signals {
         raw: compute_score(&results, &hits),
         content: content_stems.len(),
-        claims: detect::claim_density(&kept),
+        claims: detect::claim_density(graded),
         topic: ix.topic_similarity(&q.spec.id, &content_stems),
-        overlap: detect::topical_overlap(&doc.tokens, vocab),
-        domain: detect::topical_overlap(&doc.tokens, &ix.domain),
+        overlap: detect::topical_overlap(&content_stems, vocab),
+        domain: detect::topical_overlap(&content_stems, &ix.domain),
         technical: ix.technical_terms(&content_stems),
-        echo: detect::question_echo(&doc.tokens, &prompt_stems),
+        echo: detect::question_echo(&content_stems, prompt_stems),
         rejected: crit
             .iter()
             .zip(&results)
@@ -268,7 +324,7 @@ pub fn grade_with_signals(
     if copied > 0.5 || echo {
         flags.push("copied_question".into());
     }
-    if detect::keyword_stuffing(&doc.tokens) || sig.jargon() {
+    if detect::keyword_stuffing(&doc.tokens, graded) || sig.jargon() {
         flags.push("keyword_stuffing".into());
     }
     if sig.off_topic() {
@@ -295,10 +351,11 @@ pub fn grade_with_signals(
     if injected.is_some() {
         score = INJECTION_SCORE;
     }
-    g.coverage = if injected.is_some() {
+    g.coverage = if injected.is_some() || !with_coverage {
         Vec::new()
     } else {
-        coverage(q, &doc)
+        let main: Option<&[CriterionResult]> = rung.is_none().then_some(&results[..]);
+        coverage_reusing(q, &doc, main)
     };
     g.score = score;
     g.criteria = results;
@@ -306,8 +363,6 @@ pub fn grade_with_signals(
     g.flags = flags;
     (g, sig)
 }
-
-static EMPTY: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(HashSet::new);
 
 fn missed(c: &Criterion) -> CriterionResult {
     CriterionResult {

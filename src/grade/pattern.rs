@@ -1,8 +1,8 @@
 //! Concept patterns: compiled from the rubric language (see docs/rubric-format.md) and matched against a [`Doc`].
 
+use super::fasthash::intern;
 use super::negation::Scope;
 use super::normalize::{tokenize_with, Lexicon, Token};
-use std::collections::HashMap;
 
 /// Largest distance, in tokens, between the groups of one pattern.
 pub const WINDOW: usize = 30;
@@ -11,7 +11,8 @@ pub const GAP: usize = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Item {
-    Word(String),
+    /// An interned stem (see [`intern`]).
+    Word(u32),
     Prefix(String),
     Num(f64, f64),
 }
@@ -94,7 +95,7 @@ fn words_to_items(run: &str, lex: &Lexicon) -> Vec<Item> {
         .into_iter()
         .map(|t| match t.num {
             Some(v) => Item::Num(v, v),
-            None => Item::Word(t.stem),
+            None => Item::Word(intern::intern(&t.stem)),
         })
         .collect()
 }
@@ -222,7 +223,9 @@ impl Pattern {
             groups.push(alts);
         }
         let negation_in_pattern = groups.iter().flatten().flatten().any(|it| match it {
-            Item::Word(w) => super::normalize::NEGATION_CUES.contains(&w.as_str()),
+            Item::Word(w) => super::normalize::NEGATION_CUES
+                .iter()
+                .any(|c| intern::intern(c) == *w),
             Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"]
                 .iter()
                 .any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
@@ -251,26 +254,23 @@ impl Pattern {
     }
 
     fn find_impl(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool, scoped: bool) -> Option<Span> {
-        let per_group: Vec<Vec<Span>> = self
-            .groups
-            .iter()
-            .map(|alts| {
-                let mut v: Vec<Span> = alts
-                    .iter()
-                    .flat_map(|seq| doc.find_seq(seq))
-                    .filter(|sp| {
-                        allow(doc.tokens[sp.first].sent)
-                            && (!scoped
-                                || (!doc.denied(*sp)
-                                    && (self.negation_in_pattern || !doc.negated(*sp))))
-                    })
-                    .collect();
-                v.sort_by_key(|s| s.first);
-                v
-            })
-            .collect();
-        if per_group.iter().any(|g| g.is_empty()) {
-            return None;
+        // Groups one at a time: most patterns fail, and they fail at the first group that has no match.
+        let mut per_group: Vec<Vec<Span>> = Vec::with_capacity(self.groups.len());
+        for alts in &self.groups {
+            let mut v: Vec<Span> = Vec::new();
+            for seq in alts {
+                doc.find_seq_into(seq, &mut v);
+            }
+            v.retain(|sp| {
+                allow(doc.tokens[sp.first].sent)
+                    && (!scoped
+                        || (!doc.denied(*sp) && (self.negation_in_pattern || !doc.negated(*sp))))
+            });
+            if v.is_empty() {
+                return None;
+            }
+            v.sort_by_key(|s| s.first);
+            per_group.push(v);
         }
         // Anchor on each match of the rarest group, then pick for every other group the closest match.
         let (ai, anchor) = per_group.iter().enumerate().min_by_key(|(_, g)| g.len())?;
@@ -312,7 +312,14 @@ pub struct Doc {
     pub text: String,
     /// Normalised tokens.
     pub tokens: Vec<Token>,
-    index: HashMap<String, Vec<usize>>,
+    /// Token indices sorted by surface form, and by stem: prefix items are range queries.
+    by_raw: Vec<usize>,
+    by_stem: Vec<usize>,
+    /// Indices of numeric tokens.
+    numbers: Vec<usize>,
+    /// Interned stem of each token, and token indices sorted by it (text order within one id).
+    ids: Vec<u32>,
+    by_id: Vec<usize>,
     scope: Scope,
 }
 
@@ -320,15 +327,26 @@ impl Doc {
     /// Analyse `text` with the lexicon.
     pub fn new(text: &str, lex: &Lexicon) -> Doc {
         let tokens = tokenize_with(text, lex);
-        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, t) in tokens.iter().enumerate() {
-            index.entry(t.stem.clone()).or_default().push(i);
-        }
+        let mut by_raw: Vec<usize> = (0..tokens.len()).collect();
+        by_raw.sort_by(|&a, &b| tokens[a].raw.cmp(&tokens[b].raw));
+        let mut by_stem: Vec<usize> = (0..tokens.len()).collect();
+        // Stable: equal stems stay in text order, so an exact lookup is an ascending slice.
+        by_stem.sort_by(|&a, &b| tokens[a].stem.cmp(&tokens[b].stem));
+        let numbers = (0..tokens.len())
+            .filter(|&i| tokens[i].num.is_some())
+            .collect();
+        let ids = intern::lookup_all(tokens.iter().map(|t| t.stem.as_str()));
+        let mut by_id: Vec<usize> = (0..tokens.len()).collect();
+        by_id.sort_by_key(|&i| ids[i]);
         let scope = Scope::new(&tokens);
         Doc {
+            ids,
+            by_id,
             text: text.to_string(),
             tokens,
-            index,
+            by_raw,
+            by_stem,
+            numbers,
             scope,
         }
     }
@@ -336,7 +354,7 @@ impl Doc {
     fn item_matches(&self, it: &Item, i: usize) -> bool {
         let t = &self.tokens[i];
         match it {
-            Item::Word(w) => &t.stem == w,
+            Item::Word(w) => self.ids[i] == *w,
             Item::Prefix(p) => t.raw.starts_with(p.as_str()) || t.stem.starts_with(p.as_str()),
             Item::Num(lo, hi) => t
                 .num
@@ -345,22 +363,45 @@ impl Doc {
         }
     }
 
-    fn starts(&self, it: &Item) -> Vec<usize> {
+    /// Token indices whose surface form or stem starts with `p`, ascending.
+    fn prefixed(&self, p: &str) -> Vec<usize> {
+        fn range<'a>(order: &[usize], key: impl Fn(usize) -> &'a str, p: &str) -> Vec<usize> {
+            let lo = order.partition_point(|&i| key(i) < p);
+            let hi = lo + order[lo..].partition_point(|&i| key(i).starts_with(p));
+            order[lo..hi].to_vec()
+        }
+        let mut v = range(&self.by_raw, |i| self.tokens[i].raw.as_str(), p);
+        v.extend(range(&self.by_stem, |i| self.tokens[i].stem.as_str(), p));
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    fn starts(&self, it: &Item) -> std::borrow::Cow<'_, [usize]> {
+        use std::borrow::Cow;
         match it {
-            Item::Word(w) => self.index.get(w).cloned().unwrap_or_default(),
-            _ => (0..self.tokens.len())
-                .filter(|&i| self.item_matches(it, i))
-                .collect(),
+            Item::Word(w) => {
+                let lo = self.by_id.partition_point(|&i| self.ids[i] < *w);
+                let n = self.by_id[lo..].partition_point(|&i| self.ids[i] == *w);
+                Cow::Borrowed(&self.by_id[lo..lo + n])
+            }
+            Item::Prefix(p) => Cow::Owned(self.prefixed(p)),
+            Item::Num(..) => Cow::Owned(
+                self.numbers
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.item_matches(it, i))
+                    .collect(),
+            ),
         }
     }
 
-    /// All (shortest per start) matches of a phrase.
-    fn find_seq(&self, seq: &[Item]) -> Vec<Span> {
-        let mut out = Vec::new();
+    /// All (shortest per start) matches of a phrase, appended to `out`.
+    fn find_seq_into(&self, seq: &[Item], out: &mut Vec<Span>) {
         if seq.is_empty() {
-            return out;
+            return;
         }
-        for s in self.starts(&seq[0]) {
+        for &s in self.starts(&seq[0]).iter() {
             let mut pos = s;
             let mut ok = true;
             for it in &seq[1..] {
@@ -383,7 +424,6 @@ impl Doc {
                 });
             }
         }
-        out
     }
 
     /// Whether a phrase match sits in a clause that reports a claim to reject it.
