@@ -41,31 +41,45 @@ pub fn content_stems(tokens: &[Token]) -> Vec<&str> {
         .collect()
 }
 
-/// Byte ranges of lines that look like code (assignments, calls, control statements): code repeats its
-/// identifiers and has no function words, so it must not read as keyword stuffing.
+/// Byte ranges of lines that look like code (assignments, calls, control statements), when the answer holds a
+/// block of at least three of them: code repeats its identifiers and has no function words, so it must not read
+/// as keyword stuffing or jargon. A prose line that mentions `alpha = 0.25` is not code.
 pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim();
+        let indented = line.starts_with("    ") || line.starts_with('\t');
+        let assign = t
+            .split_once('=')
+            .map(|(l, r)| {
+                !l.is_empty()
+                    && !r.starts_with('=')
+                    && l.trim_end_matches(['+', '-', '*', '/', ' '])
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "_.[], ".contains(c))
+            })
+            .unwrap_or(false);
         let code = !t.is_empty()
-            && ([
-                "def ", "for ", "while ", "if ", "return ", "import ", "from ", "class ", "#",
-                "//", "}",
-            ]
-            .iter()
-            .any(|k| t.starts_with(k))
-                || t.contains(" = ")
-                || t.contains("==")
-                || t.contains("+=")
-                || t.ends_with(':') && t.contains('(')
+            && !t.ends_with('.')
+            && (indented
+                || assign
+                || [
+                    "def ", "for ", "while ", "if ", "return ", "import ", "from ", "class ", "#",
+                    "//", "}",
+                ]
+                .iter()
+                .any(|k| t.starts_with(k))
                 || t.ends_with('{')
                 || t.ends_with(';')
-                || (t.contains('(') && t.ends_with(')') && !t.contains(". ")));
+                || (t.ends_with(':') && t.contains('(')));
         if code {
             out.push((start, start + line.len()));
         }
         start += line.len();
+    }
+    if out.len() < 3 {
+        out.clear();
     }
     out
 }
@@ -249,21 +263,169 @@ pub fn question_echo(content: &[&str], pv: &FnvSet<String>) -> (f64, usize) {
 /// reason and order. A stretch of text without any of them (and without a number) names terms without saying
 /// anything about them.
 const LINKS: &[&str] = &[
-    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did",
-    "can", "could", "will", "would", "should", "must", "may", "might", "need", "needs", "to",
-    "for", "by", "with", "without", "from", "into", "onto", "than", "then", "because", "so",
-    "since", "per", "on", "in", "at", "over", "under", "via", "instead", "rather", "when", "if",
-    "while", "after", "before", "until", "which", "that", "who", "where", "it", "they", "we", "i",
-    "you", "this", "these", "those", "not", "no", "never", "times", "only", "but", "also",
-    "whereas", "unless", "though", "although", "makes", "make", "gives", "give", "uses", "use",
-    "using", "takes", "adds", "keeps", "lets", "gets", "helps", "costs", "runs", "means",
-    "against", "between", "across", "through", "like", "vs", "as", "out", "up", "down", "off",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "must",
+    "may",
+    "might",
+    "need",
+    "needs",
+    "to",
+    "for",
+    "by",
+    "with",
+    "without",
+    "from",
+    "into",
+    "onto",
+    "than",
+    "then",
+    "because",
+    "so",
+    "since",
+    "per",
+    "on",
+    "in",
+    "at",
+    "over",
+    "under",
+    "via",
+    "instead",
+    "rather",
+    "when",
+    "if",
+    "while",
+    "after",
+    "before",
+    "until",
+    "which",
+    "that",
+    "who",
+    "where",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "this",
+    "these",
+    "those",
+    "not",
+    "no",
+    "never",
+    "times",
+    "only",
+    "but",
+    "also",
+    "whereas",
+    "unless",
+    "though",
+    "although",
+    "makes",
+    "make",
+    "gives",
+    "give",
+    "uses",
+    "use",
+    "using",
+    "takes",
+    "adds",
+    "keeps",
+    "lets",
+    "gets",
+    "helps",
+    "costs",
+    "runs",
+    "means",
+    "against",
+    "between",
+    "across",
+    "through",
+    "like",
+    "vs",
+    "as",
+    "out",
+    "up",
+    "down",
+    "off",
+    // Verbs a technical claim is made of (third person; participles double as adjectives, "learned features").
+    "predicts",
+    "computes",
+    "learns",
+    "reduces",
+    "increases",
+    "improves",
+    "handles",
+    "removes",
+    "assigns",
+    "matches",
+    "regresses",
+    "scores",
+    "samples",
+    "shifts",
+    "splits",
+    "factorises",
+    "factorizes",
+    "holds",
+    "fits",
+    "suppresses",
+    "drops",
+    "keeps",
+    "sorts",
+    "dominates",
+    "becomes",
+    "stays",
+    "fails",
+    "breaks",
+    "hurts",
+    "causes",
+    "maps",
+    "outputs",
+    "trains",
+    "converts",
+    "stores",
+    "measures",
+    "captures",
+    "recovers",
+    "avoids",
+    "requires",
+    "depends",
+    "applies",
+    "inserts",
+    "replaces",
+    "returns",
+    "yields",
+    "means",
+    "divides",
+    "multiplies",
+    "clamps",
+    "rescales",
 ];
 
 /// Fraction of an answer's words that sit in stretches making a claim (see [`LINKS`]); a comma-separated
 /// list of buzzwords scores low, a telegraphic but specific answer ("warmup then cosine, label smoothing 0.1")
 /// high. Stretches are split at , ; : . ! ? ( ) and dashes.
 pub fn claim_density(text: &str) -> f64 {
+    let code = code_lines(text);
+    if !code.is_empty() {
+        return claim_density(&blank(text, &code));
+    }
     static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
     let links = SET.get_or_init(|| LINKS.iter().copied().collect());
     let (mut claim, mut total) = (0usize, 0usize);
@@ -272,7 +434,9 @@ pub fn claim_density(text: &str) -> f64 {
         ',', ';', ':', '.', '!', '?', '(', ')', '\n', '\u{2014}', '\u{2013}',
     ]) {
         let mut words = 0;
+        let mut numbers = 0;
         let mut says = false;
+        // Only content words are weighed: "it's a question of A and B" is a claim about little.
         for w in seg
             .split_whitespace()
             .flat_map(|w| w.split(['\'', '\u{2019}', '/']))
@@ -281,16 +445,17 @@ pub fn claim_density(text: &str) -> f64 {
             if w.is_empty() {
                 continue;
             }
-            words += 1;
-            if !says {
-                buf.clear();
-                buf.extend(w.chars().flat_map(char::to_lowercase));
-                says = links.contains(buf.as_str())
-                    || buf.starts_with(|c: char| c.is_ascii_digit())
-                    || buf == "s"
-                    || buf == "t";
+            buf.clear();
+            buf.extend(w.chars().flat_map(char::to_lowercase));
+            let link = links.contains(buf.as_str());
+            if !link && !is_function_word(&buf) && buf.len() > 1 {
+                words += 1;
             }
+            numbers += buf.starts_with(|c: char| c.is_ascii_digit()) as usize;
+            says = says || link || buf == "s" || buf == "t";
         }
+        // A number says something about the words next to it ("label smoothing 0.1"), not on its own.
+        says = says || (numbers > 0 && words > numbers);
         total += words;
         if says {
             claim += words;

@@ -258,6 +258,8 @@ const REFUTE_CUES: &[&[&str]] = &[
     &["disagre"],
     &["miss", "the", "point"],
 ];
+/// How many sentences after a report its rejection may come.
+const REPORT_REACH: u32 = 3;
 /// Demonstratives that point back at what came before ("any of those", "that").
 const ANAPHORS: &[&str] = &[
     "those", "these", "that", "this", "it", "them", "either", "neither", "none",
@@ -378,6 +380,26 @@ impl Scope {
                     .find(|x| x.1 != *s)
                     .map(|x| rejects_previous(&x.2))
                     .unwrap_or(false));
+            if specific || reports(toks) {
+                // A report rejected a few sentences later ("People will tell you A. And B. But honestly none of
+                // that matters.") denies everything in between.
+                let within = clauses
+                    .iter()
+                    .enumerate()
+                    .skip(k + 1)
+                    .take_while(|(_, x)| x.1 <= *s + REPORT_REACH);
+                let rejection = within
+                    .filter(|(_, x)| x.1 != *s)
+                    .find(|(_, x)| {
+                        rejects_previous(&x.2) || REFUTE_CUES.iter().any(|cue| has_seq(&x.2, cue))
+                    })
+                    .map(|(r, _)| r);
+                if let Some(r) = rejection {
+                    for (c2, _, _) in &clauses[k..=r] {
+                        denied[*c2 as usize] = true;
+                    }
+                }
+            }
             if specific || general {
                 // The reported claim runs on over commas until a contrast word ("…, but …") or the sentence end.
                 denied[*c as usize] = true;
