@@ -81,8 +81,10 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
   viva grade --question cv-detection-anchor-boxes --answer-audio answer.wav --json   # transcribed first")]
     Grade(GradeArgs),
     /// Grade a human-labelled set and report agreement (Spearman, kappa, MAE).
-    #[command(after_help = "Example:
-  viva calibrate --set ../shared/calibration/public-set.json")]
+    #[command(after_help = "Examples:
+  viva calibrate --set ../shared/calibration/public-set.json
+  viva calibrate --set tests/golden/heldout.json --json
+  viva --grader llm calibrate --set ../shared/calibration/public-set.json --reruns 5")]
     Calibrate(CalibrateArgs),
     /// List stored sessions, newest first.
     #[command(after_help = "Examples:
@@ -286,6 +288,9 @@ pub struct CalibrateArgs {
     /// Labelled set: a JSON array of {question, label, human, answer}.
     #[arg(long, value_name = "FILE")]
     pub set: PathBuf,
+    /// Grade every answer this many times and report the spread of its scores (for a model grader).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=20))]
+    pub reruns: u64,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

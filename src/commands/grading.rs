@@ -2,12 +2,12 @@
 
 use crate::bank::{Bank, BankError};
 use crate::cli::{BankCmd, CalibrateArgs, GradeArgs};
-use crate::grade::{stats, Grade, Grader};
+use crate::grade::{baseline, compute_score, offline, stats, Grade, Grader};
 use crate::output::{json, outln, Style};
 use crate::render;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// Longest answer graded, in characters.
@@ -264,7 +264,93 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
     Ok(0)
 }
 
+/// Lines graded together; the offline grader spreads each chunk over the machine's cores.
+const BATCH_CHUNK: usize = 2048;
+
+/// `viva grade --batch`: one JSON line out per line in, in input order. The offline grader is pure and
+/// deterministic, so chunks of lines are graded on all cores; a model grader keeps `concurrency` requests in flight.
 fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) -> Result<i32> {
+    if !matches!(grader, Grader::Offline) {
+        return grade_batch_async(path, bank, grader, concurrency);
+    }
+    let reader: Box<dyn BufRead> = if path == Path::new("-") {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
+        ))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let (mut ok, mut failed) = (0usize, 0usize);
+    let mut pending: Vec<(usize, String)> = Vec::new();
+    let mut lines = reader.lines().enumerate();
+    loop {
+        let next = lines.next();
+        let done = next.is_none();
+        if let Some((i, line)) = next {
+            let line =
+                line.with_context(|| format!("{}: reading line {}", path.display(), i + 1))?;
+            if !line.trim().is_empty() {
+                pending.push((i, line));
+            }
+            if pending.len() < BATCH_CHUNK {
+                continue;
+            }
+        }
+        for (i, res) in pending
+            .iter()
+            .map(|(i, _)| *i)
+            .zip(grade_lines(&pending, bank, threads))
+        {
+            let out = match res {
+                Ok(m) => {
+                    ok += 1;
+                    m
+                }
+                Err((mut m, e)) => {
+                    failed += 1;
+                    m.insert("error".into(), json!(format!("line {}: {e}", i + 1)));
+                    m
+                }
+            };
+            outln(&Value::Object(out).to_string());
+        }
+        pending.clear();
+        if done {
+            break;
+        }
+    }
+    batch_summary(ok, failed)
+}
+
+/// Grade batch lines with the offline grader, in order, on `threads` threads.
+fn grade_lines(lines: &[(usize, String)], bank: &Bank, threads: usize) -> Vec<LineResult> {
+    if threads <= 1 || lines.len() < 2 {
+        return lines.iter().map(|(_, l)| batch_line(l, bank)).collect();
+    }
+    let per = lines.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = lines
+            .chunks(per)
+            .map(|chunk| {
+                sc.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(_, l)| batch_line(l, bank))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("grading thread panicked"))
+            .collect()
+    })
+}
+
+/// `viva grade --batch` with a model grader: `concurrency` requests in flight, output in input order, a progress
+/// line on stderr when it is a terminal.
+fn grade_batch_async(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) -> Result<i32> {
     use futures::StreamExt;
     use std::io::IsTerminal;
     let text = read_input(path)?;
@@ -282,7 +368,7 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) ->
         let mut results = futures::stream::iter(
             lines
                 .into_iter()
-                .map(|(n, line)| async move { (n, batch_line(&line, bank, grader).await) }),
+                .map(|(n, line)| async move { (n, batch_line_async(&line, bank, grader).await) }),
         )
         .buffered(concurrency.max(1));
         while let Some((n, r)) = results.next().await {
@@ -307,6 +393,10 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) ->
     if progress {
         eprint!("\r\x1b[2K");
     }
+    batch_summary(ok, failed)
+}
+
+fn batch_summary(ok: usize, failed: usize) -> Result<i32> {
     eprintln!(
         "graded {ok} answer(s){}",
         if failed > 0 {
@@ -320,10 +410,17 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) ->
 
 type LineResult = std::result::Result<Map<String, Value>, (Map<String, Value>, String)>;
 
-async fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
+/// A parsed batch line (the object, its question and answer), or the object so far and what is wrong with it.
+type ParsedLine<'b> = std::result::Result<
+    (Map<String, Value>, &'b crate::bank::Question, String),
+    (Map<String, Value>, String),
+>;
+
+/// Parse one batch line.
+fn parse_line<'b>(line: &str, bank: &'b Bank) -> ParsedLine<'b> {
     let v: Value =
         serde_json::from_str(line).map_err(|e| (Map::new(), format!("not JSON: {e}")))?;
-    let Value::Object(mut m) = v else {
+    let Value::Object(m) = v else {
         return Err((Map::new(), "expected a JSON object".into()));
     };
     let id = match m.get("question") {
@@ -341,17 +438,37 @@ async fn batch_line(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
     if let Err(e) = check_answer(&answer) {
         return Err((m, e));
     }
-    let t = std::time::Instant::now();
-    let g = grader.grade_quiet(bank, q, None, &answer).await;
-    let took = t.elapsed().as_micros() as u64;
-    if let Some(a) = &g.llm {
-        // Time spent in viva itself (prompt building, parsing, checks), excluding the model call.
-        m.insert("engine_us".into(), json!(took.saturating_sub(a.call_us)));
-    }
-    for (k, v) in grade_json(&g) {
+    Ok((m, q, answer))
+}
+
+/// Add a grade's fields to a batch line's object.
+fn with_grade(mut m: Map<String, Value>, g: &Grade) -> Map<String, Value> {
+    for (k, v) in grade_json(g) {
         if k != "question" {
             m.insert(k, v);
         }
+    }
+    m
+}
+
+/// Grade one batch line with the offline grader.
+fn batch_line(line: &str, bank: &Bank) -> LineResult {
+    let (m, q, answer) = parse_line(line, bank)?;
+    Ok(with_grade(
+        m,
+        &offline::grade_without_coverage(bank, q, None, &answer),
+    ))
+}
+
+/// Grade one batch line with a model grader; `engine_us` is the time spent in viva outside the model call.
+async fn batch_line_async(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
+    let (m, q, answer) = parse_line(line, bank)?;
+    let t = std::time::Instant::now();
+    let g = grader.grade_quiet(bank, q, None, &answer).await;
+    let took = t.elapsed().as_micros() as u64;
+    let mut m = with_grade(m, &g);
+    if let Some(a) = &g.llm {
+        m.insert("engine_us".into(), json!(took.saturating_sub(a.call_us)));
     }
     Ok(m)
 }
@@ -370,7 +487,54 @@ pub struct LabelledAnswer {
     pub answer: String,
 }
 
-/// `viva calibrate`.
+/// One graded item of a calibration run.
+struct Graded {
+    label: String,
+    human: f64,
+    score: u32,
+    raw: u32,
+    question: String,
+    flags: Vec<String>,
+    signals: Option<Value>,
+    /// Scores of repeated runs (the first is `score`).
+    runs: Vec<u32>,
+    /// Model grades: invented evidence, tokens, latency in ms.
+    audit: Option<(u32, u32, u64)>,
+    degraded: bool,
+}
+
+/// Spearman, quadratic-weighted kappa and mean absolute error of `scores` against `human`.
+fn agreement(human: &[f64], scores: &[f64]) -> (f64, f64, f64) {
+    (
+        stats::spearman(human, scores),
+        stats::qwk(human, scores),
+        stats::mae(human, scores),
+    )
+}
+
+/// Grade one answer; the offline grader also reports what it measured.
+fn grade_for_calibration(
+    rt: &tokio::runtime::Runtime,
+    bank: &Bank,
+    grader: &Grader,
+    q: &crate::bank::Question,
+    answer: &str,
+) -> (Grade, Option<Value>) {
+    if matches!(grader, Grader::Offline) {
+        let (g, s) = offline::grade_with_signals(bank, q, None, answer);
+        let sig = json!({
+            "raw": s.raw, "content_words": s.content, "technical_terms": s.technical, "on_topic": s.on_topic(), "claim_density": round3(s.claims),
+            "topic_own": round3(s.topic.0), "topic_other": round3(s.topic.1),
+            "question_overlap": round3(s.overlap), "domain_overlap": round3(s.domain), "echo": round3(s.echo.0), "new_terms": s.echo.1,
+            "rejected_criteria": s.rejected, "misconceptions": g.misconceptions.len(),
+        });
+        (g, Some(sig))
+    } else {
+        (rt.block_on(grader.grade_quiet(bank, q, None, answer)), None)
+    }
+}
+
+/// `viva calibrate`: the grader's agreement with human grades on a labelled set, beside naive baselines.
 pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) -> Result<()> {
     let text = read_input(&a.set)?;
     let items: Vec<LabelledAnswer> = serde_json::from_str(&text)
@@ -378,10 +542,9 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     if items.is_empty() {
         bail!("{} holds no items", a.set.display());
     }
+    let mut rows: Vec<Graded> = Vec::with_capacity(items.len());
+    let reruns = a.reruns.max(1) as usize;
     let rt = crate::runtime()?;
-    let mut human = Vec::new();
-    let mut ours = Vec::new();
-    let mut rows = Vec::new();
     for (i, it) in items.iter().enumerate() {
         let q = bank.get(&it.question).ok_or_else(|| {
             anyhow::anyhow!(
@@ -391,38 +554,114 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
                 bank.unknown_id_message(&it.question)
             )
         })?;
-        let g = rt.block_on(grader.grade_quiet(bank, q, None, &it.answer));
-        human.push(it.human);
-        ours.push(g.score as f64);
-        rows.push((
-            it.label.clone(),
-            it.human,
-            g.score,
-            it.question.clone(),
-            g.flags.clone(),
-        ));
+        let (g, signals) = grade_for_calibration(&rt, bank, grader, q, &it.answer);
+        // Repeated runs of the same answer, back to back (a model server can reuse its prompt cache).
+        let mut runs = vec![g.score];
+        for _ in 1..reruns {
+            runs.push(
+                rt.block_on(grader.grade_quiet(bank, q, None, &it.answer))
+                    .score,
+            );
+        }
+        rows.push(Graded {
+            label: it.label.clone(),
+            human: it.human,
+            score: g.score,
+            raw: compute_score(&g.criteria, &g.misconceptions),
+            question: it.question.clone(),
+            flags: g.flags.clone(),
+            signals,
+            runs,
+            audit: g.llm.as_deref().map(|l| {
+                (
+                    l.invented_evidence,
+                    l.prompt_tokens + l.completion_tokens,
+                    l.latency_ms,
+                )
+            }),
+            degraded: g.degraded,
+        });
     }
-    let rho = stats::spearman(&human, &ours);
-    let kappa = stats::qwk(&human, &ours);
-    let mae = stats::mae(&human, &ours);
-    let mut labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let human: Vec<f64> = rows.iter().map(|r| r.human).collect();
+    let ours: Vec<f64> = rows.iter().map(|r| r.score as f64).collect();
+    let (rho, kappa, mae) = agreement(&human, &ours);
+    let pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|it| (it.question.as_str(), it.answer.as_str()))
+        .collect();
+    let base = baseline::baselines(bank, &pairs, &human);
+    let mut labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     labels.sort();
     labels.dedup();
     let per_label: Vec<Value> = labels
         .iter()
         .map(|l| {
-            let rs: Vec<_> = rows.iter().filter(|r| &r.0 == l).collect();
+            let rs: Vec<&Graded> = rows.iter().filter(|r| &r.label == l).collect();
             let n = rs.len() as f64;
-            json!({"label": l, "n": rs.len(), "human_mean": rs.iter().map(|r| r.1).sum::<f64>() / n,
-                   "grader_mean": rs.iter().map(|r| r.2 as f64).sum::<f64>() / n,
-                   "grader_max": rs.iter().map(|r| r.2).max().unwrap_or(0)})
+            json!({"label": l, "n": rs.len(), "human_mean": rs.iter().map(|r| r.human).sum::<f64>() / n,
+                   "grader_mean": rs.iter().map(|r| r.score as f64).sum::<f64>() / n,
+                   "grader_max": rs.iter().map(|r| r.score).max().unwrap_or(0)})
         })
         .collect();
-    let report = json!({
-        "set": a.set.display().to_string(), "grader": grader.name(), "n": items.len(),
-        "spearman": round3(rho), "qwk": round3(kappa), "mae": round3(mae), "per_label": per_label,
-        "items": rows.iter().map(|r| json!({"label": r.0, "human": r.1, "score": r.2, "question": r.3, "flags": r.4})).collect::<Vec<_>>(),
+    let item_json = |r: &Graded| {
+        let mut m = json!({"label": r.label, "human": r.human, "score": r.score, "raw": r.raw,
+                           "question": r.question, "flags": r.flags});
+        if r.runs.len() > 1 {
+            m["runs"] = json!(r.runs);
+        }
+        if let Some((inv, tok, ms)) = r.audit {
+            m["invented_evidence"] = json!(inv);
+            m["tokens"] = json!(tok);
+            m["latency_ms"] = json!(ms);
+            m["degraded"] = json!(r.degraded);
+        }
+        if let Some(s) = &r.signals {
+            m["signals"] = s.clone();
+        }
+        m
+    };
+    // Spread of repeated runs: per answer, the highest minus the lowest score over the runs.
+    let spreads: Vec<u32> = rows
+        .iter()
+        .map(|r| r.runs.iter().max().unwrap_or(&0) - r.runs.iter().min().unwrap_or(&0))
+        .collect();
+    let rerun = (reruns > 1).then(|| {
+        let n = spreads.len() as f64;
+        json!({"runs": reruns,
+               "mean_spread": round3(spreads.iter().sum::<u32>() as f64 / n),
+               "max_spread": spreads.iter().max().copied().unwrap_or(0),
+               "answers_changed": spreads.iter().filter(|&&d| d > 0).count()})
     });
+    let model = rows.iter().any(|r| r.audit.is_some()).then(|| {
+        let audits: Vec<(u32, u32, u64)> = rows.iter().filter_map(|r| r.audit).collect();
+        let injections: Vec<u32> = rows
+            .iter()
+            .filter(|r| r.label == "injection" || r.flags.iter().any(|f| f == "injection_attempt"))
+            .map(|r| r.score)
+            .collect();
+        json!({"invented_evidence": audits.iter().map(|a| a.0).sum::<u32>(),
+               "degraded": rows.iter().filter(|r| r.degraded).count(),
+               "tokens": audits.iter().map(|a| a.1 as u64).sum::<u64>(),
+               "mean_latency_ms": audits.iter().map(|a| a.2).sum::<u64>() / audits.len().max(1) as u64,
+               "injection_scores": injections})
+    });
+    // Sections beside the grader's own numbers: the naive baselines, the spread of repeated runs, model figures.
+    let mut report = json!({
+        "set": a.set.display().to_string(), "grader": grader.name(), "n": items.len(),
+        "spearman": round3(rho), "qwk": round3(kappa), "mae": round3(mae),
+        "baselines": {
+            "length": {"spearman": round3(base.length.spearman)},
+            "tfidf_reference": {"spearman": round3(base.tfidf_reference.spearman)},
+        },
+        "per_label": per_label,
+        "items": rows.iter().map(item_json).collect::<Vec<_>>(),
+    });
+    if let Some(r) = &rerun {
+        report["reruns"] = r.clone();
+    }
+    if let Some(m) = &model {
+        report["model"] = m.clone();
+    }
     if a.json {
         json(&report);
         return Ok(());
@@ -433,18 +672,51 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
         a.set.display(),
         items.len()
     )));
-    outln(&format!("  Spearman            {:.3}", rho));
-    outln(&format!("  QWK (10-pt bins)    {:.3}", kappa));
-    outln(&format!("  Mean abs. error     {:.1}", mae));
-    outln(&style.bold("  label           n   human  grader   max"));
+    outln(&style.bold("                      grader   length   tf-idf"));
+    outln(&format!(
+        "  Spearman            {:>6.3}   {:>6.3}   {:>6.3}",
+        rho, base.length.spearman, base.tfidf_reference.spearman
+    ));
+    outln(&format!(
+        "  QWK (10-pt bins)    {:>6.3}        -        -",
+        kappa
+    ));
+    outln(&format!(
+        "  Mean abs. error     {:>6.1}        -        -",
+        mae
+    ));
+    outln(&style.dim(
+        "  (length: word count alone; tf-idf: cosine to the reference answer, IDF over the bank's references)",
+    ));
+    if let Some(m) = &model {
+        outln(&format!(
+            "  Model: {} invented-evidence downgrade(s), {} degraded grade(s), {} tokens, {} ms per grade",
+            m["invented_evidence"], m["degraded"], m["tokens"], m["mean_latency_ms"]
+        ));
+        outln(&format!(
+            "  Injection answers scored: {}",
+            m["injection_scores"]
+        ));
+    }
+    if let Some(r) = &rerun {
+        outln(&format!(
+            "  Rerun spread over {} runs: mean {:.2}, max {} points; {} of {} answers changed",
+            r["runs"],
+            r["mean_spread"].as_f64().unwrap_or(0.0),
+            r["max_spread"],
+            r["answers_changed"],
+            rows.len()
+        ));
+    }
+    outln(&style.bold("  label               n   human  grader   max"));
     for p in &per_label {
         outln(&format!(
-            "  {:<14} {:>2}  {:>6.1}  {:>6.1}  {:>4}",
+            "  {:<18} {:>2}  {:>6.1}  {:>6.1}  {:>4}",
             p["label"].as_str().unwrap_or(""),
-            p["n"],
+            p["n"].as_u64().unwrap_or(0),
             p["human_mean"].as_f64().unwrap_or(0.0),
             p["grader_mean"].as_f64().unwrap_or(0.0),
-            p["grader_max"]
+            p["grader_max"].as_u64().unwrap_or(0)
         ));
     }
     Ok(())

@@ -1,52 +1,11 @@
 //! Deterministic gaming detectors: injection text, keyword stuffing, off-topic answers, copied questions.
 
-use super::normalize::{tokenize_plain, Token};
-use regex::Regex;
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use super::fasthash::FnvSet;
+use super::normalize::{tokenize_plain, tokenize_with, Lexicon, Token};
 
-fn injection_res() -> &'static Vec<Regex> {
-    static R: OnceLock<Vec<Regex>> = OnceLock::new();
-    R.get_or_init(|| {
-        [
-            r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(instruction|rubric|rule|criteria|criterion|prompt|guideline|above|previous|everything|grading)",
-            r"\b(give|award|assign|grant|score|rate|mark|grade)\s+(this|the|my|it|me|us|that|our)\b[^.!?\n]{0,40}\b(full|maximum|max|perfect|top|highest)\s+(marks?|score|credit|points|grade)",
-            r"\b(give|award|assign|grant|score|rate|mark|grade)\s+(this|the|my|it|me|us|that|our)\b[^.!?\n]{0,30}\b(100|10\s*/\s*10|100\s*/\s*100|a\s+100)\b",
-            r"\b(full|maximum|perfect)\s+(marks|credit|score)\b",
-            r"\b100\s*/\s*100\b|\bscore\s*(of|=|:)\s*100\b",
-            r"\bas\s+an?\s+(ai|llm|language model|grader|evaluator|assistant|examiner)\b",
-            r"\byou\s+are\s+(now\s+)?(an?\s+|the\s+)?(ai|grader|evaluator|assistant|language model|examiner|judge)\b",
-            r"\b(dear|note to( the)?|hey)\s+(grader|evaluator|examiner|judge|ai|model|assistant)\b",
-            r"(^|[.!?]\s*)attention\s*,?\s*(grader|evaluator|examiner|judge|ai)s?\b",
-            r"\b(system|developer)\s*(prompt|message|override|instruction)s?\b|^\s*system\s*:",
-            r"</?\s*(answer|candidate|system|rubric|user|assistant|instructions?|data|untrusted)[^>]{0,30}>",
-            r"\[/?inst\]|<\|im_(start|end)\|>|<\|endoftext\|>|###\s*(instruction|response|system)",
-            r#""\s*(score|verdict|grade|criteria|evidence|flags)\s*"\s*:"#,
-            r"\b(all|every)\s+(the\s+)?(criteria|criterion|rubric points?)\s+(are|is|were|have been)\s+(met|satisfied|covered|fulfilled)",
-            r"\b(grading|evaluation|scoring)\s+(protocol|instructions?|override|mode)\b",
-            r"\b(new|updated|revised)\s+(instructions?|rubric|grading rules?)\b",
-            r"\bthis\s+(answer|response)\s+(is|deserves|should (get|receive|be given))\s+(perfect|correct|excellent|full|a perfect|100)",
-            r"\b(mark|grade|treat)\s+(this|it|every criterion|all criteria)\s+as\s+(met|correct|passed|perfect)",
-            r"\bjailbreak|\bdo anything now\b|\bpretend (you|to be)\b",
-        ]
-        .iter()
-        .map(|p| Regex::new(&format!("(?im){p}")).expect("valid injection regex"))
-        .collect()
-    })
-}
-
-/// The first injection phrase found, if any.
+/// The first injection phrase found, if any (see [`super::injection`]).
 pub fn injection(answer: &str) -> Option<String> {
-    let flat = answer.split_whitespace().collect::<Vec<_>>().join(" ");
-    for r in injection_res() {
-        if let Some(m) = r.find(&flat) {
-            return Some(m.as_str().to_string());
-        }
-    }
-    // Line-start role markers survive whitespace folding only in the raw text.
-    injection_res()
-        .iter()
-        .find_map(|r| r.find(answer).map(|m| m.as_str().to_string()))
+    super::injection::find(answer)
 }
 
 /// English function words; a real claim needs some of them.
@@ -62,8 +21,15 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "make", "makes", "give", "gives", "need", "needs",
 ];
 
+/// Whether a lower-case word is one of [`FUNCTION_WORDS`].
+pub fn is_function_word(w: &str) -> bool {
+    static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| FUNCTION_WORDS.iter().copied().collect())
+        .contains(w)
+}
+
 fn is_function(t: &Token) -> bool {
-    FUNCTION_WORDS.contains(&t.raw.as_str())
+    is_function_word(&t.raw)
 }
 
 /// Content tokens (not function words, not bare numbers).
@@ -75,24 +41,75 @@ pub fn content_stems(tokens: &[Token]) -> Vec<&str> {
         .collect()
 }
 
-/// Keyword stuffing: term lists without claims, or the same terms repeated.
-pub fn keyword_stuffing(tokens: &[Token]) -> bool {
-    if tokens.len() < 8 {
+/// Byte ranges of lines that look like code (assignments, calls, control statements), when the answer holds a
+/// block of at least three of them: code repeats its identifiers and has no function words, so it must not read
+/// as keyword stuffing or jargon. A prose line that mentions `alpha = 0.25` is not code.
+pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        let indented = line.starts_with("    ") || line.starts_with('\t');
+        let assign = t
+            .split_once('=')
+            .map(|(l, r)| {
+                !l.is_empty()
+                    && !r.starts_with('=')
+                    && l.trim_end_matches(['+', '-', '*', '/', ' '])
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "_.[], ".contains(c))
+            })
+            .unwrap_or(false);
+        let code = !t.is_empty()
+            && !t.ends_with('.')
+            && (indented
+                || assign
+                || [
+                    "def ", "for ", "while ", "if ", "return ", "import ", "from ", "class ", "#",
+                    "//", "}",
+                ]
+                .iter()
+                .any(|k| t.starts_with(k))
+                || t.ends_with('{')
+                || t.ends_with(';')
+                || (t.ends_with(':') && t.contains('(')));
+        if code {
+            out.push((start, start + line.len()));
+        }
+        start += line.len();
+    }
+    if out.len() < 3 {
+        out.clear();
+    }
+    out
+}
+
+/// Keyword stuffing: term lists without claims, or the same terms repeated (code lines excluded).
+pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
+    let code = code_lines(text);
+    let prose: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !code.iter().any(|(a, b)| t.start >= *a && t.start < *b))
+        .collect();
+    if prose.len() < 8 {
         return false;
     }
-    let fw = tokens.iter().filter(|t| is_function(t)).count() as f64;
-    let ratio = fw / tokens.len() as f64;
-    let content = content_stems(tokens);
-    let distinct: HashSet<&str> = content.iter().copied().collect();
+    let fw = prose.iter().filter(|t| is_function(t)).count() as f64;
+    let ratio = fw / prose.len() as f64;
+    let content: Vec<&str> = prose
+        .iter()
+        .filter(|t| !is_function(t) && t.num.is_none() && t.raw.len() > 1)
+        .map(|t| t.stem.as_str())
+        .collect();
+    let distinct: FnvSet<&str> = content.iter().copied().collect();
     let repetitive = content.len() >= 16 && (distinct.len() as f64) < 0.45 * content.len() as f64;
     // Sentences: a list of terms has few function words across many tokens.
-    let listy = tokens.len() >= 10 && ratio < 0.10;
+    let listy = prose.len() >= 10 && ratio < 0.10;
     repetitive || listy
 }
 
-/// Fraction of the answer's content words that belong to the question's vocabulary.
-pub fn topical_overlap(answer: &[Token], vocab: &HashSet<String>) -> f64 {
-    let content = content_stems(answer);
+/// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.
+pub fn topical_overlap(content: &[&str], vocab: &FnvSet<String>) -> f64 {
     if content.is_empty() {
         return 0.0;
     }
@@ -100,8 +117,8 @@ pub fn topical_overlap(answer: &[Token], vocab: &HashSet<String>) -> f64 {
 }
 
 /// Stems of a text's content words.
-pub fn vocabulary(texts: &[&str]) -> HashSet<String> {
-    let mut v = HashSet::new();
+pub fn vocabulary(texts: &[&str]) -> FnvSet<String> {
+    let mut v = FnvSet::default();
     for t in texts {
         for s in content_stems(&tokenize_plain(t)) {
             v.insert(s.to_string());
@@ -110,32 +127,345 @@ pub fn vocabulary(texts: &[&str]) -> HashSet<String> {
     v
 }
 
-/// Split the answer into sentences that copy the question and the rest; returns (kept text, copied fraction).
-pub fn strip_copied(answer: &str, prompt: &str) -> (String, f64) {
-    let pv: HashSet<String> = tokenize_plain(prompt).into_iter().map(|t| t.stem).collect();
-    let mut kept = String::new();
-    let mut copied_chars = 0usize;
-    let mut total = 0usize;
-    for sent in split_sentences(answer) {
-        let toks = tokenize_plain(sent);
-        total += sent.len();
-        if toks.len() >= 6 {
+/// Stems of all of a text's words.
+pub fn stem_set(text: &str) -> FnvSet<String> {
+    tokenize_plain(text).into_iter().map(|t| t.stem).collect()
+}
+
+/// Stems of all of a text's words, lexicon applied (as in a [`super::pattern::Doc`]).
+pub fn stem_set_with(text: &str, lex: &Lexicon) -> FnvSet<String> {
+    tokenize_with(text, lex)
+        .into_iter()
+        .map(|t| t.stem)
+        .collect()
+}
+
+/// Sentences of the answer that copy the question: byte ranges, and the fraction of the text they make up.
+/// A sentence of six or more words, 85% of them the question's (see [`stem_set`]), is copied.
+pub fn copied_sentences(
+    text: &str,
+    tokens: &[Token],
+    pv: &FnvSet<String>,
+) -> (Vec<(usize, usize)>, f64) {
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let s = tokens[i].sent;
+        let j = tokens[i..]
+            .iter()
+            .position(|t| t.sent != s)
+            .map_or(tokens.len(), |k| i + k);
+        let sent = &tokens[i..j];
+        if sent.len() >= 6 {
             let inq =
-                toks.iter().filter(|t| pv.contains(&t.stem)).count() as f64 / toks.len() as f64;
+                sent.iter().filter(|t| pv.contains(&t.stem)).count() as f64 / sent.len() as f64;
             if inq >= 0.85 {
-                copied_chars += sent.len();
-                kept.push_str(&" ".repeat(sent.len()));
-                continue;
+                ranges.push((sent[0].start, sent[sent.len() - 1].end));
             }
         }
-        kept.push_str(sent);
+        i = j;
     }
-    let frac = if total == 0 {
+    let copied: usize = ranges.iter().map(|(a, b)| b - a).sum();
+    let total = text.trim().len().max(1);
+    (ranges, (copied as f64 / total as f64).min(1.0))
+}
+
+/// The text with the given byte ranges blanked out (offsets stay valid).
+pub fn blank(text: &str, ranges: &[(usize, usize)]) -> String {
+    let mut out = text.to_string();
+    for &(a, b) in ranges {
+        out.replace_range(a..b, &" ".repeat(b - a));
+    }
+    out
+}
+
+/// Words that carry no topic of their own: an answer made of the question's words plus these says nothing new.
+pub const GENERIC: &[&str] = &[
+    "answer",
+    "question",
+    "depend",
+    "compar",
+    "comparison",
+    "situat",
+    "thing",
+    "import",
+    "aspect",
+    "way",
+    "differ",
+    "differ",
+    "work",
+    "want",
+    "need",
+    "walk",
+    "explain",
+    "discuss",
+    "consid",
+    "look",
+    "talk",
+    "cover",
+    "point",
+    "case",
+    "various",
+    "general",
+    "basic",
+    "realli",
+    "actual",
+    "good",
+    "better",
+    "best",
+    "lot",
+    "mani",
+    "much",
+    "veri",
+    "just",
+    "first",
+    "final",
+    "someth",
+    "everyth",
+    "anyth",
+    "approach",
+    "issu",
+    "problem",
+    "option",
+    "choic",
+    "place",
+    "time",
+    "whi",
+    "go",
+    "see",
+    "know",
+    "think",
+    "say",
+    "like",
+    "main",
+    "kind",
+    "sort",
+    "fix",
+    "diagnos",
+];
+
+/// How much of an answer only echoes the question: (fraction of content tokens that are the question's words,
+/// distinct content stems that are neither the question's words nor generic).
+pub fn question_echo(content: &[&str], pv: &FnvSet<String>) -> (f64, usize) {
+    if content.is_empty() {
+        return (0.0, 0);
+    }
+    let inq = content.iter().filter(|s| pv.contains(**s)).count() as f64 / content.len() as f64;
+    let novel: FnvSet<&str> = content
+        .iter()
+        .copied()
+        .filter(|s| !pv.contains(*s) && !GENERIC.contains(s))
+        .collect();
+    (inq, novel.len())
+}
+
+/// Words that relate terms to each other: verbs of being and doing, modals, prepositions, conjunctions of
+/// reason and order. A stretch of text without any of them (and without a number) names terms without saying
+/// anything about them.
+const LINKS: &[&str] = &[
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "must",
+    "may",
+    "might",
+    "need",
+    "needs",
+    "to",
+    "for",
+    "by",
+    "with",
+    "without",
+    "from",
+    "into",
+    "onto",
+    "than",
+    "then",
+    "because",
+    "so",
+    "since",
+    "per",
+    "on",
+    "in",
+    "at",
+    "over",
+    "under",
+    "via",
+    "instead",
+    "rather",
+    "when",
+    "if",
+    "while",
+    "after",
+    "before",
+    "until",
+    "which",
+    "that",
+    "who",
+    "where",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "this",
+    "these",
+    "those",
+    "not",
+    "no",
+    "never",
+    "times",
+    "only",
+    "but",
+    "also",
+    "whereas",
+    "unless",
+    "though",
+    "although",
+    "makes",
+    "make",
+    "gives",
+    "give",
+    "uses",
+    "use",
+    "using",
+    "takes",
+    "adds",
+    "keeps",
+    "lets",
+    "gets",
+    "helps",
+    "costs",
+    "runs",
+    "means",
+    "against",
+    "between",
+    "across",
+    "through",
+    "like",
+    "vs",
+    "as",
+    "out",
+    "up",
+    "down",
+    "off",
+    // Verbs a technical claim is made of (third person; participles double as adjectives, "learned features").
+    "predicts",
+    "computes",
+    "learns",
+    "reduces",
+    "increases",
+    "improves",
+    "handles",
+    "removes",
+    "assigns",
+    "matches",
+    "regresses",
+    "scores",
+    "samples",
+    "shifts",
+    "splits",
+    "factorises",
+    "factorizes",
+    "holds",
+    "fits",
+    "suppresses",
+    "drops",
+    "keeps",
+    "sorts",
+    "dominates",
+    "becomes",
+    "stays",
+    "fails",
+    "breaks",
+    "hurts",
+    "causes",
+    "maps",
+    "outputs",
+    "trains",
+    "converts",
+    "stores",
+    "measures",
+    "captures",
+    "recovers",
+    "avoids",
+    "requires",
+    "depends",
+    "applies",
+    "inserts",
+    "replaces",
+    "returns",
+    "yields",
+    "means",
+    "divides",
+    "multiplies",
+    "clamps",
+    "rescales",
+];
+
+/// Fraction of an answer's words that sit in stretches making a claim (see [`LINKS`]); a comma-separated
+/// list of buzzwords scores low, a telegraphic but specific answer ("warmup then cosine, label smoothing 0.1")
+/// high. Stretches are split at , ; : . ! ? ( ) and dashes.
+pub fn claim_density(text: &str) -> f64 {
+    let code = code_lines(text);
+    if !code.is_empty() {
+        return claim_density(&blank(text, &code));
+    }
+    static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
+    let links = SET.get_or_init(|| LINKS.iter().copied().collect());
+    let (mut claim, mut total) = (0usize, 0usize);
+    let mut buf = String::new();
+    for seg in text.split([
+        ',', ';', ':', '.', '!', '?', '(', ')', '\n', '\u{2014}', '\u{2013}',
+    ]) {
+        let mut words = 0;
+        let mut numbers = 0;
+        let mut says = false;
+        // Only content words are weighed: "it's a question of A and B" is a claim about little.
+        for w in seg
+            .split_whitespace()
+            .flat_map(|w| w.split(['\'', '\u{2019}', '/']))
+        {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() {
+                continue;
+            }
+            buf.clear();
+            buf.extend(w.chars().flat_map(char::to_lowercase));
+            let link = links.contains(buf.as_str());
+            if !link && !is_function_word(&buf) && buf.len() > 1 {
+                words += 1;
+            }
+            numbers += buf.starts_with(|c: char| c.is_ascii_digit()) as usize;
+            says = says || link || buf == "s" || buf == "t";
+        }
+        // A number says something about the words next to it ("label smoothing 0.1"), not on its own.
+        says = says || (numbers > 0 && words > numbers);
+        total += words;
+        if says {
+            claim += words;
+        }
+    }
+    if total == 0 {
         0.0
     } else {
-        copied_chars as f64 / total as f64
-    };
-    (kept, frac)
+        claim as f64 / total as f64
+    }
 }
 
 /// Sentence pieces of a text, keeping every byte (their concatenation is the text).
@@ -193,14 +523,21 @@ mod tests {
         let salad = tokenize_plain(
             "anchors RPN IoU NMS FPN scales ratios offsets regression objectness recall k=9 stride",
         );
-        assert!(keyword_stuffing(&salad));
+        assert!(keyword_stuffing(&salad, ""));
         let real = tokenize_plain("Each position on the feature map gets nine anchors, and the RPN regresses offsets for each of them.");
-        assert!(!keyword_stuffing(&real));
-        let (kept, frac) = strip_copied(
-            "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.",
-            "Walk me through how anchor boxes are generated in Faster R-CNN and explain why",
+        assert!(!keyword_stuffing(&real, ""));
+        let text =
+            "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.";
+        let (ranges, frac) = copied_sentences(
+            text,
+            &tokenize_plain(text),
+            &stem_set(
+                "Walk me through how anchor boxes are generated in Faster R-CNN and explain why",
+            ),
         );
         assert!(frac > 0.5, "{frac}");
+        let kept = blank(text, &ranges);
         assert!(kept.contains("They are dense."));
+        assert_eq!(kept.len(), text.len());
     }
 }

@@ -1,6 +1,12 @@
 //! Grading: result types, the score computed from verdicts, and the grader seam.
 
+pub mod baseline;
+pub mod calibration;
 pub mod detect;
+pub mod fasthash;
+pub mod index;
+pub mod injection;
+pub mod negation;
 pub mod normalize;
 pub mod offline;
 pub mod pattern;

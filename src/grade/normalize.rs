@@ -1,12 +1,12 @@
 //! Text normalisation shared by answers and concept patterns: tokens with offsets, numbers, lexicon, stemming.
 
+use super::fasthash::FnvMap;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// One normalised token with its place in the original text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Token {
     /// Stemmed (or canonical lexicon) form used for matching.
     pub stem: String,
@@ -28,13 +28,13 @@ pub struct Token {
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     /// variant stem sequence -> canonical stem, longest variants first when matching.
-    entries: HashMap<String, Vec<(Vec<String>, String)>>,
+    entries: FnvMap<String, Vec<(Vec<String>, String)>>,
 }
 
 impl Lexicon {
     /// Build from `canonical -> variants`. Variants are normalised without the lexicon itself.
     pub fn new(map: &[(String, Vec<String>)]) -> Self {
-        let mut entries: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        let mut entries: FnvMap<String, Vec<(Vec<String>, String)>> = FnvMap::default();
         for (canon, variants) in map {
             let canon_stem = stem_word(&canon.to_lowercase());
             for v in variants {
@@ -54,33 +54,38 @@ impl Lexicon {
         Lexicon { entries }
     }
 
-    fn rewrite(&self, toks: Vec<Token>) -> Vec<Token> {
+    fn rewrite(&self, mut toks: Vec<Token>) -> Vec<Token> {
         if self.entries.is_empty() {
             return toks;
         }
-        let mut out = Vec::with_capacity(toks.len());
-        let mut i = 0;
-        'outer: while i < toks.len() {
+        let mut out: Vec<Token> = Vec::with_capacity(toks.len());
+        let mut skip = 0;
+        for i in 0..toks.len() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
             if let Some(cands) = self.entries.get(&toks[i].stem) {
-                for (seq, canon) in cands {
+                let hit = cands.iter().find(|(seq, _)| {
                     let n = seq.len();
-                    if i + n <= toks.len()
+                    i + n <= toks.len()
                         && toks[i..i + n].iter().zip(seq).all(|(t, s)| &t.stem == s)
                         && toks[i..i + n].iter().all(|t| t.sent == toks[i].sent)
-                    {
-                        let mut t = toks[i].clone();
-                        t.end = toks[i + n - 1].end;
-                        t.raw = canon.clone();
-                        t.stem = canon.clone();
-                        t.num = None;
-                        out.push(t);
-                        i += n;
-                        continue 'outer;
-                    }
+                });
+                if let Some((seq, canon)) = hit {
+                    let n = seq.len();
+                    let end = toks[i + n - 1].end;
+                    let mut t = std::mem::take(&mut toks[i]);
+                    t.end = end;
+                    t.raw = canon.clone();
+                    t.stem = canon.clone();
+                    t.num = None;
+                    out.push(t);
+                    skip = n - 1;
+                    continue;
                 }
             }
-            out.push(toks[i].clone());
-            i += 1;
+            out.push(std::mem::take(&mut toks[i]));
         }
         out
     }
@@ -91,12 +96,26 @@ fn stemmer() -> &'static Stemmer {
     S.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// Stem one lower-case word.
+/// Stem one lower-case word (memoised per thread: answers repeat their words, and Snowball is not free).
 pub fn stem_word(w: &str) -> String {
     if w.chars().any(|c| c.is_ascii_digit()) {
         return w.to_string();
     }
-    stemmer().stem(w).into_owned()
+    thread_local! {
+        static CACHE: std::cell::RefCell<FnvMap<String, String>> = std::cell::RefCell::new(FnvMap::default());
+    }
+    CACHE.with(|c| {
+        if let Some(s) = c.borrow().get(w) {
+            return s.clone();
+        }
+        let s = stemmer().stem(w).into_owned();
+        let mut c = c.borrow_mut();
+        if c.len() > 100_000 {
+            c.clear();
+        }
+        c.insert(w.to_string(), s.clone());
+        s
+    })
 }
 
 fn number_word(w: &str) -> Option<f64> {
@@ -125,6 +144,21 @@ fn number_word(w: &str) -> Option<f64> {
         "million" => 1e6,
         "billion" => 1e9,
         "half" => 0.5,
+        _ => return None,
+    })
+}
+
+fn fraction_word(w: &str) -> Option<f64> {
+    Some(match w {
+        "third" => 1.0 / 3.0,
+        "quarter" => 0.25,
+        "fifth" => 0.2,
+        "sixth" => 1.0 / 6.0,
+        "eighth" => 0.125,
+        "tenth" => 0.1,
+        "sixteenth" => 0.0625,
+        "hundredth" => 0.01,
+        "thousandth" => 0.001,
         _ => return None,
     })
 }
@@ -226,7 +260,15 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
                 let suf_l = suf.to_lowercase();
                 if suf_l == "t" && s.to_lowercase().ends_with('n') {
                     contraction = Some("not");
-                    s.pop();
+                    // can't -> can not, won't -> will not, shan't -> shall not, don't -> do not.
+                    match s.to_lowercase().as_str() {
+                        "can" => {}
+                        "won" => s = "will".into(),
+                        "shan" => s = "shall".into(),
+                        _ => {
+                            s.pop();
+                        }
+                    }
                     next = k;
                 } else if ["s", "re", "ll", "d", "ve", "m"].contains(&suf_l.as_str()) {
                     next = k;
@@ -272,7 +314,11 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
 }
 
 fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32, clause: u32) {
-    let lower: String = s.nfkc().collect::<String>().to_lowercase();
+    let lower: String = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.nfkc().collect::<String>().to_lowercase()
+    };
     let mk = |stem: String, raw: String, num: Option<f64>| Token {
         stem,
         raw,
@@ -283,13 +329,9 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
         clause,
     };
     // Pure number (with optional decimal point).
-    if let Ok(v) = lower.parse::<f64>() {
-        if lower
-            .chars()
-            .next()
-            .map(|c| c.is_ascii_digit() || c == '.')
-            .unwrap_or(false)
-        {
+    let numeric_start = lower.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    if numeric_start {
+        if let Ok(v) = lower.parse::<f64>() {
             toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
             return;
         }
@@ -330,11 +372,170 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
             return;
         }
     }
+    // "a tenth", "one eighth of the channels": fractions (bare "fifth" or "third" stays an ordinary word).
+    let after_article = toks
+        .last()
+        .map(|t| matches!(t.raw.as_str(), "a" | "an" | "one") && t.sent == sent)
+        .unwrap_or(false);
+    if let Some(v) = fraction_word(&lower).filter(|_| after_article) {
+        toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
+        return;
+    }
     if let Some(v) = number_word(&lower) {
         toks.push(mk(fmt_num(v), lower.clone(), Some(v)));
         return;
     }
+    let lower = match americanize_if_needed(&lower) {
+        Some(a) => a,
+        None => lower,
+    };
     toks.push(mk(stem_word(&lower), lower, None));
+}
+
+/// Words ending in -ise that are spelled so in American English too.
+const ISE_WORDS: &[&str] = &[
+    "advise",
+    "advertise",
+    "arise",
+    "bruise",
+    "chastise",
+    "comprise",
+    "compromise",
+    "concise",
+    "cruise",
+    "despise",
+    "devise",
+    "disguise",
+    "enterprise",
+    "excise",
+    "exercise",
+    "expertise",
+    "franchise",
+    "improvise",
+    "incise",
+    "merchandise",
+    "noise",
+    "paradise",
+    "poise",
+    "praise",
+    "precise",
+    "premise",
+    "promise",
+    "raise",
+    "revise",
+    "rise",
+    "supervise",
+    "surmise",
+    "surprise",
+    "televise",
+    "treatise",
+    "wise",
+];
+
+/// [`americanize`], or `None` when the word is already in American spelling (the common case: no copy).
+fn americanize_if_needed(w: &str) -> Option<String> {
+    const ENDINGS: &[&str] = &[
+        "ise", "ised", "ises", "ising", "isation", "isations", "iser", "isers", "yse", "ysed",
+        "ysing", "our", "ours", "oured", "tre", "elled", "elling", "eller",
+    ];
+    if w.len() < 5 || !ENDINGS.iter().any(|e| w.ends_with(e)) {
+        return None;
+    }
+    let a = americanize(w);
+    (a != w).then_some(a)
+}
+
+/// British spellings to American, so that "quantise" and "quantize" (and their stems) are one word:
+/// -ise/-isation → -ize/-ization, -yse → -yze, -our → -or, -tre → -ter, doubled l before -ed/-ing.
+pub fn americanize(w: &str) -> String {
+    const ENDINGS: &[&str] = &[
+        "ise", "ised", "ises", "ising", "isation", "isations", "iser", "isers", "yse", "ysed",
+        "ysing", "our", "ours", "oured", "tre", "elled", "elling", "eller",
+    ];
+    let candidate = ENDINGS.iter().any(|e| w.ends_with(e));
+    if w.len() < 5 || !candidate || !w.is_ascii() {
+        return w.to_string();
+    }
+    americanize_slow(w)
+}
+
+fn americanize_slow(w: &str) -> String {
+    for (br, am) in [
+        ("isations", "izations"),
+        ("isation", "ization"),
+        ("ising", "izing"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+        ("isers", "izers"),
+        ("iser", "izer"),
+        ("ise", "ize"),
+    ] {
+        if let Some(root) = w.strip_suffix(br) {
+            let base = format!("{root}ise");
+            if root.len() >= 4
+                && !root.ends_with("wise")
+                && !ISE_WORDS.iter().any(|x| base.ends_with(x))
+            {
+                return format!("{root}{am}");
+            }
+            return w.to_string();
+        }
+    }
+    for (br, am) in [("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing")] {
+        if let Some(root) = w.strip_suffix(br) {
+            if root.ends_with("al") {
+                return format!("{root}{am}");
+            }
+        }
+    }
+    for (br, am) in [("our", "or"), ("ours", "ors"), ("oured", "ored")] {
+        if let Some(root) = w.strip_suffix(br) {
+            if [
+                "colo", "behavi", "neighb", "flav", "lab", "hon", "fav", "hum", "harb", "rum",
+            ]
+            .iter()
+            .any(|r| root.ends_with(r))
+            {
+                return format!("{root}{am}");
+            }
+        }
+    }
+    for (br, am) in [("centre", "center"), ("metre", "meter"), ("fibre", "fiber")] {
+        if let Some(root) = w.strip_suffix(br) {
+            return format!("{root}{am}");
+        }
+    }
+    for (br, am) in [("elled", "eled"), ("elling", "eling"), ("eller", "eler")] {
+        if let Some(root) = w.strip_suffix(br) {
+            if [
+                "lab", "mod", "trav", "cancel", "channel", "fuel", "tunn", "level",
+            ]
+            .iter()
+            .any(|r| root.ends_with(r))
+                || root.ends_with("mod")
+            {
+                return format!("{root}{am}");
+            }
+        }
+    }
+    w.to_string()
+}
+
+/// [`americanize`] for a pattern prefix (`quantis*` → `quantiz*`, `analys*` → `analyz*`).
+pub fn americanize_prefix(p: &str) -> String {
+    for (br, am) in [("is", "iz"), ("ys", "yz")] {
+        if let Some(idx) = p.rfind(br) {
+            let (root, tail) = (&p[..idx], &p[idx + 2..]);
+            let tail_ok = ["ation", "ations", "ing", "ed", "er", "ers", "e", "es"]
+                .iter()
+                .any(|t| t.starts_with(tail));
+            let word = format!("{root}{br}e");
+            if tail_ok && americanize(&word) != word {
+                return format!("{root}{am}{tail}");
+            }
+        }
+    }
+    americanize(p)
 }
 
 /// Canonical text of a number (integers without a decimal point).
@@ -393,6 +594,18 @@ mod tests {
         assert_eq!(stems("3D conv"), vec!["3d", "conv"]);
         assert_eq!(stems("1M images"), vec!["1000000", "imag"]);
         assert_eq!(stems("lr 6e-5"), vec!["lr", "0.00006"]);
+        assert_eq!(stems("a tenth of it"), vec!["a", "0.1", "of", "it"]);
+        assert_eq!(stems("the fifth layer"), vec!["the", "fifth", "layer"]);
+        assert_eq!(stems("quantise"), stems("quantize"));
+        assert_eq!(stems("normalisation"), stems("normalization"));
+        assert_eq!(stems("labelled modelling"), stems("labeled modeling"));
+        assert_eq!(stems("otherwise precise"), vec!["otherwis", "precis"]);
+        assert_eq!(stems("can't won't"), vec!["can", "not", "will", "not"]);
+        assert_eq!(americanize_prefix("quantis"), "quantiz");
+        assert_eq!(americanize_prefix("normalisat"), "normalizat");
+        assert_eq!(americanize_prefix("analys"), "analyz");
+        assert_eq!(americanize_prefix("supervis"), "supervis");
+        assert_eq!(americanize_prefix("rais"), "rais");
     }
 
     #[test]

@@ -104,6 +104,8 @@ fn calibrate_public_set_meets_the_bar() {
             .unwrap();
     let rho = v["spearman"].as_f64().unwrap();
     assert!(rho >= 0.80, "Spearman {rho} < 0.80");
+    let mae = v["mae"].as_f64().unwrap();
+    assert!(mae <= 12.0, "MAE {mae} > 12");
     for it in v["items"].as_array().unwrap() {
         if it["label"] == "injection" {
             assert!(
@@ -115,7 +117,14 @@ fn calibrate_public_set_meets_the_bar() {
     }
     // Text report carries every statistic.
     let out = sb.ok(&["calibrate", "--set", set.to_str().unwrap()], "");
-    for want in ["Spearman", "QWK", "Mean abs. error", "injection"] {
+    for want in [
+        "Spearman",
+        "QWK",
+        "Mean abs. error",
+        "injection",
+        "length",
+        "tf-idf",
+    ] {
         assert!(out.contains(want), "{out}");
     }
 }
@@ -147,4 +156,52 @@ fn grading_is_deterministic_and_ignores_padding() {
     let p = score("p.txt");
     assert!(p <= a + 3, "padding raised {a} to {p}");
     assert!(a >= 80, "a strong answer scores {a}");
+}
+
+fn calibrate_json(sb: &Sandbox, set: &std::path::Path) -> Value {
+    serde_json::from_str(&sb.ok(&["calibrate", "--set", set.to_str().unwrap(), "--json"], ""))
+        .unwrap()
+}
+
+/// The grader must beat the naive baselines it reports beside itself.
+#[test]
+fn calibrate_reports_baselines_the_grader_beats() {
+    let sb = Sandbox::new();
+    for set in [public_set(), root().join("tests/golden/tune.json")] {
+        let v = calibrate_json(&sb, &set);
+        let rho = v["spearman"].as_f64().unwrap();
+        let len = v["baselines"]["length"]["spearman"]
+            .as_f64()
+            .expect("length baseline");
+        let tfidf = v["baselines"]["tfidf_reference"]["spearman"]
+            .as_f64()
+            .expect("tf-idf baseline");
+        assert!((-1.0..=1.0).contains(&len) && (-1.0..=1.0).contains(&tfidf));
+        assert!(
+            rho > len + 0.1 && rho > tfidf + 0.05,
+            "{}: grader {rho}, length {len}, tf-idf {tfidf}",
+            set.display()
+        );
+        assert!(v["items"][0]["raw"].is_u64(), "items carry the raw score");
+    }
+}
+
+/// Agreement with human grades on the golden tune split (what the grader was tuned on).
+#[test]
+fn golden_tune_split_agreement() {
+    let sb = Sandbox::new();
+    let v = calibrate_json(&sb, &root().join("tests/golden/tune.json"));
+    let (rho, mae) = (v["spearman"].as_f64().unwrap(), v["mae"].as_f64().unwrap());
+    assert!(rho >= 0.90, "tune Spearman {rho} < 0.90");
+    assert!(mae <= 8.0, "tune MAE {mae} > 8");
+}
+
+/// Agreement with human grades on the held-out split: five questions the grader was never tuned on.
+#[test]
+fn golden_heldout_split_agreement() {
+    let sb = Sandbox::new();
+    let v = calibrate_json(&sb, &root().join("tests/golden/heldout.json"));
+    let (rho, mae) = (v["spearman"].as_f64().unwrap(), v["mae"].as_f64().unwrap());
+    assert!(rho >= 0.85, "held-out Spearman {rho} < 0.85");
+    assert!(mae <= 12.0, "held-out MAE {mae} > 12");
 }

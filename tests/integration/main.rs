@@ -2,6 +2,7 @@
 
 mod util;
 
+mod adversarial;
 mod bank;
 mod errors;
 mod grading;
