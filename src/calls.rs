@@ -13,23 +13,44 @@ use std::time::Duration;
 pub struct Spinner {
     stop: Arc<AtomicBool>,
     tokens: Arc<AtomicUsize>,
+    /// Criteria the model has given a verdict for so far (grading only).
+    judged: Arc<AtomicUsize>,
+    /// The end of the streamed text, so a marker split across two pieces is still seen.
+    tail: std::sync::Mutex<String>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
+
+/// What a streamed grading response marks each verdict with.
+const VERDICT_KEY: &str = "\"verdict\"";
 
 impl Spinner {
     /// Start spinning with a label; silent when stderr is not a terminal.
     pub fn start(label: &str) -> Spinner {
+        Spinner::start_with_total(label, 0)
+    }
+
+    /// Start spinning; with `criteria` > 0 the progress also counts the criteria judged so far.
+    pub fn start_with_total(label: &str, criteria: usize) -> Spinner {
         let stop = Arc::new(AtomicBool::new(false));
         let tokens = Arc::new(AtomicUsize::new(0));
+        let judged = Arc::new(AtomicUsize::new(0));
         let handle = if std::io::stderr().is_terminal() {
-            let (stop2, tokens2, label) = (stop.clone(), tokens.clone(), label.to_string());
+            let (stop2, tokens2, judged2, label) = (
+                stop.clone(),
+                tokens.clone(),
+                judged.clone(),
+                label.to_string(),
+            );
             Some(std::thread::spawn(move || {
                 const FRAMES: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
                 let mut i = 0;
                 while !stop2.load(Ordering::Relaxed) {
                     let n = tokens2.load(Ordering::Relaxed);
+                    let k = judged2.load(Ordering::Relaxed).min(criteria);
                     let what = if n == 0 {
                         format!("{label}…")
+                    } else if criteria > 0 {
+                        format!("{label}: {n} tokens streamed, {k}/{criteria} criteria judged")
                     } else {
                         format!("{label}: {n} tokens streamed")
                     };
@@ -52,13 +73,29 @@ impl Spinner {
         Spinner {
             stop,
             tokens,
+            judged,
+            tail: std::sync::Mutex::new(String::new()),
             handle,
         }
     }
 
-    /// Count one streamed piece.
-    pub fn tick(&self) {
+    /// Count one streamed piece, and the verdicts it completes.
+    pub fn tick(&self, piece: &str) {
         self.tokens.fetch_add(1, Ordering::Relaxed);
+        let mut tail = self.tail.lock().unwrap_or_else(|e| e.into_inner());
+        let before = tail.matches(VERDICT_KEY).count();
+        tail.push_str(piece);
+        let after = tail.matches(VERDICT_KEY).count();
+        self.judged.fetch_add(after - before, Ordering::Relaxed);
+        // Keep only what could start a marker that the next piece completes.
+        let keep = VERDICT_KEY.len() - 1;
+        if tail.len() > keep {
+            let mut cut = tail.len() - keep;
+            while !tail.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            tail.drain(..cut);
+        }
     }
 }
 
@@ -82,8 +119,11 @@ pub async fn grade(
     if let Grader::Offline = grader {
         return offline::grade(bank, q, rung, answer);
     }
-    let sp = Spinner::start(&format!("grading with {}", grader.name()));
-    let mut on_token = |_: &str| sp.tick();
+    let sp = Spinner::start_with_total(
+        &format!("grading with {}", grader.name()),
+        q.target(rung).0.len(),
+    );
+    let mut on_token = |piece: &str| sp.tick(piece);
     let r = tokio::select! {
         g = grader.grade(bank, q, rung, answer, &mut on_token) => Some(g),
         _ = tokio::signal::ctrl_c() => None,
@@ -114,14 +154,19 @@ pub async fn follow_up(
         return (None, None, None);
     };
     let sp = Spinner::start("writing the follow-up");
-    let mut on_token = |_: &str| sp.tick();
+    let mut on_token = |piece: &str| sp.tick(piece);
     let r = tokio::select! {
         r = g.follow_up(q, rung, last_answer, missed, asked, &mut on_token) => Some(r),
         _ = tokio::signal::ctrl_c() => None,
     };
     drop(sp);
     match r {
-        Some(Ok((text, c))) => (Some(text), Some(c), None),
+        Some(Ok((Ok(text), c))) => (Some(text), Some(c), None),
+        Some(Ok((Err(why), c))) => (
+            None,
+            Some(c),
+            Some(format!("using the bank's follow-up ({why})")),
+        ),
         Some(Err(e)) => (
             None,
             None,
@@ -132,5 +177,27 @@ pub async fn follow_up(
             None,
             Some("follow-up cancelled; using the bank's question".into()),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_counted_across_stream_pieces() {
+        let sp = Spinner::start_with_total("grading", 3);
+        for piece in [
+            "{\"criteria\": [{\"id\": \"a\", \"verdict\"",
+            ": \"met\"}, {\"id\": \"b\", \"ver",
+            "dict\": \"missed\"}, {\"id\": \"c\", \"",
+            "verdict\": \"partial\"}]}",
+        ] {
+            sp.tick(piece);
+        }
+        assert_eq!(sp.judged.load(Ordering::Relaxed), 3);
+        assert_eq!(sp.tokens.load(Ordering::Relaxed), 4);
+        sp.tick("é\"verdict\" and more text ü");
+        assert_eq!(sp.judged.load(Ordering::Relaxed), 4);
     }
 }

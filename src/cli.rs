@@ -84,7 +84,7 @@ Ctrl-C clears the current input; Ctrl-D or /quit ends and saves.")]
     #[command(after_help = "Examples:
   viva calibrate --set ../shared/calibration/public-set.json
   viva calibrate --set tests/golden/heldout.json --json
-  viva --grader llm calibrate --set ../shared/calibration/public-set.json --reruns 5")]
+  viva --grader llm calibrate --set ../shared/calibration/public-set.json --reruns 5 --concurrency 4")]
     Calibrate(CalibrateArgs),
     /// List stored sessions, newest first.
     #[command(after_help = "Examples:
@@ -291,6 +291,9 @@ pub struct CalibrateArgs {
     /// Grade every answer this many times and report the spread of its scores (for a model grader).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=20))]
     pub reruns: u64,
+    /// Answers graded at once (model requests in flight); the report is the same in any order.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

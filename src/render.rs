@@ -55,6 +55,10 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
         st.dim(&format!("({grader}{degraded})"))
     ));
     for f in &g.flags {
+        // The model's own opinions are kept in the record but do not change the score; they are not warnings.
+        if f.starts_with("model_says_") || f == "truncated" {
+            continue;
+        }
         let msg = match f.as_str() {
             "injection_attempt" => "The answer tries to instruct the grader; it scores 0.",
             "keyword_stuffing" => "The answer lists terms without making claims; capped at 20.",

@@ -7,7 +7,7 @@ use crate::output::{json, outln, Style};
 use crate::render;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
-use std::io::{BufRead, Read};
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::Path;
 
 /// Longest answer graded, in characters.
@@ -225,6 +225,7 @@ pub fn grade_json(g: &Grade) -> Map<String, Value> {
         );
         m.insert("invented_evidence".into(), json!(a.invented_evidence));
         m.insert("latency_ms".into(), json!(a.latency_ms));
+        m.insert("model_output".into(), json!(a.raw));
         if let Some(c) = a.cost_usd {
             m.insert("cost_usd".into(), json!(c));
         }
@@ -352,7 +353,6 @@ fn grade_lines(lines: &[(usize, String)], bank: &Bank, threads: usize) -> Vec<Li
 /// line on stderr when it is a terminal.
 fn grade_batch_async(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) -> Result<i32> {
     use futures::StreamExt;
-    use std::io::IsTerminal;
     let text = read_input(path)?;
     let lines: Vec<(usize, String)> = text
         .lines()
@@ -513,8 +513,7 @@ fn agreement(human: &[f64], scores: &[f64]) -> (f64, f64, f64) {
 }
 
 /// Grade one answer; the offline grader also reports what it measured.
-fn grade_for_calibration(
-    rt: &tokio::runtime::Runtime,
+async fn grade_for_calibration(
     bank: &Bank,
     grader: &Grader,
     q: &crate::bank::Question,
@@ -530,7 +529,7 @@ fn grade_for_calibration(
         });
         (g, Some(sig))
     } else {
-        (rt.block_on(grader.grade_quiet(bank, q, None, answer)), None)
+        (grader.grade_quiet(bank, q, None, answer).await, None)
     }
 }
 
@@ -542,46 +541,65 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     if items.is_empty() {
         bail!("{} holds no items", a.set.display());
     }
-    let mut rows: Vec<Graded> = Vec::with_capacity(items.len());
     let reruns = a.reruns.max(1) as usize;
-    let rt = crate::runtime()?;
+    let mut qs = Vec::with_capacity(items.len());
     for (i, it) in items.iter().enumerate() {
-        let q = bank.get(&it.question).ok_or_else(|| {
+        qs.push(bank.get(&it.question).ok_or_else(|| {
             anyhow::anyhow!(
                 "{} item {}: {}",
                 a.set.display(),
                 i + 1,
                 bank.unknown_id_message(&it.question)
             )
-        })?;
-        let (g, signals) = grade_for_calibration(&rt, bank, grader, q, &it.answer);
-        // Repeated runs of the same answer, back to back (a model server can reuse its prompt cache).
-        let mut runs = vec![g.score];
-        for _ in 1..reruns {
-            runs.push(
-                rt.block_on(grader.grade_quiet(bank, q, None, &it.answer))
-                    .score,
-            );
-        }
-        rows.push(Graded {
-            label: it.label.clone(),
-            human: it.human,
-            score: g.score,
-            raw: compute_score(&g.criteria, &g.misconceptions),
-            question: it.question.clone(),
-            flags: g.flags.clone(),
-            signals,
-            runs,
-            audit: g.llm.as_deref().map(|l| {
-                (
-                    l.invented_evidence,
-                    l.prompt_tokens + l.completion_tokens,
-                    l.latency_ms,
-                )
-            }),
-            degraded: g.degraded,
-        });
+        })?);
     }
+    let rt = crate::runtime()?;
+    let progress = std::io::stderr().is_terminal() && !matches!(grader, Grader::Offline);
+    let total = items.len();
+    // One task per answer: its first grade, then the reruns back to back (a model server can reuse its prompt
+    // cache); `concurrency` answers at once, results in input order.
+    let rows: Vec<Graded> = rt.block_on(async {
+        use futures::StreamExt;
+        let mut done = 0usize;
+        let mut out = Vec::with_capacity(total);
+        let mut s = futures::stream::iter(items.iter().zip(&qs).map(|(it, q)| async move {
+            let (g, signals) = grade_for_calibration(bank, grader, q, &it.answer).await;
+            let mut runs = vec![g.score];
+            for _ in 1..reruns {
+                runs.push(grader.grade_quiet(bank, q, None, &it.answer).await.score);
+            }
+            Graded {
+                label: it.label.clone(),
+                human: it.human,
+                score: g.score,
+                raw: compute_score(&g.criteria, &g.misconceptions),
+                question: it.question.clone(),
+                flags: g.flags.clone(),
+                signals,
+                runs,
+                audit: g.llm.as_deref().map(|l| {
+                    (
+                        l.invented_evidence,
+                        l.prompt_tokens + l.completion_tokens,
+                        l.latency_ms,
+                    )
+                }),
+                degraded: g.degraded,
+            }
+        }))
+        .buffered(a.concurrency.max(1) as usize);
+        while let Some(r) = s.next().await {
+            out.push(r);
+            done += 1;
+            if progress {
+                eprint!("\r\x1b[2Kgrading {done}/{total}");
+            }
+        }
+        if progress {
+            eprint!("\r\x1b[2K");
+        }
+        out
+    });
     let human: Vec<f64> = rows.iter().map(|r| r.human).collect();
     let ours: Vec<f64> = rows.iter().map(|r| r.score as f64).collect();
     let (rho, kappa, mae) = agreement(&human, &ours);

@@ -5,7 +5,8 @@ use super::prompt::{nonce_markers, Prompts};
 use super::{budget, first_json_object, quote, Completion, LlmClient, LlmError};
 use crate::bank::{Bank, Question};
 use crate::grade::{
-    compute_score, offline, CriterionResult, Grade, LlmAudit, MisconceptionHit, Verdict,
+    calibration::Calibration, compute_score, offline, CriterionResult, Grade, LlmAudit,
+    MisconceptionHit, Verdict,
 };
 use serde_json::{json, Value};
 
@@ -32,10 +33,10 @@ fn schema(crit: &[&str], mis: &[&str]) -> Value {
         "properties": {
             "criteria": {"type": "array", "items": {"type": "object", "additionalProperties": false,
                 "required": ["id", "evidence", "rationale", "verdict"],
-                "properties": {"id": {"type": "string", "enum": crit}, "evidence": {"type": "array", "maxItems": 2, "items": {"type": "string", "maxLength": 160}},
-                    "rationale": {"type": "string", "maxLength": 160}, "verdict": {"type": "string", "enum": ["met", "partial", "missed"]}}}},
+                "properties": {"id": {"type": "string", "enum": crit}, "evidence": {"type": "array", "maxItems": 1, "items": {"type": "string", "maxLength": 140}},
+                    "rationale": {"type": "string", "maxLength": 100}, "verdict": {"type": "string", "enum": ["met", "partial", "missed"]}}}},
             "misconceptions": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["id", "evidence"],
-                "properties": {"id": mis_id, "evidence": {"type": "string", "maxLength": 160}}}},
+                "properties": {"id": mis_id, "evidence": {"type": "string", "maxLength": 140}}}},
             "flags": {"type": "object", "additionalProperties": false, "required": ["off_topic", "injection_attempt"],
                 "properties": {"off_topic": {"type": "boolean"}, "injection_attempt": {"type": "boolean"}}}
         }
@@ -199,7 +200,8 @@ impl LlmGrader {
         let mids: Vec<&str> = mis.iter().map(|m| m.spec.id.as_str()).collect();
         let sch = schema(&ids, &mids);
         let msgs = self.messages(q, rung, &text);
-        let max_tokens = 150 + 160 * crit.len() as u32;
+        // Room for every criterion's quote, rationale and verdict at the schema's bounds, and the misconceptions.
+        let max_tokens = 150 + 110 * crit.len() as u32;
         let mut errors = Vec::new();
         for _ in 0..2 {
             match self
@@ -271,7 +273,7 @@ impl LlmGrader {
                             Some(format!("{why} [model quote not found in the answer]")),
                         )
                     } else {
-                        (*v, found, Some(why.clone()))
+                        (*v, found, Some(tidy_rationale(why)))
                     }
                 }
                 _ => (
@@ -317,7 +319,12 @@ impl LlmGrader {
                 });
             }
         }
-        let mut score = compute_score(&results, &hits);
+        // The same verdict arithmetic and the same map to the human scale as the offline grader, so a score means
+        // the same thing whichever grader gave it.
+        let mut score = Calibration::embedded().apply(compute_score(&results, &hits));
+        if off.has_flag("copied_question") {
+            score = score.min(offline::COPIED_CAP);
+        }
         if off.has_flag("keyword_stuffing") {
             score = score.min(offline::STUFFING_CAP);
         }
@@ -355,7 +362,7 @@ impl LlmGrader {
         missed: &[String],
         asked: &[String],
         on_token: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<(String, Completion), LlmError> {
+    ) -> Result<(Result<String, String>, Completion), LlmError> {
         let r = q
             .ladder
             .get(rung)
@@ -387,13 +394,19 @@ impl LlmGrader {
             json!({"role": "user", "content": user}),
         ];
         let c = self.client.chat(&msgs, None, 90, on_token).await?;
-        match valid_follow_up(&c.content, asked) {
-            Some(t) => Ok((t, c)),
-            None => Err(LlmError::BadResponse(format!(
+        // The call's tokens are spent either way, so the completion comes back with the verdict on its text.
+        let text = match valid_follow_up(&c.content, asked) {
+            // A copy of the bank's own question is not a follow-up the model wrote: say so and use the bank's.
+            Some(t) if jaccard(&t, &r.question) > 0.8 => {
+                Err("the model copied the bank's question".to_string())
+            }
+            Some(t) => Ok(t),
+            None => Err(format!(
                 "not a single short new question: {:?}",
                 c.content.chars().take(120).collect::<String>()
-            ))),
-        }
+            )),
+        };
+        Ok((text, c))
     }
 }
 
@@ -435,15 +448,28 @@ pub fn valid_follow_up(text: &str, asked: &[String]) -> Option<String> {
     if !(5..=60).contains(&n) {
         return None;
     }
-    let w = words(t);
-    for a in asked {
-        let aw = words(a);
-        let jac = w.intersection(&aw).count() as f64 / w.union(&aw).count().max(1) as f64;
-        if jac > 0.6 {
-            return None;
-        }
+    if asked.iter().any(|a| jaccard(t, a) > 0.6) {
+        return None;
     }
     Some(t.to_string())
+}
+
+/// A rationale cut off by the schema's length bound ends at a word, with an ellipsis, not mid-word.
+fn tidy_rationale(r: &str) -> String {
+    let r = r.trim();
+    if r.chars().count() < 90 || r.ends_with(['.', '!', '?', ')']) {
+        return r.to_string();
+    }
+    match r.rfind(char::is_whitespace) {
+        Some(i) => format!("{}…", r[..i].trim_end_matches([',', ';', ':', ' '])),
+        None => r.to_string(),
+    }
+}
+
+/// Word-set overlap of two texts (intersection over union).
+fn jaccard(a: &str, b: &str) -> f64 {
+    let (w, aw) = (words(a), words(b));
+    w.intersection(&aw).count() as f64 / w.union(&aw).count().max(1) as f64
 }
 
 #[cfg(test)]
@@ -484,6 +510,23 @@ mod tests {
         )
         .is_none());
         assert!(valid_follow_up("Why? And how?", &asked).is_none());
+        assert_eq!(
+            tidy_rationale("The feature map is divided into k spatial locations, each with k anchors. This setup ensures that no"),
+            "The feature map is divided into k spatial locations, each with k anchors. This setup ensures that…"
+        );
+        assert_eq!(tidy_rationale("Short and complete."), "Short and complete.");
+        assert!(
+            jaccard(
+                "How would you compute the anchor grid?",
+                "how would you compute the anchor grid"
+            ) > 0.99
+        );
+        assert!(
+            jaccard(
+                "With 2 GB of memory, how many anchors?",
+                "How would you compute the anchor grid?"
+            ) < 0.5
+        );
         assert!(valid_follow_up("Tell me more.", &asked).is_none());
         assert_eq!(
             valid_follow_up("Good point.\n**Follow-up:** With 2 GB of memory, how would you size the anchor set? Explain.", &asked).as_deref(),

@@ -8,6 +8,7 @@ mod errors;
 mod grading;
 mod history;
 mod llm;
+mod llm_real;
 mod piped;
 mod pty;
 mod quality;
