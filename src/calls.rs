@@ -108,6 +108,31 @@ impl Drop for Spinner {
     }
 }
 
+/// A future that resolves at the next Ctrl-C. The handler is in place when this returns, before the spinner tells
+/// the user that Ctrl-C cancels (tokio's `ctrl_c()` only installs it when first polled, which leaves a window where
+/// Ctrl-C would kill the process).
+fn interrupt() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut sig = signal(SignalKind::interrupt()).ok();
+        async move {
+            match sig.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
 /// Grade with a spinner; Ctrl-C cancels the model call and falls back to the offline grade (marked degraded).
 pub async fn grade(
     grader: &Grader,
@@ -119,6 +144,7 @@ pub async fn grade(
     if let Grader::Offline = grader {
         return offline::grade(bank, q, rung, answer);
     }
+    let int = interrupt();
     let sp = Spinner::start_with_total(
         &format!("grading with {}", grader.name()),
         q.target(rung).0.len(),
@@ -126,7 +152,7 @@ pub async fn grade(
     let mut on_token = |piece: &str| sp.tick(piece);
     let r = tokio::select! {
         g = grader.grade(bank, q, rung, answer, &mut on_token) => Some(g),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = int => None,
     };
     drop(sp);
     r.unwrap_or_else(|| {
@@ -153,11 +179,12 @@ pub async fn follow_up(
     let Grader::Llm(g) = grader else {
         return (None, None, None);
     };
+    let int = interrupt();
     let sp = Spinner::start("writing the follow-up");
     let mut on_token = |piece: &str| sp.tick(piece);
     let r = tokio::select! {
         r = g.follow_up(q, rung, last_answer, missed, asked, &mut on_token) => Some(r),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = int => None,
     };
     drop(sp);
     match r {

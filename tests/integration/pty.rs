@@ -147,3 +147,52 @@ fn kill_9_after_a_graded_turn_keeps_the_turn() {
         .expect("graded turn stored");
     assert!(graded["grade"]["score"].as_u64().unwrap() > 0);
 }
+
+/// Ctrl-C the moment the spinner says it cancels (the endpoint never answers): the call is cancelled, the offline
+/// grade is shown and stored as degraded, and the interview ends normally. A fault test, so a scripted endpoint.
+#[test]
+fn ctrl_c_at_the_spinner_cancels_the_model_call_not_the_process() {
+    let sb = Sandbox::new();
+    let f = crate::llm::Fake::start("hang", 0.0);
+    let mut c = sb.cmd();
+    c.env("VIVA_LLM_BASE_URL", &f.url)
+        .env("VIVA_LLM_MODEL", "fake-model")
+        .env("VIVA_GRADER", "llm")
+        .args([
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--follow-ups",
+            "0",
+        ]);
+    let mut s = Session::spawn(c).expect("spawn viva in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s.expect("> ").unwrap();
+    s.send_line("Anchors are reference boxes at each position, 9 per position.")
+        .unwrap();
+    s.expect("... ").unwrap();
+    s.send_line("").unwrap();
+    s.expect("(Ctrl-C cancels)").unwrap();
+    s.send(ControlCode::EndOfText).unwrap();
+    let rest = s
+        .expect(expectrl::Eof)
+        .expect("the interview runs to its end");
+    // Eof matches everything still buffered.
+    let rest: String = std::iter::once(rest.before())
+        .chain(rest.matches())
+        .map(|b| String::from_utf8_lossy(b).to_string())
+        .collect();
+    assert!(rest.contains("degraded"), "{rest}");
+    assert!(rest.contains("model call cancelled with Ctrl-C"), "{rest}");
+    assert!(rest.contains("Saved session"), "{rest}");
+    let v = sessions(&sb);
+    let id = v[0]["id"].as_str().unwrap();
+    let evs: Value = serde_json::from_str(&sb.ok(&["replay", id, "--json"], "")).unwrap();
+    let g = evs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "Graded")
+        .unwrap();
+    assert_eq!(g["grade"]["degraded"], true);
+}
