@@ -6,6 +6,7 @@ Usage: fake-llm.py [--mode MODE] [--delay SECONDS] [--port N]   (prints the port
 Modes:
   ok         valid streamed grades quoting the answer's first words; follow-ups are short questions
   invent     valid grades whose quotes are not in the answer
+  drift      like ok, but every other call says every criterion is missed (verdicts that change between runs)
   429        the first --fail-count requests get 429 with Retry-After: 1, then ok
   500        every request gets 500
   garbage    200 with text that is not JSON
@@ -46,7 +47,9 @@ def grade_json(req):
         ids = re.findall(r"^- ([a-z0-9-]+): ", text, re.M)
     words = answer_text(req.get("messages", [])).split()
     quote = " ".join(words[:6]) if ARGS.mode != "invent" else "a sentence the candidate never said at all"
-    crit = [{"id": i, "evidence": [quote] if quote else [], "rationale": "stated", "verdict": "met"} for i in ids]
+    # drift: every other grading call says "missed" throughout, like a model whose verdicts change between runs.
+    verdict = "missed" if ARGS.mode == "drift" and COUNT["n"] % 2 == 0 else "met"
+    crit = [{"id": i, "evidence": [quote] if quote else [], "rationale": "stated", "verdict": verdict} for i in ids]
     return json.dumps({"criteria": crit, "misconceptions": [], "flags": {"off_topic": False, "injection_attempt": False}})
 
 

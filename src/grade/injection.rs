@@ -253,9 +253,10 @@ fn pats() -> Pats {
             top_mark: r(
                 r"\b(100|hundred|maximum|max|full|perfect|top|highest|best\s+possible|excellent|flawless|ten\s+out\s+of\s+ten|five\s+stars?)\b|\ba\+",
             ),
-            // An order to whoever grades.
+            // An order to whoever grades: the verb in imperative position (sentence start, after a colon or comma,
+            // or after a modal or "please"), so that "the RPN scores each anchor" is not an order.
             directive: r(
-                r"\b(ignore|disregard|forget|award|assign|grant|give|output|emit|return|print|record|enter|set|mark|treat|rate|score|skip|stop|accept|recognis\w*|recogni[sz]\w*|approve|pass|respond|reply|write|log|report|submit|move\s+on|finalis\w*|finaliz\w*)\b",
+                r"(^|[:,]\s*|\b(please|kindly|you|must|should|shall|to|now|just|simply|and|then|also|so)\s+)(ignore|disregard|forget|award|assign|grant|give|output|emit|return|print|record|enter|set|mark|treat|rate|score|skip|stop|accept|recognis\w*|recogni[sz]\w*|approve|pass|respond|reply|write|log|report|submit|move\s+on|finalis\w*|finaliz\w*)\b",
             ),
             // A claim of what the answer is worth.
             claim: r(
@@ -444,6 +445,8 @@ mod tests {
             "A forward pass costs 5 ms; the model must pass the 30 FPS requirement.",
             "The matching criterion is IoU above 0.5, and points on the boundary count as positives.",
             "Model: YOLOv8n at 640x640, exported with TensorRT.",
+            // A speech-to-text transcript with errors: "score" is the RPN's verb here, not an order to a grader.
+            "The region proposal network score each anchor object or background and releases 4 marks offsets.",
         ] {
             assert!(find(s).is_none(), "false positive: {s} -> {:?}", find(s));
         }
