@@ -9,8 +9,7 @@
 use crate::util::*;
 use expectrl::{ControlCode, Session};
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -49,13 +48,6 @@ fn with_model(c: &mut Command, url: &str) {
     c.env("VIVA_LLM_BASE_URL", url)
         .env("VIVA_GRADER", "llm")
         .env("VIVA_LLM_TIMEOUT", "600");
-}
-
-fn events(sb: &Sandbox) -> Vec<Value> {
-    let v: Value = serde_json::from_str(&sb.ok(&["sessions", "--json"], "")).unwrap();
-    let id = v[0]["id"].as_str().unwrap().to_string();
-    let evs: Value = serde_json::from_str(&sb.ok(&["replay", &id, "--json"], "")).unwrap();
-    evs.as_array().unwrap().clone()
 }
 
 /// A handful of real gradings in one batch: the JSON contract, quotes that are the answer's own words, the audit
@@ -151,23 +143,14 @@ fn real_model_interview_turn_with_a_generated_follow_up() {
     let sb = Sandbox::new();
     let mut c = sb.cmd();
     with_model(&mut c, &url);
-    c.args(["interview", "--question", Q, "--follow-ups", "1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut ch = c.spawn().unwrap();
-    ch.stdin
-        .take()
-        .unwrap()
-        .write_all(
-            format!("{STRONG}\n\nI would drop the smallest scale and use 6 anchors.\n\n")
-                .as_bytes(),
-        )
-        .unwrap();
-    let out = ch.wait_with_output().unwrap();
+    c.args(["interview", "--question", Q, "--follow-ups", "1"]);
+    let out = run_piped(
+        c,
+        &format!("{STRONG}\n\nI would drop the smallest scale and use 6 anchors.\n\n"),
+    );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
-    let evs = events(&sb);
+    let evs = newest_session_events(&sb);
     let fu = evs
         .iter()
         .find(|e| e["type"] == "FollowUpAsked")
@@ -264,18 +247,11 @@ fn real_model_streams_in_a_terminal_and_ctrl_c_cancels_the_call() {
     s.expect("(Ctrl-C cancels)").unwrap();
     s.send(ControlCode::EndOfText).unwrap();
     // The offline grade is shown, marked degraded, and the usage line says why; then the session ends normally.
-    let rest = s
-        .expect(expectrl::Eof)
-        .expect("the interview runs to its end");
-    // Eof matches everything still buffered.
-    let rest: String = std::iter::once(rest.before())
-        .chain(rest.matches())
-        .map(|b| String::from_utf8_lossy(b).to_string())
-        .collect();
+    let rest = read_to_end(&mut s);
     assert!(rest.contains("degraded"), "{rest}");
     assert!(rest.contains("model call cancelled with Ctrl-C"), "{rest}");
     assert!(rest.contains("Saved session"), "{rest}");
-    let evs = events(&sb);
+    let evs = newest_session_events(&sb);
     let g = evs.iter().find(|e| e["type"] == "Graded").unwrap();
     assert_eq!(g["grade"]["degraded"], true, "{g}");
     assert!(

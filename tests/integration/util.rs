@@ -79,17 +79,8 @@ impl Sandbox {
     /// Run with args and stdin text.
     pub fn run(&self, args: &[&str], stdin: &str) -> Output {
         let mut c = self.cmd();
-        c.args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().expect("spawn viva");
-        {
-            use std::io::Write;
-            let mut si = child.stdin.take().unwrap();
-            let _ = si.write_all(stdin.as_bytes());
-        }
-        child.wait_with_output().expect("wait for viva")
+        c.args(args);
+        run_piped(c, stdin)
     }
 
     /// Run and require success; returns stdout.
@@ -136,4 +127,39 @@ pub fn copy_repo_file(sb: &Sandbox, from: &str, to: &str) -> PathBuf {
 /// Whether a path exists.
 pub fn exists(p: &Path) -> bool {
     p.exists()
+}
+
+/// Run `cmd` with `stdin` written to it and closed; the finished output.
+pub fn run_piped(mut cmd: Command, stdin: &str) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn viva");
+    {
+        use std::io::Write;
+        let mut si = child.stdin.take().unwrap();
+        let _ = si.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("wait for viva")
+}
+
+/// Everything a pseudo-terminal session prints until it exits.
+pub fn read_to_end(s: &mut expectrl::Session) -> String {
+    let rest = s
+        .expect(expectrl::Eof)
+        .expect("the session runs to its end");
+    // Eof matches everything still buffered.
+    std::iter::once(rest.before())
+        .chain(rest.matches())
+        .map(|b| String::from_utf8_lossy(b).to_string())
+        .collect()
+}
+
+/// The stored events of the newest session in the sandbox's store.
+pub fn newest_session_events(sb: &Sandbox) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(&sb.ok(&["sessions", "--json"], "")).unwrap();
+    let id = v[0]["id"].as_str().expect("a stored session").to_string();
+    let evs: serde_json::Value =
+        serde_json::from_str(&sb.ok(&["replay", &id, "--json"], "")).unwrap();
+    evs.as_array().unwrap().clone()
 }
