@@ -708,8 +708,11 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     ));
     if let Some(m) = &model {
         outln(&format!(
-            "  Model: {} invented-evidence downgrade(s), {} degraded grade(s), {} tokens, {} ms per grade",
-            m["invented_evidence"], m["degraded"], m["tokens"], m["mean_latency_ms"]
+            "  Model: {} invented-evidence downgrade(s), {} degraded grade(s), {} tokens, {:.1} s per grade",
+            m["invented_evidence"],
+            m["degraded"],
+            m["tokens"],
+            m["mean_latency_ms"].as_f64().unwrap_or(0.0) / 1000.0
         ));
         outln(&format!(
             "  Injection answers scored: {}",
