@@ -163,3 +163,21 @@ pub fn newest_session_events(sb: &Sandbox) -> Vec<serde_json::Value> {
         serde_json::from_str(&sb.ok(&["replay", &id, "--json"], "")).unwrap();
     evs.as_array().unwrap().clone()
 }
+
+/// Press Ctrl-C once the spinner invites it, then check the turn: the offline grade shown as degraded with the
+/// reason, the session saved normally, and the stored grade marked degraded. Returns the stored `Graded` event.
+pub fn cancel_at_spinner(s: &mut expectrl::Session, sb: &Sandbox) -> serde_json::Value {
+    s.expect("(Ctrl-C cancels)").unwrap();
+    s.send(expectrl::ControlCode::EndOfText).unwrap();
+    let rest = read_to_end(s);
+    assert!(rest.contains("degraded"), "{rest}");
+    assert!(rest.contains("model call cancelled with Ctrl-C"), "{rest}");
+    assert!(rest.contains("Saved session"), "{rest}");
+    let evs = newest_session_events(sb);
+    let g = evs
+        .into_iter()
+        .find(|e| e["type"] == "Graded")
+        .expect("a stored grade");
+    assert_eq!(g["grade"]["degraded"], true, "{g}");
+    g
+}
