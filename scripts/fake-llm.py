@@ -7,6 +7,7 @@ Modes:
   ok         valid streamed grades quoting the answer's first words; follow-ups are short questions
   invent     valid grades whose quotes are not in the answer
   drift      like ok, but every other call says every criterion is missed (verdicts that change between runs)
+  confirm    like ok, and confirms every misconception the prompt marks as flagged by the word-matching detector
   429        the first --fail-count requests get 429 with Retry-After: 1, then ok
   500        every request gets 500
   garbage    200 with text that is not JSON
@@ -50,7 +51,12 @@ def grade_json(req):
     # drift: every other grading call says "missed" throughout, like a model whose verdicts change between runs.
     verdict = "missed" if ARGS.mode == "drift" and COUNT["n"] % 2 == 0 else "met"
     crit = [{"id": i, "evidence": [quote] if quote else [], "rationale": "stated", "verdict": verdict} for i in ids]
-    return json.dumps({"criteria": crit, "misconceptions": [], "flags": {"off_topic": False, "injection_attempt": False}})
+    mis = []
+    if ARGS.mode == "confirm":
+        text = "\n".join(m.get("content") or "" for m in req.get("messages", []))
+        flagged = re.findall(r"^- ([a-z0-9-]+): .*\[a word-matching detector flagged", text, re.M)
+        mis = [{"id": i, "evidence": quote} for i in flagged]
+    return json.dumps({"criteria": crit, "misconceptions": mis, "flags": {"off_topic": False, "injection_attempt": False}})
 
 
 class H(BaseHTTPRequestHandler):

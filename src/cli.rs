@@ -26,6 +26,13 @@ pub struct Cli {
     /// Connect/read timeout for model calls, seconds [env: VIVA_LLM_TIMEOUT] [default: 120]
     #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
+    /// With a model grader, average each verified model verdict with the offline grader's (a second opinion) and
+    /// keep the offline misconception hits [env: VIVA_SECOND_OPINION] [default: on only for the small local model]
+    #[arg(long, global = true, overrides_with = "no_second_opinion")]
+    pub second_opinion: bool,
+    /// A verified model verdict stands on its own (the offline grader only detects gaming and falls back)
+    #[arg(long, global = true, overrides_with = "second_opinion")]
+    pub no_second_opinion: bool,
     /// Prompt templates that override the built-in ones (same file names) [env: VIVA_PROMPTS]
     #[arg(long, global = true, value_name = "DIR")]
     pub prompts: Option<PathBuf>,
@@ -235,6 +242,10 @@ pub enum BankCmd {
     Check {
         /// Directory of rubric files.
         dir: Option<PathBuf>,
+        /// Hold the files to the built-in bank's standard: every misconception lists at least three correct
+        /// statements that must not trip it (always on for the built-in bank).
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -251,7 +262,12 @@ pub struct GradeArgs {
     /// A spoken answer (16-bit PCM WAV): transcribed, graded, and its delivery measured.
     #[arg(long, value_name = "FILE.wav", requires = "question")]
     pub answer_audio: Option<PathBuf>,
-    /// JSONL file: one {"question", "answer", ...} object per line ('-' for stdin).
+    /// Grade an answer to one follow-up of the question: a ladder stage (theory, implementation, constraints,
+    /// failure_modes, production) or a 1-based rung number.
+    #[arg(long, value_name = "STAGE|N", requires = "question")]
+    pub rung: Option<String>,
+    /// JSONL file: one {"question", "answer", ...} object per line ('-' for stdin); an optional "rung" field
+    /// (stage or 1-based number) grades a follow-up answer and is echoed back.
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
     /// Answers graded at once in a batch (model requests in flight); output order is kept.

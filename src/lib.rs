@@ -93,9 +93,13 @@ pub fn llm_grader(s: &settings::Settings) -> Result<llm::grader::LlmGrader> {
         })?;
     }
     cfg.price = l.prices.get(&cfg.model).map(|p| (p.input, p.output));
+    let second_opinion = l
+        .second_opinion
+        .unwrap_or_else(|| llm::grader::small_local_model(&cfg.model));
     Ok(llm::grader::LlmGrader {
         client: llm::LlmClient::new(cfg)?,
         prompts,
+        second_opinion,
     })
 }
 

@@ -67,6 +67,9 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
                 "Most of the answer repeats the question; that part earns nothing."
             }
             "empty" => "No answer given.",
+            "no_numbers" => {
+                "This follow-up asks for numbers and the answer has none; capped at 50. Work the budget with the figures given."
+            }
             _ => f.as_str(),
         };
         s.push_str(&format!("  {} {}\n", st.bad("!"), msg));

@@ -27,6 +27,8 @@ pub struct ConfigFile {
     pub retries: Option<u32>,
     /// Prompt template directory.
     pub prompts: Option<PathBuf>,
+    /// Average model verdicts with the offline grader's (unset: on only for the small local model).
+    pub second_opinion: Option<bool>,
     /// Prices per model: USD per million input/output tokens.
     #[serde(default)]
     pub prices: std::collections::BTreeMap<String, Price>,
@@ -57,6 +59,8 @@ pub struct LlmSettings {
     pub retries: u32,
     /// Prices by model.
     pub prices: std::collections::BTreeMap<String, Price>,
+    /// Average model verdicts with the offline grader's (None: decided by the model, see `lib::llm_grader`).
+    pub second_opinion: Option<bool>,
 }
 
 /// Everything a command needs to know about its environment.
@@ -129,6 +133,7 @@ impl std::fmt::Debug for LlmSettings {
             .field("model", &self.model)
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("timeout", &self.timeout)
+            .field("second_opinion", &self.second_opinion)
             .finish()
     }
 }
@@ -187,6 +192,26 @@ impl Settings {
                 None => cfg.timeout,
             },
         };
+        let second_opinion = if cli.second_opinion {
+            Some(true)
+        } else if cli.no_second_opinion {
+            Some(false)
+        } else {
+            match env_nonempty("VIVA_SECOND_OPINION") {
+                Some(v) => Some(match v.to_ascii_lowercase().as_str() {
+                    "1" | "true" | "on" | "yes" => true,
+                    "0" | "false" | "off" | "no" => false,
+                    _ => {
+                        return Err(SettingsError::Env(
+                            "VIVA_SECOND_OPINION".into(),
+                            v,
+                            "expected true or false".into(),
+                        ))
+                    }
+                }),
+                None => cfg.second_opinion,
+            }
+        };
         let llm = base_url.map(|base_url| LlmSettings {
             base_url,
             model: cli
@@ -200,6 +225,7 @@ impl Settings {
             timeout: timeout.unwrap_or(120).max(1),
             retries: cfg.retries.unwrap_or(3),
             prices: cfg.prices.clone(),
+            second_opinion,
         });
         let prompts = cli
             .prompts

@@ -104,6 +104,30 @@ impl Question {
         }
     }
     /// Every criterion of the question (main and rungs).
+    /// The ladder rung named by a stage ("constraints") or a 1-based number ("3"); the error names the stages.
+    pub fn rung_index(&self, which: &str) -> Result<usize, String> {
+        let which = which.trim();
+        let stages: Vec<String> = self
+            .ladder
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{} ({})", r.stage, i + 1))
+            .collect();
+        let found = match which.parse::<usize>() {
+            Ok(n) if n >= 1 && n <= self.ladder.len() => Some(n - 1),
+            Ok(_) => None,
+            Err(_) => self.ladder.iter().position(|r| r.stage == which),
+        };
+        found.ok_or_else(|| {
+            format!(
+                "question '{}' has no follow-up '{which}'; its ladder: {}",
+                self.spec.id,
+                stages.join(", ")
+            )
+        })
+    }
+
+    /// Every criterion of the question: main, then each rung's.
     pub fn all_criteria(&self) -> impl Iterator<Item = &Criterion> {
         self.criteria
             .iter()
@@ -182,6 +206,26 @@ fn collect_embedded() -> (Vec<RawFile>, Vec<RawFile>) {
     q.sort();
     l.sort();
     (q, l)
+}
+
+/// Whether `s` is a non-empty kebab-case name: lower-case letters, digits and single inner hyphens.
+pub fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The text of a question's source file: from the embedded bank (`rubrics/...`) or from disk.
+pub fn source_text(source: &str) -> Option<String> {
+    if let Some(f) = source
+        .strip_prefix("rubrics/")
+        .and_then(|rel| EMBEDDED.get_file(rel))
+    {
+        return f.contents_utf8().map(str::to_string);
+    }
+    std::fs::read_to_string(source).ok()
 }
 
 /// 1-based line of the first line containing `needle` (after `from_line`), else `fallback`.
@@ -303,6 +347,17 @@ impl Bank {
             (area_pos(&a.spec.area), &a.spec.id).cmp(&(area_pos(&b.spec.area), &b.spec.id))
         });
         Ok(Bank { questions, lexicon })
+    }
+
+    /// The areas of the bank's questions: the six built-in areas first, in display order, then any others by name.
+    pub fn areas(&self) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for q in &self.questions {
+            if !v.contains(&q.spec.area) {
+                v.push(q.spec.area.clone());
+            }
+        }
+        v
     }
 
     /// Find a question by exact id.
@@ -477,11 +532,13 @@ fn compile_question(
             format!("id '{}' must be kebab-case (a-z, 0-9, -)", spec.id),
         ));
     }
-    if !AREAS.iter().any(|(a, _)| *a == spec.area) {
-        let names: Vec<&str> = AREAS.iter().map(|(a, _)| *a).collect();
+    if !is_kebab(&spec.area) {
         errs.push((
             l("area"),
-            format!("unknown area '{}' (one of {})", spec.area, names.join(", ")),
+            format!(
+                "area '{}' must be a kebab-case name (a-z, 0-9, -), e.g. detection or 3d-geometry",
+                spec.area
+            ),
         ));
     }
     if !DIFFICULTIES.contains(&spec.difficulty.as_str()) {

@@ -93,6 +93,24 @@ pub struct CriterionSpec {
     /// Distinct patterns needed for met.
     #[serde(default)]
     pub min_hits: Option<usize>,
+    /// Specifics the criterion requires beyond the idea: a number, a number with a unit, or worked arithmetic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<Needs>,
+    /// A follow-up question that targets this criterion without giving the answer away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+}
+
+/// Specifics a criterion requires in the sentences that meet it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Needs {
+    /// At least one number.
+    Number,
+    /// A number with a unit (ms, GB, FPS, %, x, …).
+    Unit,
+    /// Worked arithmetic: at least two numbers and an operation or a result computed from them.
+    Arithmetic,
 }
 
 /// A misconception and its penalty.
@@ -107,6 +125,15 @@ pub struct MisconceptionSpec {
     pub patterns: Vec<String>,
     /// Points subtracted.
     pub penalty: f64,
+    /// A question that makes the candidate test the claim (asked when an answer states it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    /// Correct statements close to the patterns that must never trip this misconception (checked by `bank check`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correct: Vec<String>,
+    /// Sentences that state the wrong idea and must trip this misconception (checked by `bank check`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
 }
 
 /// One follow-up rung of the ladder.

@@ -16,7 +16,7 @@ pub const MAX_ANSWER_CHARS: usize = 20_000;
 /// `viva bank list|show|check`.
 pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> {
     match cmd {
-        BankCmd::Check { dir } => {
+        BankCmd::Check { dir, strict } => {
             let target = dir.as_deref().or(bank_dir);
             let res = match target {
                 Some(d) => Bank::from_dir_only(d),
@@ -24,13 +24,27 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
             };
             match res {
                 Ok(b) => {
+                    let fair = crate::grade::fairness::check(&b, *strict || target.is_none());
+                    for w in &fair.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    if !fair.errors.is_empty() {
+                        for e in &fair.errors {
+                            eprintln!("{e}");
+                        }
+                        bail!(
+                            "{} problem(s) in the question bank (fairness: correct statements must not trip a misconception)",
+                            fair.errors.len()
+                        );
+                    }
                     let rungs: usize = b.questions.iter().map(|q| q.ladder.len()).sum();
                     let quiz: usize = b.questions.iter().map(|q| q.spec.quiz.len()).sum();
                     outln(&format!(
-                        "ok: {} questions, {} ladder rungs, {} quiz items",
+                        "ok: {} questions, {} ladder rungs, {} quiz items, {} correct statements never penalised",
                         b.questions.len(),
                         rungs,
-                        quiz
+                        quiz,
+                        fair.checked
                     ));
                     Ok(())
                 }
@@ -49,8 +63,8 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
         } => {
             let b = load(bank_dir)?;
             if let Some(a) = area {
-                if !crate::bank::spec::AREAS.iter().any(|(x, _)| x == a) {
-                    bail!("unknown area '{a}' (classification, detection, segmentation, video, multimodal, deployment)");
+                if !b.questions.iter().any(|q| &q.spec.area == a) {
+                    bail!("unknown area '{a}' ({})", b.areas().join(", "));
                 }
             }
             let qs: Vec<_> = b
@@ -253,13 +267,20 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
     let q = bank
         .get(id)
         .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
+    let rung = match &a.rung {
+        Some(r) => Some(q.rung_index(r).map_err(crate::UsageError)?),
+        None => None,
+    };
     let text = read_input(file)?;
     check_answer(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let g = crate::runtime()?.block_on(grader.grade_quiet(bank, q, None, &text));
+    let g = crate::runtime()?.block_on(grader.grade_quiet(bank, q, rung, &text));
     if a.json {
         json(&Value::Object(grade_json(&g)));
     } else {
         outln(&style.bold(&format!("{} — {}", q.spec.id, q.spec.title)));
+        if let Some(r) = rung.and_then(|i| q.ladder.get(i)) {
+            outln(&style.dim(&format!("follow-up [{}]: {}", r.stage, r.question)));
+        }
         outln(&render::feedback(&g, style, crate::output::width()));
     }
     Ok(0)
@@ -412,7 +433,12 @@ type LineResult = std::result::Result<Map<String, Value>, (Map<String, Value>, S
 
 /// A parsed batch line (the object, its question and answer), or the object so far and what is wrong with it.
 type ParsedLine<'b> = std::result::Result<
-    (Map<String, Value>, &'b crate::bank::Question, String),
+    (
+        Map<String, Value>,
+        &'b crate::bank::Question,
+        Option<usize>,
+        String,
+    ),
     (Map<String, Value>, String),
 >;
 
@@ -435,10 +461,27 @@ fn parse_line<'b>(line: &str, bank: &'b Bank) -> ParsedLine<'b> {
         let msg = bank.unknown_id_message(&id);
         return Err((m, msg));
     };
+    let rung = match m.get("rung") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match q.rung_index(s) {
+            Ok(i) => Some(i),
+            Err(e) => return Err((m, e)),
+        },
+        Some(Value::Number(n)) => match q.rung_index(&n.to_string()) {
+            Ok(i) => Some(i),
+            Err(e) => return Err((m, e)),
+        },
+        Some(_) => {
+            return Err((
+                m,
+                "field \"rung\" must be a stage name or a 1-based number".into(),
+            ))
+        }
+    };
     if let Err(e) = check_answer(&answer) {
         return Err((m, e));
     }
-    Ok((m, q, answer))
+    Ok((m, q, rung, answer))
 }
 
 /// Add a grade's fields to a batch line's object.
@@ -453,18 +496,18 @@ fn with_grade(mut m: Map<String, Value>, g: &Grade) -> Map<String, Value> {
 
 /// Grade one batch line with the offline grader.
 fn batch_line(line: &str, bank: &Bank) -> LineResult {
-    let (m, q, answer) = parse_line(line, bank)?;
+    let (m, q, rung, answer) = parse_line(line, bank)?;
     Ok(with_grade(
         m,
-        &offline::grade_without_coverage(bank, q, None, &answer),
+        &offline::grade_without_coverage(bank, q, rung, &answer),
     ))
 }
 
 /// Grade one batch line with a model grader; `engine_us` is the time spent in viva outside the model call.
 async fn batch_line_async(line: &str, bank: &Bank, grader: &Grader) -> LineResult {
-    let (m, q, answer) = parse_line(line, bank)?;
+    let (m, q, rung, answer) = parse_line(line, bank)?;
     let t = std::time::Instant::now();
-    let g = grader.grade_quiet(bank, q, None, &answer).await;
+    let g = grader.grade_quiet(bank, q, rung, &answer).await;
     let took = t.elapsed().as_micros() as u64;
     let mut m = with_grade(m, &g);
     if let Some(a) = &g.llm {
@@ -501,6 +544,8 @@ struct Graded {
     /// Model grades: invented evidence, tokens, latency in ms.
     audit: Option<(u32, u32, u64)>,
     degraded: bool,
+    /// Model grades: (this grade used the second opinion, the score under the other verdict policy).
+    policy: Option<(bool, u32)>,
 }
 
 /// Spearman, quadratic-weighted kappa and mean absolute error of `scores` against `human`.
@@ -585,6 +630,9 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
                     )
                 }),
                 degraded: g.degraded,
+                policy: g.llm.as_deref().and_then(|l| {
+                    Some((l.second_opinion?, l.other_policy_score?))
+                }),
             }
         }))
         .buffered(a.concurrency.max(1) as usize);
@@ -618,6 +666,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
             let n = rs.len() as f64;
             json!({"label": l, "n": rs.len(), "human_mean": rs.iter().map(|r| r.human).sum::<f64>() / n,
                    "grader_mean": rs.iter().map(|r| r.score as f64).sum::<f64>() / n,
+                   "grader_min": rs.iter().map(|r| r.score).min().unwrap_or(0),
                    "grader_max": rs.iter().map(|r| r.score).max().unwrap_or(0)})
         })
         .collect();
@@ -677,6 +726,30 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     if let Some(r) = &rerun {
         report["reruns"] = r.clone();
     }
+    // Both verdict policies from the same model outputs: the model's verified verdict standing alone, and
+    // averaged with the offline grader's (second opinion).
+    let policies = rows.iter().all(|r| r.policy.is_some()).then(|| {
+        let (mut stands, mut second) = (Vec::new(), Vec::new());
+        for r in &rows {
+            let (used_second, other) = r.policy.unwrap_or((false, r.score));
+            let (a, b) = if used_second {
+                (other, r.score)
+            } else {
+                (r.score, other)
+            };
+            stands.push(a as f64);
+            second.push(b as f64);
+        }
+        let one = |v: &[f64]| {
+            let (rho, kappa, mae) = agreement(&human, v);
+            json!({"spearman": round3(rho), "qwk": round3(kappa), "mae": round3(mae)})
+        };
+        json!({"model_stands": one(&stands), "second_opinion": one(&second),
+               "used": if rows.iter().any(|r| r.policy.is_some_and(|p| p.0)) {"second_opinion"} else {"model_stands"}})
+    });
+    if let Some(p) = &policies {
+        report["policies"] = p.clone();
+    }
     if let Some(m) = &model {
         report["model"] = m.clone();
     }
@@ -729,14 +802,29 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
             rows.len()
         ));
     }
-    outln(&style.bold("  label               n   human  grader   max"));
+    if let Some(p) = &policies {
+        for (key, name) in [
+            ("model_stands", "model's verified verdict stands"),
+            ("second_opinion", "averaged with the offline grader"),
+        ] {
+            let used = if p["used"] == key { " (used)" } else { "" };
+            outln(&format!(
+                "  Policy {name:<34} Spearman {:.3}, QWK {:.3}, MAE {:.1}{used}",
+                p[key]["spearman"].as_f64().unwrap_or(0.0),
+                p[key]["qwk"].as_f64().unwrap_or(0.0),
+                p[key]["mae"].as_f64().unwrap_or(0.0),
+            ));
+        }
+    }
+    outln(&style.bold("  label               n   human  grader   spread"));
     for p in &per_label {
         outln(&format!(
-            "  {:<18} {:>2}  {:>6.1}  {:>6.1}  {:>4}",
+            "  {:<18} {:>2}  {:>6.1}  {:>6.1}  {:>3}-{:<3}",
             p["label"].as_str().unwrap_or(""),
             p["n"].as_u64().unwrap_or(0),
             p["human_mean"].as_f64().unwrap_or(0.0),
             p["grader_mean"].as_f64().unwrap_or(0.0),
+            p["grader_min"].as_u64().unwrap_or(0),
             p["grader_max"].as_u64().unwrap_or(0)
         ));
     }

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod calibration;
 pub mod detect;
+pub mod fairness;
 pub mod fasthash;
 pub mod index;
 pub mod injection;
@@ -133,6 +134,12 @@ pub struct LlmAudit {
     pub truncated: bool,
     /// Why the model was not used, or what went wrong.
     pub note: Option<String>,
+    /// Whether the offline verdicts were averaged in (second opinion) for this grade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_opinion: Option<bool>,
+    /// The score the same model output gives under the other verdict policy (for `calibrate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_policy_score: Option<u32>,
 }
 
 impl Grade {

@@ -95,6 +95,9 @@ const CHOICE_VERBS: &[&str] = &[
     "swap",
     "switch",
 ];
+/// Verbs of preference (stems) after which "over" introduces the rejected option.
+const PREFER_VERBS: &[&str] = &["pick", "prefer", "choos", "chose", "favour", "favor", "select", "take"];
+
 /// Words that start a new proposition inside a clause and end a wide negation scope.
 const SCOPE_BREAKS: &[&str] = &[
     "because",
@@ -464,6 +467,10 @@ impl Scope {
         match t.raw.as_str() {
             "instead" => next == Some("of"),
             "rather" => next == Some("than"),
+            // "pick SlowFast over Two-Stream": what comes after "over" is the option rejected.
+            "over" => tokens[q.saturating_sub(4)..q]
+                .iter()
+                .any(|x| x.clause == t.clause && PREFER_VERBS.contains(&x.stem.as_str())),
             "not" => !matches!(next, Some("only") | Some("just") | Some("merely")),
             _ => is_negation(t),
         }
@@ -488,6 +495,18 @@ impl Scope {
     /// Whether the phrase at tokens `first..=last` is negated: a cue before it (same clause, or across a short
     /// list; further for a negated verb of choice), a cue inside it, or "… is not needed" after it.
     pub fn negated(&self, tokens: &[Token], first: usize, last: usize) -> bool {
+        self.negated_except(tokens, first, last, &|_| false)
+    }
+
+    /// [`Scope::negated`], ignoring cues at positions `own` accepts (a pattern's own negation words, matched by
+    /// another of its groups: "no overlap … zero gradient").
+    pub fn negated_except(
+        &self,
+        tokens: &[Token],
+        first: usize,
+        last: usize,
+        own: &dyn Fn(usize) -> bool,
+    ) -> bool {
         let t0 = &tokens[first];
         let mut clause = t0.clause;
         let lo = first.saturating_sub(WIDE_SCOPE);
@@ -503,7 +522,7 @@ impl Scope {
                 }
                 clause = t.clause;
             }
-            if Self::is_cue(tokens, q) {
+            if Self::is_cue(tokens, q) && !own(q) {
                 if !broken && (first - q <= NEG_SCOPE || Self::wide_cue(tokens, q)) {
                     return true;
                 }
@@ -514,7 +533,7 @@ impl Scope {
                 broken = true;
             }
         }
-        if (first + 1..last).any(|q| Self::is_cue(tokens, q)) {
+        if (first + 1..last).any(|q| Self::is_cue(tokens, q) && !own(q)) {
             return true;
         }
         // "YOLACT is not needed", "20M parameters is nothing for a modern GPU".

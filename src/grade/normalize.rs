@@ -547,6 +547,30 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// Words whose acronym and common senses differ only in case: CLIP (the model) vs a video clip, mAP (the metric)
+/// vs a feature map. A rubric pattern that writes the acronym form ("CLIP", "mAP") matches only the acronym sense;
+/// one that writes it in lower case matches only the common sense. An answer written entirely in lower case gets
+/// the benefit of the doubt: both senses match.
+pub const CASED_WORDS: &[&str] = &["clip", "clips", "map", "maps"];
+
+/// The case sense of a surface word listed in [`CASED_WORDS`]: `Some(true)` for the acronym form (two or more
+/// capitals, or a capital after a lower-case letter: "CLIP", "mAP"), `Some(false)` for all lower case, `None`
+/// otherwise (a capitalised first word, or a word not in the list).
+pub fn case_sense(surface: &str) -> Option<bool> {
+    if !CASED_WORDS.contains(&surface.to_lowercase().as_str()) {
+        return None;
+    }
+    let caps = surface.chars().filter(|c| c.is_uppercase()).count();
+    let inner_cap = surface.chars().skip(1).any(|c| c.is_uppercase());
+    if caps >= 2 || (inner_cap && surface.starts_with(|c: char| c.is_lowercase())) {
+        Some(true)
+    } else if caps == 0 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Negation cues (on the raw lower-case token) that scope over what follows in the clause.
 pub const NEGATION_CUES: &[&str] = &[
     "not",

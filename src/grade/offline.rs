@@ -6,6 +6,7 @@ use super::fasthash::FnvSet;
 use super::index::BankIndex;
 use super::pattern::Doc;
 use super::{compute_score, CriterionResult, Grade, MisconceptionHit, Verdict};
+use crate::bank::spec::Needs;
 use crate::bank::{Bank, Criterion, Misconception, Question};
 use std::collections::HashSet;
 
@@ -15,8 +16,45 @@ pub const STUFFING_CAP: u32 = 20;
 pub const OFF_TOPIC_CAP: u32 = 10;
 /// Score cap for an answer that only repeats the question.
 pub const COPIED_CAP: u32 = 5;
+/// Score cap for a number-free answer to a rung that asks for a budget or a capacity (constraints).
+pub const NO_NUMBERS_CAP: u32 = 50;
 /// Score for an injection attempt.
 pub const INJECTION_SCORE: u32 = 0;
+
+/// Most points a complete answer gains for specifics (figures in the sentences that meet its criteria).
+pub const TOP_BONUS: f64 = 10.0;
+
+/// The specifics bonus of a complete answer: [`TOP_BONUS`] times the share of the criteria that require specifics
+/// (`needs`: a number, a unit, worked arithmetic) met with them. A rubric without such criteria gives none: the
+/// calibrated top (86, where reviewers put a complete answer) stays the top for a merely correct answer.
+pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult]) -> u32 {
+    let needs: Vec<Verdict> = crit
+        .iter()
+        .zip(results)
+        .filter(|(c, _)| c.spec.needs.is_some())
+        .map(|(_, r)| r.verdict)
+        .collect();
+    if needs.is_empty() {
+        return 0;
+    }
+    let met = needs.iter().filter(|v| **v == Verdict::Met).count();
+    (TOP_BONUS * met as f64 / needs.len() as f64).round() as u32
+}
+
+/// The gaming caps every grader applies: keyword stuffing, off-topic, and a number-free answer to a rung that
+/// asks for numbers. (A copied question caps only the offline grade whose answer echoes it; see `grade_impl`.)
+pub fn apply_caps(mut score: u32, flags: &[String]) -> u32 {
+    for f in flags {
+        let cap = match f.as_str() {
+            "keyword_stuffing" => STUFFING_CAP,
+            "off_topic" => OFF_TOPIC_CAP,
+            "no_numbers" => NO_NUMBERS_CAP,
+            _ => continue,
+        };
+        score = score.min(cap);
+    }
+    score
+}
 
 /// Judge one criterion against an analysed answer.
 pub fn judge(c: &Criterion, doc: &Doc) -> CriterionResult {
@@ -28,9 +66,11 @@ pub fn judge_except(c: &Criterion, doc: &Doc, void: &HashSet<u32>) -> CriterionR
     let allow = |s: u32| !void.contains(&s);
     let mut evidence: Vec<String> = Vec::new();
     let mut hits = 0usize;
+    let mut sents: Vec<u32> = Vec::new();
     for p in &c.patterns {
         if let Some(sp) = p.find_where(doc, &allow) {
             hits += 1;
+            sents.extend(doc.tokens[sp.first].sent..=doc.tokens[sp.last].sent);
             let q = doc.quote(sp);
             if !evidence.contains(&q) {
                 evidence.push(q);
@@ -58,6 +98,14 @@ pub fn judge_except(c: &Criterion, doc: &Doc, void: &HashSet<u32>) -> CriterionR
         }
     }
     evidence.truncate(2);
+    let mut rationale = None;
+    if let Some(need) = c.spec.needs {
+        if verdict != Verdict::Missed && !specifics(doc, &sents, need) {
+            verdict = Verdict::Missed;
+            evidence.clear();
+            rationale = Some(needs_message(need).to_string());
+        }
+    }
     CriterionResult {
         id: c.spec.id.clone(),
         verdict,
@@ -65,20 +113,68 @@ pub fn judge_except(c: &Criterion, doc: &Doc, void: &HashSet<u32>) -> CriterionR
         statement: c.spec.statement.clone(),
         weight: c.spec.weight,
         tags: c.spec.tags.clone(),
-        rationale: None,
+        rationale,
+    }
+}
+
+/// What a criterion that needs specifics says when the answer names the idea without them.
+pub fn needs_message(need: Needs) -> &'static str {
+    match need {
+        Needs::Number => "You named the idea but gave no number for it.",
+        Needs::Unit => "You named the idea but gave no figure with a unit (ms, GB, FPS…) for it.",
+        Needs::Arithmetic => {
+            "You named the idea but did not work the numbers: show the arithmetic with the rung's figures."
+        }
+    }
+}
+
+/// Units that make a number a quantity (surface forms after normalisation).
+const UNITS: &[&str] = &[
+    "ms", "s", "sec", "second", "seconds", "millisecond", "milliseconds", "us", "µs", "ns", "fps", "hz", "gb",
+    "mb", "kb", "tb", "gib", "mib", "kib", "byte", "bytes", "bit", "bits", "w", "watt", "watts", "tops", "flops",
+    "gflops", "tflops", "macs", "gmacs", "x", "times", "percent", "%", "px", "pixel", "pixels", "m", "km",
+    "metre", "metres", "meter", "meters", "cm", "mm", "degree", "degrees", "epoch", "epochs", "gpu", "gpus",
+    "hour", "hours", "day", "days", "minute", "minutes", "image", "images", "token", "tokens", "frame",
+    "frames", "param", "params", "parameter", "parameters", "qps", "request", "requests", "core", "cores",
+];
+
+/// Whether the sentences `sents` of `doc` carry the specifics `need` asks for.
+pub fn specifics(doc: &Doc, sents: &[u32], need: Needs) -> bool {
+    let in_sents = |i: usize| sents.contains(&doc.tokens[i].sent);
+    let nums: Vec<usize> = (0..doc.tokens.len())
+        .filter(|&i| in_sents(i) && doc.tokens[i].num.is_some())
+        .collect();
+    match need {
+        Needs::Number => !nums.is_empty(),
+        Needs::Unit => nums.iter().any(|&i| {
+            doc.tokens[i + 1..]
+                .iter()
+                .take(2)
+                .any(|t| UNITS.contains(&t.raw.as_str()))
+                || doc.text[doc.tokens[i].end..].starts_with('%')
+        }),
+        Needs::Arithmetic => {
+            let mut vals: Vec<f64> = nums.iter().filter_map(|&i| doc.tokens[i].num).collect();
+            vals.sort_by(f64::total_cmp);
+            vals.dedup();
+            vals.len() >= 2
+        }
     }
 }
 
 /// Misconceptions present in the answer, and the sentences that state them.
-pub fn misconceptions(ms: &[Misconception], doc: &Doc) -> (Vec<MisconceptionHit>, HashSet<u32>) {
+pub fn misconceptions<'a>(
+    ms: impl IntoIterator<Item = &'a Misconception>,
+    doc: &Doc,
+) -> (Vec<MisconceptionHit>, HashSet<u32>) {
     let mut sents = HashSet::new();
     let hits = ms
-        .iter()
+        .into_iter()
         .filter_map(|m| {
             let sp = m
                 .patterns
                 .iter()
-                .find_map(|p| p.find(doc).filter(|sp| !warned(doc, *sp)))?;
+                .find_map(|p| p.find_claim(doc).filter(|sp| !warned(doc, *sp)))?;
             sents.extend(doc.tokens[sp.first].sent..=doc.tokens[sp.last].sent);
             Some(MisconceptionHit {
                 id: m.spec.id.clone(),
@@ -193,7 +289,7 @@ impl Signals {
 
     /// Sincere and on topic: speaks the field's language (generic but relevant answers do).
     pub fn on_topic(&self) -> bool {
-        self.technical >= 1 && self.domain >= 0.4 && !self.off_topic()
+        self.technical >= 1 && self.domain >= 0.4 && self.overlap > 0.0 && !self.off_topic()
     }
 
     /// An answer that only echoes the question back: mostly its words, hardly anything new.
@@ -320,6 +416,11 @@ fn grade_impl(
     };
     let cal = Calibration::embedded();
     let mut score = cal.apply(sig.raw);
+    // The top of the scale: a complete answer (every criterion met, nothing wrong) earns up to TOP_BONUS more for
+    // the share of its points backed by figures, so worked numbers stand out from a merely correct answer.
+    if sig.raw == 100 && hits.is_empty() {
+        score = (score + top_bonus(crit, &results)).min(100);
+    }
     let mut flags: Vec<String> = Vec::new();
     let echo = sig.echoes_question();
     if copied > 0.5 || echo {
@@ -340,15 +441,17 @@ fn grade_impl(
     if flags.is_empty() && hits.is_empty() && !sig.rejects_key_ideas() && sig.on_topic() {
         score = score.max(cal.floor.round() as u32);
     }
+    let asks_numbers = rung
+        .and_then(|i| q.ladder.get(i))
+        .is_some_and(|r| r.stage == "constraints");
+    if asks_numbers && !doc.tokens.iter().any(|t| t.num.is_some()) && score > NO_NUMBERS_CAP {
+        score = NO_NUMBERS_CAP;
+        flags.push("no_numbers".into());
+    }
     if echo {
         score = score.min(COPIED_CAP);
     }
-    if flags.iter().any(|f| f == "keyword_stuffing") {
-        score = score.min(STUFFING_CAP);
-    }
-    if flags.iter().any(|f| f == "off_topic") {
-        score = score.min(OFF_TOPIC_CAP);
-    }
+    score = apply_caps(score, &flags);
     if injected.is_some() {
         score = INJECTION_SCORE;
     }

@@ -13,6 +13,9 @@ pub const GAP: usize = 2;
 enum Item {
     /// An interned stem (see [`intern`]).
     Word(u32),
+    /// An interned stem of a [`super::normalize::CASED_WORDS`] word and the sense the pattern means (true: the
+    /// acronym).
+    Cased(u32, bool),
     Prefix(String),
     Num(f64, f64),
 }
@@ -24,8 +27,24 @@ pub struct Pattern {
     pub source: String,
     /// Each group: alternative flattened item sequences.
     groups: Vec<Vec<Vec<Item>>>,
-    /// The pattern itself speaks of negation, so negation scoping is off.
-    negation_in_pattern: bool,
+    /// Per group: the group itself speaks of negation ("do not overlap"), so negation scoping is off for its
+    /// matches (and only for them: the other groups are still checked).
+    negation_in_group: Vec<bool>,
+}
+
+/// Largest distance, in tokens, between the groups of a misconception pattern: a claim is made in one breath.
+pub const CLAIM_WINDOW: usize = 16;
+
+/// How a match is scoped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scoping {
+    /// Criteria: negation before or inside a phrase, denial.
+    Stated,
+    /// Misconceptions: also negation after the phrase in its clause, one sentence, a short window, and no caveat
+    /// or condition around it.
+    Claimed,
+    /// Whether the text names the concept at all.
+    Unscoped,
 }
 
 /// Where a pattern matched, in token indices (inclusive) of the [`Doc`].
@@ -95,7 +114,13 @@ fn words_to_items(run: &str, lex: &Lexicon) -> Vec<Item> {
         .into_iter()
         .map(|t| match t.num {
             Some(v) => Item::Num(v, v),
-            None => Item::Word(intern::intern(&t.stem)),
+            None => {
+                let id = intern::intern(&t.stem);
+                match super::normalize::case_sense(&run[t.start..t.end]) {
+                    Some(acronym) => Item::Cased(id, acronym),
+                    None => Item::Word(id),
+                }
+            }
         })
         .collect()
 }
@@ -222,19 +247,24 @@ impl Pattern {
             }
             groups.push(alts);
         }
-        let negation_in_pattern = groups.iter().flatten().flatten().any(|it| match it {
-            Item::Word(w) => super::normalize::NEGATION_CUES
-                .iter()
-                .any(|c| intern::intern(c) == *w),
-            Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"]
-                .iter()
-                .any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
-            _ => false,
-        });
+        let negation_in_group = groups
+            .iter()
+            .map(|g| {
+                g.iter().flatten().any(|it| match it {
+                    Item::Word(w) => super::normalize::NEGATION_CUES
+                        .iter()
+                        .any(|c| intern::intern(c) == *w),
+                    Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"]
+                        .iter()
+                        .any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
+                    _ => false,
+                })
+            })
+            .collect();
         Ok(Pattern {
             source: src.to_string(),
             groups,
-            negation_in_pattern,
+            negation_in_group,
         })
     }
 
@@ -245,26 +275,57 @@ impl Pattern {
 
     /// Find the first non-negated match whose phrases all lie in sentences `allow` accepts.
     pub fn find_where(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool) -> Option<Span> {
-        self.find_impl(doc, allow, true)
+        self.find_impl(doc, allow, Scoping::Stated)
     }
 
     /// Find a match ignoring negation and denial: whether the answer *names* the concept at all.
     pub fn find_unscoped(&self, doc: &Doc) -> Option<Span> {
-        self.find_impl(doc, &|_| true, false)
+        self.find_impl(doc, &|_| true, Scoping::Unscoped)
     }
 
-    fn find_impl(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool, scoped: bool) -> Option<Span> {
+    /// Find a match that the candidate *claims*: for misconceptions. Stricter than [`Pattern::find`] in the
+    /// candidate's favour: the groups lie in one sentence within [`CLAIM_WINDOW`] tokens; a negation before,
+    /// inside or after the phrase in its clause ("won't close", "isn't enough") rejects it; so does a caveat or
+    /// condition in the sentence ("only once there is enough data", "watch for forgetting").
+    pub fn find_claim(&self, doc: &Doc) -> Option<Span> {
+        self.find_impl(doc, &|_| true, Scoping::Claimed)
+    }
+
+    fn find_impl(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool, mode: Scoping) -> Option<Span> {
+        // The pattern's own negation words ("(not|no) overlap*") negate nothing of the pattern's other groups.
+        let own: Vec<Span> = if self.negation_in_group.iter().any(|&b| b) {
+            let mut v = Vec::new();
+            for (alts, _) in self.groups.iter().zip(&self.negation_in_group).filter(|(_, &b)| b) {
+                for seq in alts {
+                    doc.find_seq_into(seq, &mut v);
+                }
+            }
+            v
+        } else {
+            Vec::new()
+        };
+        let is_own = |q: usize| own.iter().any(|s| s.first <= q && q <= s.last);
         // Groups one at a time: most patterns fail, and they fail at the first group that has no match.
         let mut per_group: Vec<Vec<Span>> = Vec::with_capacity(self.groups.len());
-        for alts in &self.groups {
+        for (gi, alts) in self.groups.iter().enumerate() {
             let mut v: Vec<Span> = Vec::new();
             for seq in alts {
                 doc.find_seq_into(seq, &mut v);
             }
+            let own_negation = self.negation_in_group[gi];
             v.retain(|sp| {
                 allow(doc.tokens[sp.first].sent)
-                    && (!scoped
-                        || (!doc.denied(*sp) && (self.negation_in_pattern || !doc.negated(*sp))))
+                    && match mode {
+                        Scoping::Unscoped => true,
+                        Scoping::Stated => {
+                            !doc.denied(*sp) && (own_negation || !doc.negated(*sp, &is_own))
+                        }
+                        Scoping::Claimed => {
+                            !doc.denied(*sp)
+                                && (own_negation
+                                    || !(doc.negated(*sp, &is_own) || doc.negated_after(*sp, &is_own)))
+                        }
+                    }
             });
             if v.is_empty() {
                 return None;
@@ -274,7 +335,13 @@ impl Pattern {
         }
         // Anchor on each match of the rarest group, then pick for every other group the closest match.
         let (ai, anchor) = per_group.iter().enumerate().min_by_key(|(_, g)| g.len())?;
+        let window = if mode == Scoping::Claimed {
+            CLAIM_WINDOW
+        } else {
+            WINDOW
+        };
         for a in anchor {
+            let sent = doc.tokens[a.first].sent;
             let mut first = a.first;
             let mut last = a.last;
             let mut ok = true;
@@ -284,10 +351,11 @@ impl Pattern {
                 }
                 let best = g
                     .iter()
+                    .filter(|s| mode != Scoping::Claimed || doc.tokens[s.first].sent == sent)
                     .map(|s| (s, s.last.max(last).saturating_sub(s.first.min(first))))
                     .min_by_key(|(_, w)| *w);
                 match best {
-                    Some((s, w)) if w <= WINDOW => {
+                    Some((s, w)) if w <= window => {
                         first = first.min(s.first);
                         last = last.max(s.last);
                     }
@@ -297,13 +365,49 @@ impl Pattern {
                     }
                 }
             }
-            if ok {
+            if ok && !(mode == Scoping::Claimed && doc.caveated(Span { first, last })) {
                 return Some(Span { first, last });
             }
         }
         None
     }
 }
+
+/// How far after a claimed phrase a negation of its predicate reaches ("INT8 won't", "a bigger model isn't
+/// enough"), in tokens.
+const AFTER_SCOPE: usize = 4;
+/// Words that start a new proposition after a phrase and end that reach ("… even when the boxes do not overlap").
+const AFTER_BREAKS: &[&str] = &[
+    "when", "if", "because", "since", "which", "that", "who", "where", "while", "unless", "until", "so",
+    "and", "or", "but", "even",
+];
+
+/// Caveats, conditions and warnings that qualify advice (surface forms, lower case).
+const CAVEATS: &[&str] = &[
+    "only if",
+    "only when",
+    "only once",
+    "only with",
+    "only after",
+    "only for",
+    "as long as",
+    "provided that",
+    "once you have",
+    "once there is",
+    "once there are",
+    "once we have",
+    "until you have",
+    "watch for",
+    "watch out",
+    "watching for",
+    "watching out",
+    "careful",
+    "beware",
+    "caveat",
+    "at the risk",
+    "risk of",
+    "guard against",
+];
 
 /// An analysed text ready for matching.
 #[derive(Debug, Clone)]
@@ -320,6 +424,8 @@ pub struct Doc {
     /// Interned stem of each token, and token indices sorted by it (text order within one id).
     ids: Vec<u32>,
     by_id: Vec<usize>,
+    /// Per token: the case sense of a [`super::normalize::CASED_WORDS`] word (None: unknown or both).
+    sense: Vec<Option<bool>>,
     scope: Scope,
 }
 
@@ -339,7 +445,20 @@ impl Doc {
         let mut by_id: Vec<usize> = (0..tokens.len()).collect();
         by_id.sort_by_key(|&i| ids[i]);
         let scope = Scope::new(&tokens);
+        // An all-lower-case answer (typed so, or a transcript) gets both senses of a cased word.
+        let any_caps = text.chars().any(char::is_uppercase);
+        let sense = tokens
+            .iter()
+            .map(|t| {
+                let surface = &text[t.start..t.end];
+                match super::normalize::case_sense(surface) {
+                    Some(false) if !any_caps => None,
+                    s => s,
+                }
+            })
+            .collect();
         Doc {
+            sense,
             ids,
             by_id,
             text: text.to_string(),
@@ -355,6 +474,7 @@ impl Doc {
         let t = &self.tokens[i];
         match it {
             Item::Word(w) => self.ids[i] == *w,
+            Item::Cased(w, acronym) => self.ids[i] == *w && self.sense[i] != Some(!*acronym),
             Item::Prefix(p) => t.raw.starts_with(p.as_str()) || t.stem.starts_with(p.as_str()),
             Item::Num(lo, hi) => t
                 .num
@@ -384,6 +504,17 @@ impl Doc {
                 let lo = self.by_id.partition_point(|&i| self.ids[i] < *w);
                 let n = self.by_id[lo..].partition_point(|&i| self.ids[i] == *w);
                 Cow::Borrowed(&self.by_id[lo..lo + n])
+            }
+            Item::Cased(w, _) => {
+                let lo = self.by_id.partition_point(|&i| self.ids[i] < *w);
+                let n = self.by_id[lo..].partition_point(|&i| self.ids[i] == *w);
+                Cow::Owned(
+                    self.by_id[lo..lo + n]
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.item_matches(it, i))
+                        .collect(),
+                )
             }
             Item::Prefix(p) => Cow::Owned(self.prefixed(p)),
             Item::Num(..) => Cow::Owned(
@@ -431,9 +562,44 @@ impl Doc {
         self.scope.denied(&self.tokens, sp.first)
     }
 
+    /// Whether a negation cue follows the phrase in its own clause ("INT8 won't close the gap", "a bigger model
+    /// isn't enough"): for claims, where a sentence that negates its own predicate does not make the claim.
+    fn negated_after(&self, sp: Span, own: &dyn Fn(usize) -> bool) -> bool {
+        let clause = self.tokens[sp.last].clause;
+        self.tokens[sp.last + 1..]
+            .iter()
+            .enumerate()
+            .take(AFTER_SCOPE)
+            .take_while(|(_, t)| t.clause == clause && !AFTER_BREAKS.contains(&t.raw.as_str()))
+            .any(|(k, _)| {
+                Scope::is_cue(&self.tokens, sp.last + 1 + k) && !own(sp.last + 1 + k)
+            })
+    }
+
+    /// Whether the sentence around a match hedges it with a caveat, a condition or a warning ("only once there
+    /// is enough labelled data", "as long as", "watch for forgetting"): advice so qualified does not endorse the
+    /// unqualified wrong idea.
+    fn caveated(&self, sp: Span) -> bool {
+        let sent = self.tokens[sp.first].sent;
+        let lo = self.tokens[..sp.first]
+            .iter()
+            .rposition(|t| t.sent != sent)
+            .map_or(0, |i| i + 1);
+        let hi = self.tokens[sp.last..]
+            .iter()
+            .position(|t| t.sent != sent)
+            .map_or(self.tokens.len(), |i| sp.last + i);
+        let raws: Vec<&str> = self.tokens[lo..hi].iter().map(|t| t.raw.as_str()).collect();
+        CAVEATS.iter().any(|cue| {
+            let cue: Vec<&str> = cue.split(' ').collect();
+            raws.windows(cue.len()).any(|w| w == cue.as_slice())
+        })
+    }
+
     /// Whether a phrase match is negated (see [`Scope::negated`]).
-    fn negated(&self, sp: Span) -> bool {
-        self.scope.negated(&self.tokens, sp.first, sp.last)
+    fn negated(&self, sp: Span, own: &dyn Fn(usize) -> bool) -> bool {
+        self.scope
+            .negated_except(&self.tokens, sp.first, sp.last, own)
     }
 
     /// The sentence(s) of the original text around a span, verbatim, at most ~220 bytes.
@@ -505,6 +671,75 @@ mod tests {
             .is_some()
     }
 
+    fn claim(p: &str, text: &str) -> bool {
+        let l = lex();
+        Pattern::compile(p, &l)
+            .unwrap()
+            .find_claim(&Doc::new(text, &l))
+            .is_some()
+    }
+
+    #[test]
+    fn claims_see_negation_after_the_phrase() {
+        let p = "(int8|quantiz*) + (close*|fix*|solv*) + gap";
+        assert!(claim(p, "Converting to INT8 will close the 10x gap."));
+        assert!(!claim(p, "Simply converting to INT8 won't close a 10x gap."));
+        assert!(!claim(p, "INT8 alone does not close the gap."));
+        // A criterion (a stated idea) keeps the old scoping: negation before the phrase.
+        assert!(!m("label smooth*", "I would not use label smoothing"));
+    }
+
+    #[test]
+    fn a_negation_in_one_group_does_not_switch_off_the_others() {
+        // "do not overlap" is the pattern's own negation; "gives no gradient" still negates the gradient group.
+        let p = "(iou|iou loss) + (gives|provides) + (gradient*|signal) + (do not|don t|never|no) overlap*";
+        assert!(!claim(
+            p,
+            "The IoU loss gives no gradient when the boxes do not overlap."
+        ));
+        assert!(claim(
+            p,
+            "The IoU loss gives a useful gradient even when the boxes do not overlap."
+        ));
+        assert!(m("(not|no) overlap* + gradient*", "no overlap means a zero gradient"));
+    }
+
+    #[test]
+    fn claims_are_made_in_one_sentence_and_not_as_caveats() {
+        let p = "fine tun* + (whole|entire|all) (model|network|layers)";
+        assert!(claim(p, "I would fine-tune the whole model on the defect images."));
+        assert!(!claim(
+            p,
+            "Fine-tune the whole model only once there is enough labelled data, and watch for forgetting."
+        ));
+        assert!(!claim(
+            p,
+            "I would fine-tune. There is a lot to say about this, and the whole model of the factory matters."
+        ));
+    }
+
+    #[test]
+    fn over_after_a_verb_of_preference_rejects_the_option() {
+        let p = "(pick|choose|prefer) (two stream)";
+        assert!(claim(p, "For the car I'd pick Two-Stream."));
+        assert!(!claim(p, "For the car I'd pick SlowFast over Two-Stream."));
+        // "over" elsewhere is not a negation.
+        assert!(m("loss + over + batch", "the contrastive loss over the batch"));
+    }
+
+    #[test]
+    fn acronyms_are_case_aware() {
+        // A pattern that writes CLIP means the model; "clip" means a video clip.
+        assert!(m("CLIP + (encoder|embedding*)", "The CLIP image encoder is frozen."));
+        assert!(!m("CLIP + (encoder|embedding*)", "Each clip goes to a video encoder, and each clip is 2 s."));
+        assert!(m("clip + frames", "Each clip has 16 frames."));
+        assert!(!m("clip + frames", "CLIP never sees 16 frames."));
+        assert!(m("mAP + (drop*|fall*)", "the mAP drops by 2 points"));
+        assert!(!m("mAP + (drop*|fall*)", "the feature map drops to 1/32 resolution in Stage 5"));
+        // An answer in lower case throughout gets both senses.
+        assert!(m("CLIP + (encoder|embedding*)", "the clip image encoder is frozen"));
+    }
+
     #[test]
     fn phrase_with_gaps_and_stems() {
         assert!(m("cosine schedule", "a cosine learning rate schedule"));
@@ -564,7 +799,7 @@ mod tests {
             "Some say FLOPs are not latency, but that's not true"
         ));
         assert!(m(
-            "map + operating point",
+            "mAP + operating point",
             "One pitfall is that mAP ignores the operating point"
         ));
     }

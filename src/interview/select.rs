@@ -85,11 +85,11 @@ pub fn plan<R: Rng>(
         .collect();
     // Group the rest by area, shuffle within and across areas, then deal round-robin.
     let mut areas: Vec<Vec<&Question>> = Vec::new();
-    for (a, _) in crate::bank::spec::AREAS {
+    for a in bank.areas() {
         let mut qs: Vec<&Question> = pool
             .iter()
             .copied()
-            .filter(|q| q.spec.area == *a && !out.iter().any(|o| o == q.id()))
+            .filter(|q| q.spec.area == a && !out.iter().any(|o| o == q.id()))
             .collect();
         qs.shuffle(rng);
         if !qs.is_empty() {

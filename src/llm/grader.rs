@@ -5,8 +5,8 @@ use super::prompt::{nonce_markers, Prompts};
 use super::{budget, first_json_object, quote, Completion, LlmClient, LlmError};
 use crate::bank::{Bank, Question};
 use crate::grade::{
-    calibration::Calibration, compute_score, offline, CriterionResult, Grade, LlmAudit,
-    MisconceptionHit, Verdict,
+    calibration::Calibration, compute_score, offline, pattern::Doc, CriterionResult, Grade,
+    LlmAudit, MisconceptionHit, Verdict,
 };
 use serde_json::{json, Value};
 
@@ -20,6 +20,24 @@ pub struct LlmGrader {
     pub client: LlmClient,
     /// Prompt templates.
     pub prompts: Prompts,
+    /// Average each verified model verdict with the offline grader's and keep the offline misconception hits
+    /// (helps a small judge); otherwise a verdict backed by a quote found in the answer stands.
+    pub second_opinion: bool,
+}
+
+/// One verdict policy's outcome.
+struct PolicyResult {
+    criteria: Vec<CriterionResult>,
+    misconceptions: Vec<MisconceptionHit>,
+    score: u32,
+    invented: u32,
+}
+
+/// Whether `model` is the small local model that `scripts/local-llm` serves by default (a 0.5B judge, which
+/// measurably gains from the offline second opinion).
+pub fn small_local_model(model: &str) -> bool {
+    let m = model.to_ascii_lowercase();
+    m.contains("0.5b") || m.contains("0_5b")
 }
 
 fn schema(crit: &[&str], mis: &[&str]) -> Value {
@@ -132,7 +150,15 @@ impl LlmGrader {
     }
 
     /// The grading messages for an answer (stable instructions and rubric first, the answer last).
-    pub fn messages(&self, q: &Question, rung: Option<usize>, answer: &str) -> Vec<Value> {
+    ///
+    /// `candidates`: misconception ids the offline detector matched; the model is asked to confirm each with a quote.
+    pub fn messages(
+        &self,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+        candidates: &[&str],
+    ) -> Vec<Value> {
         let (crit, mis) = q.target(rung);
         let question = match rung.and_then(|i| q.ladder.get(i)) {
             Some(r) => format!("{} (follow-up on: {})", r.question, q.spec.title),
@@ -146,7 +172,14 @@ impl LlmGrader {
             "- (none listed)\n".into()
         } else {
             mis.iter()
-                .map(|m| format!("- {}: {}\n", m.spec.id, m.spec.statement))
+                .map(|m| {
+                    let cand = if candidates.contains(&m.spec.id.as_str()) {
+                        " [a word-matching detector flagged this; list it only if the answer really claims it, with an exact quote]"
+                    } else {
+                        ""
+                    };
+                    format!("- {}: {}{cand}\n", m.spec.id, m.spec.statement)
+                })
                 .collect()
         };
         let (open, close) = nonce_markers();
@@ -199,7 +232,8 @@ impl LlmGrader {
         let ids: Vec<&str> = crit.iter().map(|c| c.spec.id.as_str()).collect();
         let mids: Vec<&str> = mis.iter().map(|m| m.spec.id.as_str()).collect();
         let sch = schema(&ids, &mids);
-        let msgs = self.messages(q, rung, &text);
+        let candidates: Vec<&str> = off.misconceptions.iter().map(|m| m.id.as_str()).collect();
+        let msgs = self.messages(q, rung, &text, &candidates);
         // Room for every criterion's quote, rationale and verdict at the schema's bounds, and the misconceptions.
         let max_tokens = 150 + 110 * crit.len() as u32;
         let mut errors = Vec::new();
@@ -250,47 +284,92 @@ impl LlmGrader {
         p: Parsed,
         mut audit: LlmAudit,
     ) -> Grade {
-        let _ = bank;
+        let mine = self.verdicts(bank, q, rung, answer, &off, &p, self.second_opinion);
+        let other = self.verdicts(bank, q, rung, answer, &off, &p, !self.second_opinion);
+        audit.invented_evidence = mine.invented;
+        audit.second_opinion = Some(self.second_opinion);
+        audit.other_policy_score = Some(other.score);
+        let mut flags = off.flags.clone();
+        if p.off_topic && !flags.iter().any(|f| f == "off_topic") {
+            flags.push("model_says_off_topic".into());
+        }
+        if p.injection {
+            flags.push("model_says_injection".into());
+        }
+        if audit.truncated {
+            flags.push("truncated".into());
+        }
+        Grade {
+            score: mine.score,
+            grader: self.name(),
+            criteria: mine.criteria,
+            misconceptions: mine.misconceptions,
+            flags,
+            llm: Some(Box::new(audit)),
+            ..off
+        }
+    }
+
+    /// The verdicts, misconceptions and score under one policy. `second_opinion`: average each verified model
+    /// verdict with the offline one and keep the offline misconception hits; otherwise a verdict backed by a quote
+    /// found in the answer stands, and an offline misconception counts only when the model confirms it.
+    #[allow(clippy::too_many_arguments)]
+    fn verdicts(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+        off: &Grade,
+        p: &Parsed,
+        second_opinion: bool,
+    ) -> PolicyResult {
         let (crit, mis) = q.target(rung);
+        let mut invented = 0;
         let mut results = Vec::new();
         for c in crit {
-            let offv = off
-                .criteria
-                .iter()
-                .find(|o| o.id == c.spec.id)
-                .map(|o| o.verdict)
-                .unwrap_or(Verdict::Missed);
+            let offline_result = off.criteria.iter().find(|o| o.id == c.spec.id);
+            let offv = offline_result.map_or(Verdict::Missed, |o| o.verdict);
             // Fail closed: a missing entry or verdict is a miss.
-            let (llm_v, evidence, rationale) = match p.criteria.iter().find(|x| x.0 == c.spec.id) {
-                Some((_, ev, why, Some(v))) => {
-                    let found: Vec<String> =
-                        ev.iter().filter_map(|e| quote::locate(e, answer)).collect();
-                    if *v != Verdict::Missed && found.is_empty() {
-                        audit.invented_evidence += 1;
-                        (
-                            Verdict::Missed,
-                            found,
-                            Some(format!("{why} [model quote not found in the answer]")),
-                        )
-                    } else {
-                        (*v, found, Some(tidy_rationale(why)))
+            let (llm_v, mut ev, mut rationale) =
+                match p.criteria.iter().find(|x| x.0 == c.spec.id) {
+                    Some((_, ev, why, Some(v))) => {
+                        let found: Vec<String> =
+                            ev.iter().filter_map(|e| quote::locate(e, answer)).collect();
+                        if *v != Verdict::Missed && found.is_empty() {
+                            invented += 1;
+                            (
+                                Verdict::Missed,
+                                found,
+                                Some(format!("{why} [model quote not found in the answer]")),
+                            )
+                        } else {
+                            (*v, found, Some(tidy_rationale(why)))
+                        }
                     }
-                }
-                _ => (
-                    Verdict::Missed,
-                    Vec::new(),
-                    Some("no usable verdict from the model".into()),
-                ),
+                    _ => (
+                        Verdict::Missed,
+                        Vec::new(),
+                        Some("no usable verdict from the model".into()),
+                    ),
+                };
+            let mut verdict = if second_opinion {
+                combine(llm_v, offv)
+            } else {
+                llm_v
             };
-            let verdict = combine(llm_v, offv);
-            let mut ev = evidence;
-            if ev.is_empty() && verdict != Verdict::Missed {
-                ev = off
-                    .criteria
-                    .iter()
-                    .find(|o| o.id == c.spec.id)
-                    .map(|o| o.evidence.clone())
-                    .unwrap_or_default();
+            // Specifics the rubric requires are checked in code, whoever judged the idea.
+            if let Some(need) = c.spec.needs {
+                let quoted = Doc::new(&ev.join(" \n "), &bank.lexicon);
+                let all: Vec<u32> = quoted.tokens.iter().map(|t| t.sent).collect();
+                if verdict != Verdict::Missed && !offline::specifics(&quoted, &all, need) {
+                    verdict = Verdict::Missed;
+                    ev.clear();
+                    rationale = Some(offline::needs_message(need).to_string());
+                }
+            }
+            if second_opinion && ev.is_empty() && verdict != Verdict::Missed {
+                ev = offline_result.map(|o| o.evidence.clone()).unwrap_or_default();
             }
             results.push(CriterionResult {
                 id: c.spec.id.clone(),
@@ -302,7 +381,11 @@ impl LlmGrader {
                 rationale: rationale.filter(|r| !r.is_empty()),
             });
         }
-        let mut hits: Vec<MisconceptionHit> = off.misconceptions.clone();
+        let mut hits: Vec<MisconceptionHit> = if second_opinion {
+            off.misconceptions.clone()
+        } else {
+            Vec::new()
+        };
         for (id, ev) in &p.misconceptions {
             if hits.iter().any(|h| &h.id == id) {
                 continue;
@@ -319,36 +402,22 @@ impl LlmGrader {
                 });
             }
         }
-        // The same verdict arithmetic and the same map to the human scale as the offline grader, so a score means
-        // the same thing whichever grader gave it.
+        // The same verdict arithmetic, the same map to the human scale and the same caps as the offline grader,
+        // so a score means the same thing whichever grader gave it.
         let mut score = Calibration::embedded().apply(compute_score(&results, &hits));
+        if compute_score(&results, &hits) == 100 && hits.is_empty() {
+            score = (score + offline::top_bonus(crit, &results)).min(100);
+        }
+        // The model reads the copied sentences too, so a copied question caps its grade outright.
         if off.has_flag("copied_question") {
             score = score.min(offline::COPIED_CAP);
         }
-        if off.has_flag("keyword_stuffing") {
-            score = score.min(offline::STUFFING_CAP);
-        }
-        if off.has_flag("off_topic") {
-            score = score.min(offline::OFF_TOPIC_CAP);
-        }
-        let mut flags = off.flags.clone();
-        if p.off_topic && !flags.iter().any(|f| f == "off_topic") {
-            flags.push("model_says_off_topic".into());
-        }
-        if p.injection {
-            flags.push("model_says_injection".into());
-        }
-        if audit.truncated {
-            flags.push("truncated".into());
-        }
-        Grade {
-            score,
-            grader: self.name(),
+        let score = offline::apply_caps(score, &off.flags);
+        PolicyResult {
             criteria: results,
             misconceptions: hits,
-            flags,
-            llm: Some(Box::new(audit)),
-            ..off
+            score,
+            invented,
         }
     }
 
@@ -549,6 +618,7 @@ mod tests {
         let g = LlmGrader {
             client: LlmClient::new(cfg).unwrap(),
             prompts: Prompts::load(None).unwrap(),
+            second_opinion: true,
         };
         let longest = "anchor ".repeat(5000);
         let (capped, cut) = budget::truncate("qwen2.5-coder", &longest, ANSWER_TOKEN_CAP);
@@ -556,13 +626,17 @@ mod tests {
         let mut worst = 0;
         for q in &bank.questions {
             for rung in std::iter::once(None).chain((0..q.ladder.len()).map(Some)) {
-                let msgs = g.messages(q, rung, &capped);
+                // Worst case: every misconception flagged by the offline detector as a candidate.
+                let (_, mis) = q.target(rung);
+                let all: Vec<&str> = mis.iter().map(|m| m.spec.id.as_str()).collect();
+                let msgs = g.messages(q, rung, &capped, &all);
                 let n: usize = msgs
                     .iter()
                     .map(|m| budget::count("qwen2.5-coder", m["content"].as_str().unwrap()) + 4)
                     .sum();
                 worst = worst.max(n);
-                assert!(n <= 1500, "{} rung {rung:?}: {n} tokens", q.spec.id);
+                // A 700-token answer, the whole rubric and every candidate fit well inside a 4,096-token context.
+                assert!(n <= 1700, "{} rung {rung:?}: {n} tokens", q.spec.id);
                 // The stable part (instructions, rubric) comes first; the answer is last.
                 assert!(msgs[1]["content"]
                     .as_str()

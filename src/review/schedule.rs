@@ -189,9 +189,9 @@ pub fn priority<R: Rng>(
         .collect();
     let mut fresh: Vec<(u32, &str)> = Vec::new();
     let mut rest: Vec<Vec<&str>> = Vec::new();
-    for (area, _) in crate::bank::spec::AREAS {
+    for area in bank.areas() {
         let mut in_area: Vec<&str> = Vec::new();
-        for q in bank.questions.iter().filter(|q| q.spec.area == *area) {
+        for q in bank.questions.iter().filter(|q| q.spec.area == area) {
             if seen(q.id()) {
                 continue;
             }

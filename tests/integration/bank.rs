@@ -82,3 +82,140 @@ fn bank_override_dir_replaces_a_question() {
         "the rest of the bank stays"
     );
 }
+
+/// Run, require exit 1, return stderr.
+fn fails(sb: &Sandbox, args: &[&str]) -> String {
+    let o = sb.run(args, "");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    err
+}
+
+/// A small valid rubric with one misconception; `extra` is appended to the misconception table.
+fn fairness_rubric(correct: &[&str], examples: &[&str], probe: &str) -> String {
+    let list = |v: &[&str]| {
+        v.iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        r##"id = "cv-detection-tiny"
+area = "detection"
+title = "Tiny"
+difficulty = "easy"
+prompt = "Why does the IoU loss fail for disjoint boxes?"
+reference = "For disjoint boxes IoU is zero wherever the prediction is, so the loss is flat and gives no gradient. GIoU adds the empty area of the enclosing box."
+
+[[criteria]]
+id = "flat-loss"
+weight = 60
+statement = "IoU is zero for every disjoint prediction, so the loss is flat with no gradient."
+patterns = ["(disjoint|non overlapping) + (zero|flat|no) (gradient*|loss)"]
+probe = {probe:?}
+
+[[criteria]]
+id = "giou"
+weight = 40
+statement = "GIoU subtracts the empty share of the smallest enclosing box."
+patterns = ["giou + enclos*"]
+
+[[misconceptions]]
+id = "gradient-fine"
+statement = "Claims the plain IoU loss already gives a useful gradient for disjoint boxes."
+patterns = ["iou loss + (gives|provides) + gradient* + (disjoint|do not overlap)"]
+penalty = 20
+challenge = "Where does a disjoint box move if the loss does not change?"
+correct = [{correct}]
+examples = [{examples}]
+
+[[ladder]]
+stage = "constraints"
+question = "Budget?"
+[[ladder.criteria]]
+id = "budget-arithmetic"
+weight = 50
+statement = "1000 x 50 pairs = 50,000 IoUs."
+patterns = ["#50000 + (pair*|iou*)"]
+needs = "arithmetic"
+"##,
+        correct = list(correct),
+        examples = list(examples)
+    )
+}
+
+#[test]
+fn fairness_guard_fails_on_a_penalised_correct_statement_with_file_and_line() {
+    let sb = Sandbox::new();
+    let good = [
+        "The IoU loss gives no gradient when the boxes do not overlap.",
+        "For disjoint boxes the IoU loss is flat, which is why GIoU was proposed.",
+        "GIoU still gives a gradient for disjoint boxes.",
+    ];
+    let ex = ["The IoU loss gives a useful gradient even for disjoint boxes."];
+    sb.write(
+        "ok/cv-detection-tiny.toml",
+        &fairness_rubric(&good, &ex, "What happens to the loss when the two boxes are far apart?"),
+    );
+    let out = sb.ok(&["bank", "check", "--strict", "ok"], "");
+    assert!(out.starts_with("ok: 1 questions"), "{out}");
+
+    // A correct statement that trips the misconception is a bank error naming file and line.
+    let bad = [good[0], good[1], "The IoU loss gives a gradient, just not for disjoint boxes; GIoU fixes that."];
+    let text = fairness_rubric(&bad, &ex, "What happens when the boxes are far apart?");
+    sb.write("bad/cv-detection-tiny.toml", &text);
+    let o = sb.run(&["bank", "check", "bad"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = text
+        .lines()
+        .position(|l| l.contains("just not for disjoint"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("cv-detection-tiny.toml:{line}: misconception 'gradient-fine' fires on a correct statement")),
+        "{err}"
+    );
+}
+
+#[test]
+fn fairness_guard_checks_examples_probes_and_the_count() {
+    let sb = Sandbox::new();
+    let good = [
+        "The IoU loss gives no gradient when the boxes do not overlap.",
+        "For disjoint boxes the IoU loss is flat.",
+        "GIoU still gives a gradient for disjoint boxes.",
+    ];
+    // An example of the wrong claim that the patterns miss.
+    sb.write(
+        "a/cv-detection-tiny.toml",
+        &fairness_rubric(&good, &["Plain IoU is fine as a loss."], "Where do far-apart boxes move?"),
+    );
+    let err = fails(&sb, &["bank", "check", "a"]);
+    assert!(err.contains("does not fire on its own example"), "{err}");
+    // A probe that states the answer.
+    sb.write(
+        "b/cv-detection-tiny.toml",
+        &fairness_rubric(
+            &good,
+            &["The IoU loss gives a gradient for disjoint boxes."],
+            "Is the loss flat with zero gradient for disjoint boxes?",
+        ),
+    );
+    let err = fails(&sb, &["bank", "check", "b"]);
+    assert!(err.contains("probe of criterion 'flat-loss' gives the answer away"), "{err}");
+    // Too few correct statements: a warning for a user's rubric, an error with --strict.
+    sb.write(
+        "c/cv-detection-tiny.toml",
+        &fairness_rubric(
+            &good[..1],
+            &["The IoU loss gives a gradient for disjoint boxes."],
+            "Where do far-apart boxes move?",
+        ),
+    );
+    let o = sb.run(&["bank", "check", "c"], "");
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning:"));
+    let err = fails(&sb, &["bank", "check", "--strict", "c"]);
+    assert!(err.contains("lists 1 correct statement(s)"), "{err}");
+}

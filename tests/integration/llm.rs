@@ -463,3 +463,75 @@ fn calibrate_reports_rerun_spread_and_model_figures() {
     );
     assert!(v.get("reruns").is_none(), "no spread without --reruns");
 }
+
+/// A correct answer in other words: none of the rubric's terms (anchor, RPN, scale, aspect ratio).
+const PARAPHRASE: &str = "At every cell of the backbone grid the detector lays down nine fixed reference rectangles, three sizes crossed with three width-to-height shapes. A small proposal head says for each rectangle whether it holds an object and predicts four corrections to its centre and size. Because tall, wide and tiny things each have a nearby template, few objects are missed.";
+
+#[test]
+fn a_verified_model_verdict_stands_for_a_paraphrase() {
+    let sb = Sandbox::new();
+    let f = Fake::start("ok", 0.0);
+    let offline = offline_score(&sb, PARAPHRASE);
+    assert!(offline <= 60, "the word matcher misses the paraphrase: {offline}");
+    // fake-model is not the small local model, so the model's verified verdict stands by default.
+    let (v, _, _) = grade(&sb, &f.url, PARAPHRASE, &[]);
+    for c in v["criteria"].as_array().unwrap() {
+        assert_eq!(c["verdict"], "met", "{c}");
+    }
+    let full = v["score"].as_u64().unwrap();
+    assert!(full >= 85, "a verified met everywhere is full credit: {v}");
+    // Averaging with the offline verdicts (the small-model policy) caps it at the word matcher's level.
+    let (v2, _, _) = grade(&sb, &f.url, PARAPHRASE, &["--second-opinion"]);
+    let averaged = v2["score"].as_u64().unwrap();
+    assert!(averaged + 5 <= full, "second opinion {averaged} vs {full}");
+    assert!(v2["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["verdict"] == "partial"));
+}
+
+#[test]
+fn an_offline_misconception_counts_only_when_the_model_confirms_it() {
+    let sb = Sandbox::new();
+    let answer = format!(
+        "{STRONG} A single fixed anchor shape at every location is enough, since the regression fixes the rest."
+    );
+    sb.write("m.txt", &answer);
+    let off: Value = serde_json::from_str(&sb.ok(
+        &["grade", "--question", Q, "--answer-file", "m.txt", "--json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(off["misconceptions"][0]["id"], "single-fixed-box", "{off}");
+    // The model does not confirm it: it costs nothing.
+    let f = Fake::start("ok", 0.0);
+    let (v, _, _) = grade(&sb, &f.url, &answer, &[]);
+    assert_eq!(v["misconceptions"].as_array().unwrap().len(), 0, "{v}");
+    let clean = v["score"].as_u64().unwrap();
+    // With the second opinion the offline hit is kept.
+    let (v2, _, _) = grade(&sb, &f.url, &answer, &["--second-opinion"]);
+    assert_eq!(v2["misconceptions"][0]["id"], "single-fixed-box");
+    // A model that confirms the candidate with a quote from the answer makes it count.
+    let c = Fake::start("confirm", 0.0);
+    let (v3, _, _) = grade(&sb, &c.url, &answer, &[]);
+    assert_eq!(v3["misconceptions"][0]["id"], "single-fixed-box", "{v3}");
+    assert!(v3["score"].as_u64().unwrap() + 20 <= clean);
+}
+
+#[test]
+fn the_second_opinion_setting_comes_from_config_env_and_flags() {
+    let sb = Sandbox::new();
+    let f = Fake::start("ok", 0.0);
+    let on = |v: &Value| v["model_output"].is_string() && v["score"].as_u64().unwrap() < 80;
+    sb.write("cfg.toml", "second_opinion = true\n");
+    let (v, _, _) = grade(&sb, &f.url, PARAPHRASE, &["--config", "cfg.toml"]);
+    assert!(on(&v), "config turns it on: {v}");
+    let (v, _, _) = grade(
+        &sb,
+        &f.url,
+        PARAPHRASE,
+        &["--config", "cfg.toml", "--no-second-opinion"],
+    );
+    assert!(!on(&v), "the flag beats the config: {v}");
+}

@@ -3,6 +3,7 @@
 mod util;
 
 mod adversarial;
+mod arithmetic;
 mod bank;
 mod errors;
 mod grading;

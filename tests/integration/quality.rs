@@ -13,10 +13,10 @@ fn bank_list(sb: &Sandbox) -> Vec<Value> {
 }
 
 #[test]
-fn at_least_36_questions_6_per_area_with_a_difficulty_mix() {
+fn at_least_54_questions_6_per_core_area_with_a_difficulty_mix() {
     let sb = Sandbox::new();
     let qs = bank_list(&sb);
-    assert!(qs.len() >= 36, "{} questions", qs.len());
+    assert!(qs.len() >= 54, "{} questions", qs.len());
     let mut per: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for q in &qs {
         per.entry(q["area"].as_str().unwrap().to_string())
@@ -35,13 +35,22 @@ fn at_least_36_questions_6_per_area_with_a_difficulty_mix() {
         let r = q["rungs"].as_u64().unwrap();
         assert!((3..=4).contains(&r), "{}: {r} rungs", q["id"]);
     }
-    assert_eq!(per.len(), 6, "{per:?}");
-    for (area, diffs) in &per {
+    // The six core areas keep at least six questions each with every difficulty; newer areas may be smaller.
+    for area in [
+        "classification",
+        "detection",
+        "segmentation",
+        "video",
+        "multimodal",
+        "deployment",
+    ] {
+        let diffs = per.get(area).unwrap_or_else(|| panic!("no {area} questions"));
         assert!(diffs.len() >= 6, "{area}: {} questions", diffs.len());
         for d in ["easy", "medium", "hard"] {
             assert!(diffs.iter().any(|x| x == d), "{area} has no {d} question");
         }
     }
+    assert!(per.len() >= 8, "areas are free-form: {per:?}");
     let quiz: u64 = qs.iter().map(|q| q["quiz_items"].as_u64().unwrap()).sum();
     assert!(quiz >= 12);
 }

@@ -1,0 +1,149 @@
+//! The fairness guard of `viva bank check`: correct statements must never trip a misconception.
+//!
+//! Each misconception lists correct statements written to sit close to its patterns (`correct = [...]`). They, the
+//! sentences of the reference answer and every criterion statement are graded for misconceptions; any hit is a
+//! bank error naming the file and the line of the statement.
+
+use super::offline::misconceptions;
+use super::pattern::Doc;
+use crate::bank::{line_of, Bank, BankIssue, Question};
+
+/// Correct statements each misconception of a built-in question must list.
+pub const MIN_CORRECT: usize = 3;
+
+/// What the guard found: errors (a misconception fires on a correct statement, or a built-in question lists too
+/// few correct statements) and warnings (a user's rubric lists none).
+#[derive(Debug, Default)]
+pub struct Fairness {
+    /// Bank errors, with file and line.
+    pub errors: Vec<BankIssue>,
+    /// Warnings, with file and line.
+    pub warnings: Vec<BankIssue>,
+    /// Correct statements checked.
+    pub checked: usize,
+}
+
+/// Check every question of `bank`. `strict`: a misconception with fewer than [`MIN_CORRECT`] correct statements
+/// is an error (the built-in bank) rather than a warning (a user's own rubric files).
+pub fn check(bank: &Bank, strict: bool) -> Fairness {
+    let mut out = Fairness::default();
+    for q in &bank.questions {
+        check_question(bank, q, strict, &mut out);
+    }
+    out
+}
+
+/// Sentences of a text, split at ., ? and ! followed by white space (numbers like 0.5 stay whole).
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        if matches!(b[i], b'.' | b'?' | b'!') && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()) {
+            let s = text[start..=i].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = i + 1;
+        }
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
+    let text = crate::bank::source_text(&q.source).unwrap_or_default();
+    let all_mis: Vec<&crate::bank::Misconception> = q
+        .misconceptions
+        .iter()
+        .chain(q.ladder.iter().flat_map(|r| r.misconceptions.iter()))
+        .collect();
+    let line = |needle: &str| {
+        let key: String = needle.chars().take(40).collect();
+        line_of(&text, &key, 1, 1)
+    };
+    let mut texts: Vec<(&str, &'static str)> = Vec::new();
+    for m in &all_mis {
+        let n = m.spec.correct.len();
+        if n < MIN_CORRECT {
+            let issue = BankIssue {
+                file: q.source.clone(),
+                line: line(&format!("id = \"{}\"", m.spec.id)),
+                msg: format!(
+                    "misconception '{}' lists {n} correct statement(s) that must not trip it; {MIN_CORRECT} are needed (`correct = [...]`)",
+                    m.spec.id
+                ),
+            };
+            if strict {
+                out.errors.push(issue);
+            } else {
+                out.warnings.push(issue);
+            }
+        }
+        texts.extend(m.spec.correct.iter().map(|s| (s.as_str(), "correct statement")));
+    }
+    texts.extend(sentences(&q.spec.reference).into_iter().map(|s| (s, "reference sentence")));
+    for c in q.all_criteria() {
+        texts.push((c.spec.statement.as_str(), "criterion statement"));
+    }
+    for m in &all_mis {
+        for ex in &m.spec.examples {
+            out.checked += 1;
+            let doc = Doc::new(ex, &bank.lexicon);
+            if misconceptions([*m], &doc).0.is_empty() {
+                out.errors.push(BankIssue {
+                    file: q.source.clone(),
+                    line: line(ex),
+                    msg: format!(
+                        "misconception '{}' does not fire on its own example: \"{}\"",
+                        m.spec.id,
+                        short(ex)
+                    ),
+                });
+            }
+        }
+    }
+    // A probe must not give the answer away: the criterion's own patterns must not match it.
+    for c in q.all_criteria() {
+        let Some(p) = &c.spec.probe else { continue };
+        let doc = Doc::new(p, &bank.lexicon);
+        if let Some(pat) = c.patterns.iter().find(|pat| pat.find_unscoped(&doc).is_some()) {
+            out.errors.push(BankIssue {
+                file: q.source.clone(),
+                line: line(p),
+                msg: format!(
+                    "the probe of criterion '{}' gives the answer away (its pattern \"{}\" matches the probe)",
+                    c.spec.id, pat.source
+                ),
+            });
+        }
+    }
+    for (t, kind) in texts {
+        out.checked += 1;
+        let doc = Doc::new(t, &bank.lexicon);
+        let (hits, _) = misconceptions(all_mis.iter().copied(), &doc);
+        for h in hits {
+            out.errors.push(BankIssue {
+                file: q.source.clone(),
+                line: line(t),
+                msg: format!(
+                    "misconception '{}' fires on a {kind}: \"{}\" (matched \"{}\")",
+                    h.id,
+                    short(t),
+                    h.evidence.first().map(String::as_str).unwrap_or("")
+                ),
+            });
+        }
+    }
+}
+
+fn short(t: &str) -> String {
+    let mut s: String = t.chars().take(90).collect();
+    if t.chars().count() > 90 {
+        s.push('…');
+    }
+    s
+}
