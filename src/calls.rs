@@ -207,6 +207,45 @@ pub async fn follow_up(
     }
 }
 
+/// Compose a probe or a challenge from the candidate's answer with the model; None (ask the offline text) when
+/// offline, cancelled, or the model's text is unusable (not one short question, or it states what is missing).
+pub async fn probe(
+    grader: &Grader,
+    bank: &crate::bank::Bank,
+    q: &Question,
+    purpose: crate::interview::Purpose,
+    target: &str,
+    last_answer: &str,
+    asked: &[String],
+) -> (Option<String>, Option<Completion>, Option<String>) {
+    let Grader::Llm(g) = grader else {
+        return (None, None, None);
+    };
+    let int = interrupt();
+    let sp = Spinner::start("writing the follow-up");
+    let mut on_token = |piece: &str| sp.tick(piece);
+    let r = tokio::select! {
+        r = g.probe(bank, q, purpose, target, last_answer, asked, &mut on_token) => Some(r),
+        _ = int => None,
+    };
+    drop(sp);
+    let what = purpose.as_str();
+    match r {
+        Some(Ok((Ok(text), c))) => (Some(text), Some(c), None),
+        Some(Ok((Err(why), c))) => (
+            None,
+            Some(c),
+            Some(format!("using the bank's {what} ({why})")),
+        ),
+        Some(Err(e)) => (None, None, Some(format!("using the bank's {what} ({e})"))),
+        None => (
+            None,
+            None,
+            Some(format!("{what} cancelled; using the bank's question")),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,6 +178,10 @@ pub struct InterviewArgs {
     /// Follow-ups per question at most.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub follow_ups: usize,
+    /// Probes or challenges of the last answer allowed per rung (a missed point or a wrong claim is followed up
+    /// before the ladder climbs on); 0 gives the plain ladder.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=5))]
+    pub probes: u64,
     /// Seed for question selection (reproducible sessions).
     #[arg(long, hide = true)]
     pub seed: Option<u64>,

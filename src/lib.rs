@@ -228,7 +228,10 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         &bank,
         &grader,
         plan,
-        a.follow_ups,
+        repl::Ladder {
+            follow_ups: a.follow_ups,
+            probes: a.probes as usize,
+        },
         src.as_mut(),
         style,
         a.max_cost,

@@ -6,9 +6,14 @@ use crate::output::{wrap, Style};
 
 /// The question block shown to the candidate.
 pub fn ask(a: &Ask, st: Style, width: usize) -> String {
-    let head = match &a.stage {
-        None => format!("Question {}/{} · {}", a.position.0, a.position.1, a.title),
-        Some(s) => format!("Follow-up · {}", s.replace('_', " ")),
+    let head = match (a.purpose, &a.stage) {
+        (crate::interview::Purpose::Rung, None) => {
+            format!("Question {}/{} · {}", a.position.0, a.position.1, a.title)
+        }
+        (crate::interview::Purpose::Rung, Some(s)) => {
+            format!("Follow-up · {}", s.replace('_', " "))
+        }
+        (p, _) => format!("Follow-up · {}", p.as_str()),
     };
     let mut s = format!(
         "\n{}\n{}",
@@ -86,10 +91,18 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
             st.dim(&format!("[{label}, {} pts]", fmt_pts(c.weight)))
         ));
         match c.verdict {
-            Verdict::Missed => s.push_str(&format!(
-                "{}\n",
-                wrap(&format!("Expected: {}", c.statement), width, "      ")
-            )),
+            Verdict::Missed => {
+                s.push_str(&format!(
+                    "{}\n",
+                    wrap(&format!("Expected: {}", c.statement), width, "      ")
+                ));
+                if let Some(near) = &c.closest {
+                    s.push_str(&format!(
+                        "{}\n",
+                        wrap(&format!("Closest you came: \"{near}\""), width, "      ")
+                    ));
+                }
+            }
             _ => {
                 for e in &c.evidence {
                     s.push_str(&format!(
@@ -163,23 +176,51 @@ pub fn usage_line(a: &crate::grade::LlmAudit, session_tokens: u64, session_usd: 
     s
 }
 
-/// The closing summary of a session.
+/// The closing summary of a session: each turn's score, a verdict per question, what was partly met and what was
+/// wrong, and the three heaviest things to work on.
 pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
     let mut s = format!("\n{}\n", st.bold("Session summary"));
     if sm.turns.is_empty() {
         s.push_str("  No answers were graded.\n");
     }
-    let mut last_q = String::new();
+    let mut order: Vec<&str> = Vec::new();
     for t in &sm.turns {
-        if t.question != last_q {
-            s.push_str(&format!("  {}\n", st.bold(&t.title)));
-            last_q = t.question.clone();
+        if !order.contains(&t.question.as_str()) {
+            order.push(&t.question);
         }
+    }
+    for qid in &order {
+        let turns: Vec<&crate::interview::TurnResult> =
+            sm.turns.iter().filter(|t| &t.question == qid).collect();
+        let mean = turns.iter().map(|t| t.score as f64).sum::<f64>() / turns.len() as f64;
+        let verdict = if mean >= 70.0 {
+            st.good("strong")
+        } else if mean >= 40.0 {
+            st.warn("mixed")
+        } else {
+            st.bad("weak")
+        };
         s.push_str(&format!(
-            "    {:<16} {}\n",
-            t.stage.replace('_', " "),
-            score_color(t.score, st)
+            "  {} {}\n",
+            st.bold(&turns[0].title),
+            st.dim(&format!("· {verdict} (mean {})", mean.round()))
         ));
+        for t in &turns {
+            let label = match t.purpose {
+                crate::interview::Purpose::Rung => t.stage.replace('_', " "),
+                p => format!("{} ({})", p.as_str(), t.stage.replace('_', " ")),
+            };
+            let hints = if t.hints > 0 {
+                st.dim(&format!("  {} hint(s)", t.hints))
+            } else {
+                String::new()
+            };
+            s.push_str(&format!(
+                "    {:<24} {}{hints}\n",
+                label,
+                score_color(t.score, st)
+            ));
+        }
     }
     for q in &sm.skipped {
         s.push_str(&format!("  {} {}\n", st.dim("skipped:"), q));
@@ -191,16 +232,48 @@ pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
             score_color(m.round() as u32, st)
         ));
     }
-    let missed: Vec<&String> = sm
-        .turns
-        .iter()
-        .flat_map(|t| t.missed.iter())
-        .take(5)
-        .collect();
-    if !missed.is_empty() {
-        s.push_str(&format!("  {}\n", st.bold("To work on:")));
-        for m in missed {
+    let hints = sm.hints;
+    if hints > 0 {
+        s.push_str(&format!("  {} {hints}\n", st.bold("Hints used:")));
+    }
+    let wrong: Vec<&String> = {
+        let mut v: Vec<&String> = Vec::new();
+        for m in sm.turns.iter().flat_map(|t| t.misconceptions.iter()) {
+            if !v.contains(&m) {
+                v.push(m);
+            }
+        }
+        v
+    };
+    if !wrong.is_empty() {
+        s.push_str(&format!("  {}\n", st.bold("Misconceptions stated:")));
+        for m in wrong {
             s.push_str(&format!("{}\n", wrap(&format!("- {m}"), width, "    ")));
+        }
+    }
+    let open = crate::interview::open_gaps(&sm.turns);
+    let partial: Vec<&crate::interview::coach::Gap> =
+        open.iter().filter(|g| g.partial).copied().collect();
+    if !partial.is_empty() {
+        s.push_str(&format!("  {}\n", st.bold("Partly there:")));
+        for g in partial.iter().take(5) {
+            s.push_str(&format!(
+                "{}\n",
+                wrap(&format!("- {}", g.statement), width, "    ")
+            ));
+        }
+    }
+    if !open.is_empty() {
+        s.push_str(&format!("  {}\n", st.bold("To work on (heaviest first):")));
+        for g in open.iter().take(3) {
+            s.push_str(&format!(
+                "{}\n",
+                wrap(
+                    &format!("- {} ({} pts)", g.statement, fmt_pts(g.weight)),
+                    width,
+                    "    "
+                )
+            ));
         }
     }
     s.trim_end().to_string()
@@ -209,7 +282,7 @@ pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
 /// Help text for the REPL.
 pub const REPL_HELP: &str = "Type your answer; end it with an empty line.
   /skip    move to the next question
-  /hint    a nudge towards what is still missing
+  /hint    a hint on the gap your last answer showed (again: more direct)
   /repeat  show the current question again
   /score   your scores so far
   /quit    end the interview and save it (Ctrl-D too)

@@ -157,6 +157,20 @@ impl Source for TtySource {
     }
 }
 
+/// A quoted sentence of the candidate's, indented.
+fn wrap_quote(q: &str, width: usize) -> String {
+    crate::output::wrap(&format!("\"{q}\""), width, "    ")
+}
+
+/// How far an interview follows up on each question.
+#[derive(Debug, Clone, Copy)]
+pub struct Ladder {
+    /// Ladder rungs asked per question.
+    pub follow_ups: usize,
+    /// Probes or challenges per rung (0: the plain ladder).
+    pub probes: usize,
+}
+
 /// Tokens and money spent in a session.
 #[derive(Debug, Default)]
 struct Spend {
@@ -178,7 +192,7 @@ pub fn run(
     bank: &Bank,
     grader: &Grader,
     plan: Vec<String>,
-    follow_ups: usize,
+    ladder: Ladder,
     source: &mut dyn Source,
     style: Style,
     max_cost: Option<f64>,
@@ -190,7 +204,8 @@ pub fn run(
     let width = crate::output::width();
     let session = new_session_id();
     let mut seq = 0u32;
-    let mut m = Interview::new(bank, plan, &grader.name(), follow_ups);
+    let mut m =
+        Interview::new(bank, plan, &grader.name(), ladder.follow_ups).with_probes(ladder.probes);
     let mut queue: VecDeque<Effect> = m.step(Input::Start).into();
     let mut spent = Spend::default();
     outln(&style.dim(&format!(
@@ -243,6 +258,8 @@ pub fn run(
                 Effect::ComposeFollowUp {
                     question,
                     rung,
+                    purpose,
+                    target,
                     authored: _,
                     missed,
                     last_answer,
@@ -251,14 +268,20 @@ pub fn run(
                     let q = bank
                         .get(&question)
                         .with_context(|| format!("question {question} vanished from the bank"))?;
-                    let (text, c, note) = rt.block_on(crate::calls::follow_up(
-                        grader,
-                        q,
-                        rung,
-                        &last_answer,
-                        &missed,
-                        &asked,
-                    ));
+                    let (text, c, note) = match (purpose, target) {
+                        (crate::interview::Purpose::Rung, _) | (_, None) => rt.block_on(
+                            crate::calls::follow_up(grader, q, rung, &last_answer, &missed, &asked),
+                        ),
+                        (p, Some(t)) => rt.block_on(crate::calls::probe(
+                            grader,
+                            bank,
+                            q,
+                            p,
+                            &t,
+                            &last_answer,
+                            &asked,
+                        )),
+                    };
                     if let Some(c) = &c {
                         let usd = if let Grader::Llm(g) = grader {
                             g.client.cost(c)
@@ -281,6 +304,15 @@ pub fn run(
                 Effect::Delivery(d) => outln(&crate::voice::view::delivery(&d, style, width)),
                 Effect::Notice(n) => outln(&style.dim(&n)),
                 Effect::Hint(h) => outln(&style.warn(&format!("Hint: {h}"))),
+                Effect::Skipped { stage, quotes } => {
+                    outln(&style.dim(&format!(
+                        "You already covered the {} follow-up; moving on. You said:",
+                        stage.replace('_', " ")
+                    )));
+                    for q in quotes {
+                        outln(&style.dim(&wrap_quote(&q, width)));
+                    }
+                }
                 Effect::Help => outln(render::REPL_HELP),
                 Effect::Score(s) => outln(&render::summary(&s, style, width)),
                 Effect::End(s) => {

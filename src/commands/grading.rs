@@ -630,9 +630,10 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
                     )
                 }),
                 degraded: g.degraded,
-                policy: g.llm.as_deref().and_then(|l| {
-                    Some((l.second_opinion?, l.other_policy_score?))
-                }),
+                policy: g
+                    .llm
+                    .as_deref()
+                    .and_then(|l| Some((l.second_opinion?, l.other_policy_score?))),
             }
         }))
         .buffered(a.concurrency.max(1) as usize);

@@ -3,6 +3,7 @@
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ReplayArgs};
 use crate::output::{json, out, outln, wrap, Style};
 use crate::render;
+use crate::store::event::follow_up_label;
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
 use anyhow::{Context, Result};
 use serde_json::json;
@@ -108,12 +109,22 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
                 ));
                 cur.push_str(&style.dim(&format!("  ({question})\n")));
             }
-            EventKind::FollowUpAsked { stage, text, .. } => {
+            EventKind::FollowUpAsked {
+                stage,
+                text,
+                purpose,
+                target,
+                ..
+            } => {
+                let label = follow_up_label(stage, *purpose, target.as_deref());
                 cur.push_str(&format!(
                     "\n{}\n{}\n",
-                    style.bold(&style.accent(&format!("Follow-up · {}", stage.replace('_', " ")))),
+                    style.bold(&style.accent(&format!("Follow-up · {label}"))),
                     wrap(text, width, "  ")
                 ));
+            }
+            EventKind::HintShown { level, text, .. } => {
+                cur.push_str(&style.warn(&format!("  Hint ({level}/3): {text}\n")));
             }
             EventKind::AnswerGiven { text, voice, .. } => {
                 cur.push_str(&format!(
@@ -226,11 +237,20 @@ pub fn markdown(events: &[Event]) -> String {
                 "\n## {title}\n\n`{question}`\n\n> {}\n",
                 text.replace('\n', "\n> ")
             )),
-            EventKind::FollowUpAsked { stage, text, .. } => s.push_str(&format!(
+            EventKind::FollowUpAsked {
+                stage,
+                text,
+                purpose,
+                target,
+                ..
+            } => s.push_str(&format!(
                 "\n### Follow-up ({})\n\n> {}\n",
-                stage.replace('_', " "),
+                follow_up_label(stage, *purpose, target.as_deref()),
                 text.replace('\n', "\n> ")
             )),
+            EventKind::HintShown { level, text, .. } => {
+                s.push_str(&format!("\n_Hint ({level}/3): {text}_\n"))
+            }
             EventKind::AnswerGiven { text, voice, .. } => {
                 s.push_str(&format!(
                     "\n**Answer**\n\n```text\n{}\n```\n",

@@ -39,7 +39,9 @@ pub fn sentences(text: &str) -> Vec<&str> {
     let mut start = 0;
     let b = text.as_bytes();
     for i in 0..b.len() {
-        if matches!(b[i], b'.' | b'?' | b'!') && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()) {
+        if matches!(b[i], b'.' | b'?' | b'!')
+            && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace())
+        {
             let s = text[start..=i].trim();
             if !s.is_empty() {
                 out.push(s);
@@ -83,9 +85,18 @@ fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
                 out.warnings.push(issue);
             }
         }
-        texts.extend(m.spec.correct.iter().map(|s| (s.as_str(), "correct statement")));
+        texts.extend(
+            m.spec
+                .correct
+                .iter()
+                .map(|s| (s.as_str(), "correct statement")),
+        );
     }
-    texts.extend(sentences(&q.spec.reference).into_iter().map(|s| (s, "reference sentence")));
+    texts.extend(
+        sentences(&q.spec.reference)
+            .into_iter()
+            .map(|s| (s, "reference sentence")),
+    );
     for c in q.all_criteria() {
         texts.push((c.spec.statement.as_str(), "criterion statement"));
     }
@@ -110,7 +121,11 @@ fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
     for c in q.all_criteria() {
         let Some(p) = &c.spec.probe else { continue };
         let doc = Doc::new(p, &bank.lexicon);
-        if let Some(pat) = c.patterns.iter().find(|pat| pat.find_unscoped(&doc).is_some()) {
+        if let Some(pat) = c
+            .patterns
+            .iter()
+            .find(|pat| pat.find_unscoped(&doc).is_some())
+        {
             out.errors.push(BankIssue {
                 file: q.source.clone(),
                 line: line(p),

@@ -55,9 +55,12 @@ pub struct CriterionResult {
     /// Concept tags.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// One-sentence rationale (LLM grader).
+    /// One-sentence rationale (LLM grader), or what the offline grader found lacking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rationale: Option<String>,
+    /// For a missed criterion: the candidate's sentence that came closest (verbatim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest: Option<String>,
 }
 
 /// A detected misconception.
@@ -235,6 +238,7 @@ mod tests {
             weight: w,
             tags: vec![],
             rationale: None,
+            closest: None,
         }
     }
 

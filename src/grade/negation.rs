@@ -96,7 +96,9 @@ const CHOICE_VERBS: &[&str] = &[
     "switch",
 ];
 /// Verbs of preference (stems) after which "over" introduces the rejected option.
-const PREFER_VERBS: &[&str] = &["pick", "prefer", "choos", "chose", "favour", "favor", "select", "take"];
+const PREFER_VERBS: &[&str] = &[
+    "pick", "prefer", "choos", "chose", "favour", "favor", "select", "take",
+];
 
 /// Words that start a new proposition inside a clause and end a wide negation scope.
 const SCOPE_BREAKS: &[&str] = &[

@@ -114,6 +114,7 @@ pub fn judge_except(c: &Criterion, doc: &Doc, void: &HashSet<u32>) -> CriterionR
         weight: c.spec.weight,
         tags: c.spec.tags.clone(),
         rationale,
+        closest: None,
     }
 }
 
@@ -130,12 +131,80 @@ pub fn needs_message(need: Needs) -> &'static str {
 
 /// Units that make a number a quantity (surface forms after normalisation).
 const UNITS: &[&str] = &[
-    "ms", "s", "sec", "second", "seconds", "millisecond", "milliseconds", "us", "µs", "ns", "fps", "hz", "gb",
-    "mb", "kb", "tb", "gib", "mib", "kib", "byte", "bytes", "bit", "bits", "w", "watt", "watts", "tops", "flops",
-    "gflops", "tflops", "macs", "gmacs", "x", "times", "percent", "%", "px", "pixel", "pixels", "m", "km",
-    "metre", "metres", "meter", "meters", "cm", "mm", "degree", "degrees", "epoch", "epochs", "gpu", "gpus",
-    "hour", "hours", "day", "days", "minute", "minutes", "image", "images", "token", "tokens", "frame",
-    "frames", "param", "params", "parameter", "parameters", "qps", "request", "requests", "core", "cores",
+    "ms",
+    "s",
+    "sec",
+    "second",
+    "seconds",
+    "millisecond",
+    "milliseconds",
+    "us",
+    "µs",
+    "ns",
+    "fps",
+    "hz",
+    "gb",
+    "mb",
+    "kb",
+    "tb",
+    "gib",
+    "mib",
+    "kib",
+    "byte",
+    "bytes",
+    "bit",
+    "bits",
+    "w",
+    "watt",
+    "watts",
+    "tops",
+    "flops",
+    "gflops",
+    "tflops",
+    "macs",
+    "gmacs",
+    "x",
+    "times",
+    "percent",
+    "%",
+    "px",
+    "pixel",
+    "pixels",
+    "m",
+    "km",
+    "metre",
+    "metres",
+    "meter",
+    "meters",
+    "cm",
+    "mm",
+    "degree",
+    "degrees",
+    "epoch",
+    "epochs",
+    "gpu",
+    "gpus",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "minute",
+    "minutes",
+    "image",
+    "images",
+    "token",
+    "tokens",
+    "frame",
+    "frames",
+    "param",
+    "params",
+    "parameter",
+    "parameters",
+    "qps",
+    "request",
+    "requests",
+    "core",
+    "cores",
 ];
 
 /// Whether the sentences `sents` of `doc` carry the specifics `need` asks for.
@@ -387,7 +456,16 @@ fn grade_impl(
         &kept
     };
     let (hits, void) = misconceptions(mis, &doc);
-    let results: Vec<CriterionResult> = crit.iter().map(|c| judge_except(c, &doc, &void)).collect();
+    let mut results: Vec<CriterionResult> =
+        crit.iter().map(|c| judge_except(c, &doc, &void)).collect();
+    for (c, r) in crit.iter().zip(results.iter_mut()) {
+        if r.verdict == Verdict::Missed && r.rationale.is_none() {
+            if let Some((near, why)) = closest(c, &doc, &bank.lexicon) {
+                r.closest = Some(near);
+                r.rationale = Some(why);
+            }
+        }
+    }
     let content_stems = detect::content_stems(&doc.tokens);
     let vocab: &FnvSet<String> = match qi {
         Some(qi) => &qi.vocabulary,
@@ -477,6 +555,7 @@ fn missed(c: &Criterion) -> CriterionResult {
         weight: c.spec.weight,
         tags: c.spec.tags.clone(),
         rationale: None,
+        closest: None,
     }
 }
 
@@ -535,4 +614,69 @@ mod tests {
         let padded = format!("{} I have always been passionate about this topic and I think it is very interesting and important for the industry.", q.spec.reference);
         assert!(grade(&b, q, None, &padded).score <= base + 3);
     }
+}
+
+/// The answer's sentence closest to a missed criterion (sharing the most content words with its statement, at
+/// least two), and a note on what it lacks: feedback that starts from what the candidate did say.
+pub fn closest(
+    c: &Criterion,
+    doc: &Doc,
+    lex: &crate::grade::normalize::Lexicon,
+) -> Option<(String, String)> {
+    let stmt = crate::grade::normalize::tokenize_with(&c.spec.statement, lex);
+    let want: Vec<&str> = {
+        let mut v = detect::content_stems(&stmt);
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    if want.is_empty() || doc.tokens.is_empty() {
+        return None;
+    }
+    let last_sent = doc.tokens.last().map_or(0, |t| t.sent);
+    let mut best: Option<(usize, u32)> = None;
+    for s in 0..=last_sent {
+        let mut shared: Vec<&str> = doc
+            .tokens
+            .iter()
+            .filter(|t| t.sent == s && want.contains(&t.stem.as_str()))
+            .map(|t| t.stem.as_str())
+            .collect();
+        shared.sort_unstable();
+        shared.dedup();
+        if shared.len() >= 2 && best.is_none_or(|(n, _)| shared.len() > n) {
+            best = Some((shared.len(), s));
+        }
+    }
+    let (_, s) = best?;
+    let first = doc.tokens.iter().position(|t| t.sent == s)?;
+    let last = doc.tokens.iter().rposition(|t| t.sent == s)?;
+    let quote = doc.quote(super::pattern::Span { first, last });
+    let have: Vec<&str> = doc.tokens[first..=last]
+        .iter()
+        .map(|t| t.stem.as_str())
+        .collect();
+    let mut missing: Vec<&str> = Vec::new();
+    for t in &stmt {
+        if want.contains(&t.stem.as_str())
+            && !have.contains(&t.stem.as_str())
+            && !missing.contains(&t.raw.as_str())
+        {
+            missing.push(t.raw.as_str());
+        }
+    }
+    let note = if missing.is_empty() {
+        "It names the right terms but does not make the claim the criterion asks for.".to_string()
+    } else {
+        format!(
+            "It does not get to: {}.",
+            missing
+                .iter()
+                .take(5)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Some((quote, note))
 }

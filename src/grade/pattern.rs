@@ -295,7 +295,12 @@ impl Pattern {
         // The pattern's own negation words ("(not|no) overlap*") negate nothing of the pattern's other groups.
         let own: Vec<Span> = if self.negation_in_group.iter().any(|&b| b) {
             let mut v = Vec::new();
-            for (alts, _) in self.groups.iter().zip(&self.negation_in_group).filter(|(_, &b)| b) {
+            for (alts, _) in self
+                .groups
+                .iter()
+                .zip(&self.negation_in_group)
+                .filter(|(_, &b)| b)
+            {
                 for seq in alts {
                     doc.find_seq_into(seq, &mut v);
                 }
@@ -323,7 +328,8 @@ impl Pattern {
                         Scoping::Claimed => {
                             !doc.denied(*sp)
                                 && (own_negation
-                                    || !(doc.negated(*sp, &is_own) || doc.negated_after(*sp, &is_own)))
+                                    || !(doc.negated(*sp, &is_own)
+                                        || doc.negated_after(*sp, &is_own)))
                         }
                     }
             });
@@ -378,8 +384,8 @@ impl Pattern {
 const AFTER_SCOPE: usize = 4;
 /// Words that start a new proposition after a phrase and end that reach ("… even when the boxes do not overlap").
 const AFTER_BREAKS: &[&str] = &[
-    "when", "if", "because", "since", "which", "that", "who", "where", "while", "unless", "until", "so",
-    "and", "or", "but", "even",
+    "when", "if", "because", "since", "which", "that", "who", "where", "while", "unless", "until",
+    "so", "and", "or", "but", "even",
 ];
 
 /// Caveats, conditions and warnings that qualify advice (surface forms, lower case).
@@ -571,9 +577,7 @@ impl Doc {
             .enumerate()
             .take(AFTER_SCOPE)
             .take_while(|(_, t)| t.clause == clause && !AFTER_BREAKS.contains(&t.raw.as_str()))
-            .any(|(k, _)| {
-                Scope::is_cue(&self.tokens, sp.last + 1 + k) && !own(sp.last + 1 + k)
-            })
+            .any(|(k, _)| Scope::is_cue(&self.tokens, sp.last + 1 + k) && !own(sp.last + 1 + k))
     }
 
     /// Whether the sentence around a match hedges it with a caveat, a condition or a warning ("only once there
@@ -683,7 +687,10 @@ mod tests {
     fn claims_see_negation_after_the_phrase() {
         let p = "(int8|quantiz*) + (close*|fix*|solv*) + gap";
         assert!(claim(p, "Converting to INT8 will close the 10x gap."));
-        assert!(!claim(p, "Simply converting to INT8 won't close a 10x gap."));
+        assert!(!claim(
+            p,
+            "Simply converting to INT8 won't close a 10x gap."
+        ));
         assert!(!claim(p, "INT8 alone does not close the gap."));
         // A criterion (a stated idea) keeps the old scoping: negation before the phrase.
         assert!(!m("label smooth*", "I would not use label smoothing"));
@@ -701,13 +708,19 @@ mod tests {
             p,
             "The IoU loss gives a useful gradient even when the boxes do not overlap."
         ));
-        assert!(m("(not|no) overlap* + gradient*", "no overlap means a zero gradient"));
+        assert!(m(
+            "(not|no) overlap* + gradient*",
+            "no overlap means a zero gradient"
+        ));
     }
 
     #[test]
     fn claims_are_made_in_one_sentence_and_not_as_caveats() {
         let p = "fine tun* + (whole|entire|all) (model|network|layers)";
-        assert!(claim(p, "I would fine-tune the whole model on the defect images."));
+        assert!(claim(
+            p,
+            "I would fine-tune the whole model on the defect images."
+        ));
         assert!(!claim(
             p,
             "Fine-tune the whole model only once there is enough labelled data, and watch for forgetting."
@@ -724,20 +737,35 @@ mod tests {
         assert!(claim(p, "For the car I'd pick Two-Stream."));
         assert!(!claim(p, "For the car I'd pick SlowFast over Two-Stream."));
         // "over" elsewhere is not a negation.
-        assert!(m("loss + over + batch", "the contrastive loss over the batch"));
+        assert!(m(
+            "loss + over + batch",
+            "the contrastive loss over the batch"
+        ));
     }
 
     #[test]
     fn acronyms_are_case_aware() {
         // A pattern that writes CLIP means the model; "clip" means a video clip.
-        assert!(m("CLIP + (encoder|embedding*)", "The CLIP image encoder is frozen."));
-        assert!(!m("CLIP + (encoder|embedding*)", "Each clip goes to a video encoder, and each clip is 2 s."));
+        assert!(m(
+            "CLIP + (encoder|embedding*)",
+            "The CLIP image encoder is frozen."
+        ));
+        assert!(!m(
+            "CLIP + (encoder|embedding*)",
+            "Each clip goes to a video encoder, and each clip is 2 s."
+        ));
         assert!(m("clip + frames", "Each clip has 16 frames."));
         assert!(!m("clip + frames", "CLIP never sees 16 frames."));
         assert!(m("mAP + (drop*|fall*)", "the mAP drops by 2 points"));
-        assert!(!m("mAP + (drop*|fall*)", "the feature map drops to 1/32 resolution in Stage 5"));
+        assert!(!m(
+            "mAP + (drop*|fall*)",
+            "the feature map drops to 1/32 resolution in Stage 5"
+        ));
         // An answer in lower case throughout gets both senses.
-        assert!(m("CLIP + (encoder|embedding*)", "the clip image encoder is frozen"));
+        assert!(m(
+            "CLIP + (encoder|embedding*)",
+            "the clip image encoder is frozen"
+        ));
     }
 
     #[test]

@@ -66,13 +66,26 @@ pub fn transcript(events: &[Event]) -> String {
                     e(text)
                 );
             }
-            EventKind::FollowUpAsked { stage, text, .. } => {
+            EventKind::FollowUpAsked {
+                stage,
+                text,
+                purpose,
+                target,
+                ..
+            } => {
                 let _ = writeln!(
                     s,
                     "<h3>Follow-up</h3><div class=\"stage\">{}</div><p class=\"prompt\">{}</p>",
-                    e(&stage.replace('_', " ")),
+                    e(&crate::store::event::follow_up_label(
+                        stage,
+                        *purpose,
+                        target.as_deref()
+                    )),
                     e(text)
                 );
+            }
+            EventKind::HintShown { level, text, .. } => {
+                let _ = writeln!(s, "<p class=\"muted\">Hint ({level}/3): {}</p>", e(text));
             }
             EventKind::AnswerGiven { text, .. } => {
                 let _ = writeln!(s, "<div class=\"answer\">{}</div>", e(text));

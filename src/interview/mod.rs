@@ -2,10 +2,12 @@
 
 pub mod select;
 
-use crate::bank::Bank;
+pub mod coach;
+
+use crate::bank::{Bank, Question};
 use crate::grade::{Grade, Verdict};
+pub use crate::store::event::Purpose;
 use crate::store::EventKind;
-use std::collections::HashSet;
 
 /// A slash command typed at the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +89,8 @@ pub struct Ask {
     pub text: String,
     /// Constraints the rung introduces.
     pub constraints: Vec<String>,
+    /// Why it is asked: the main question or a rung (`Rung`), or a probe or challenge of the last answer.
+    pub purpose: Purpose,
 }
 
 /// One graded turn in the summary.
@@ -102,6 +106,16 @@ pub struct TurnResult {
     pub score: u32,
     /// Statements of criteria missed.
     pub missed: Vec<String>,
+    /// Why the turn was asked.
+    pub purpose: Purpose,
+    /// Criteria missed or partly met: (id, weight, statement, partial).
+    pub gaps: Vec<coach::Gap>,
+    /// Criterion ids met in this turn.
+    pub met: Vec<String>,
+    /// Misconceptions stated in this turn.
+    pub misconceptions: Vec<String>,
+    /// Hints taken before answering.
+    pub hints: u32,
 }
 
 /// The closing summary.
@@ -115,6 +129,8 @@ pub struct Summary {
     pub mean: Option<f64>,
     /// How it ended.
     pub reason: String,
+    /// Hints taken, including those on a turn left unanswered.
+    pub hints: u32,
 }
 
 /// What the machine asks the shell to do.
@@ -130,9 +146,14 @@ pub enum Effect {
     ComposeFollowUp {
         /// Question id.
         question: String,
-        /// Rung index.
+        /// Rung index (for a probe or challenge: the rung, or 0 on the main question, it follows up on).
         rung: usize,
-        /// The authored rung question (the fallback).
+        /// A rung, or a probe or challenge of the last answer.
+        purpose: Purpose,
+        /// The criterion (probe) or misconception (challenge) targeted.
+        target: Option<String>,
+        /// The question asked when no model writes one: the authored rung question, or the offline probe or
+        /// challenge text.
         authored: String,
         /// Statements of criteria the candidate has not covered on this question.
         missed: Vec<String>,
@@ -158,6 +179,13 @@ pub enum Effect {
     Notice(String),
     /// Show a hint.
     Hint(String),
+    /// A rung skipped because the candidate already covered it: the stage and the sentences that covered it.
+    Skipped {
+        /// Ladder stage.
+        stage: String,
+        /// The candidate's sentences that met the rung's criteria.
+        quotes: Vec<String>,
+    },
     /// Show the help text.
     Help,
     /// Show the running score.
@@ -181,10 +209,31 @@ pub struct Interview<'a> {
     plan: Vec<String>,
     grader: String,
     max_follow_ups: usize,
+    /// Probes and challenges allowed after each rung (and after the main question).
+    max_probes: usize,
     qi: usize,
+    /// The rung being worked on (None: the main question); a probe or challenge keeps it.
     rung: Option<usize>,
     follow_ups: usize,
-    covered: HashSet<String>,
+    /// Probes and challenges asked since the main question or the current rung was asked.
+    probes: usize,
+    /// Why the current turn was asked, and what it targets.
+    purpose: Purpose,
+    target: Option<String>,
+    /// The offline text of the current probe or challenge.
+    probe_text: Option<String>,
+    /// Criteria met on this question, with the candidate's words: (id, quote).
+    met: Vec<(String, String)>,
+    /// Answers given on this question (for the evidence behind a rung skip).
+    answers: Vec<String>,
+    /// The answer to the main question or the current rung, which a probe or challenge answer completes.
+    base_answer: String,
+    /// The candidate's words a challenge disputes (left out when the challenge answer is graded).
+    challenged: Option<String>,
+    /// The gap the last graded answer showed (criterion id), for hints.
+    gap: Option<String>,
+    hint_level: u8,
+    hints: u32,
     turn: u32,
     phase: Phase,
     results: Vec<TurnResult>,
@@ -203,10 +252,21 @@ impl<'a> Interview<'a> {
             plan,
             grader: grader.to_string(),
             max_follow_ups,
+            max_probes: 0,
             qi: 0,
             rung: None,
             follow_ups: 0,
-            covered: HashSet::new(),
+            probes: 0,
+            purpose: Purpose::Rung,
+            target: None,
+            probe_text: None,
+            met: Vec::new(),
+            answers: Vec::new(),
+            base_answer: String::new(),
+            challenged: None,
+            gap: None,
+            hint_level: 0,
+            hints: 0,
             turn: 0,
             phase: Phase::NotStarted,
             results: Vec::new(),
@@ -216,6 +276,12 @@ impl<'a> Interview<'a> {
             text_override: None,
             pending_delivery: None,
         }
+    }
+
+    /// Allow `n` probes or challenges after each answer to the main question or a rung (0: the plain ladder).
+    pub fn with_probes(mut self, n: usize) -> Self {
+        self.max_probes = n;
+        self
     }
 
     /// Whether the session has ended.
@@ -253,11 +319,11 @@ impl<'a> Interview<'a> {
                 }));
                 fx.push(Effect::Flush);
                 self.record(&g);
-                fx.push(Effect::Feedback(g));
+                fx.push(Effect::Feedback(g.clone()));
                 if let Some(d) = self.pending_delivery.take() {
                     fx.push(Effect::Delivery(d));
                 }
-                self.advance(&mut fx);
+                self.advance(&g, &mut fx);
             }
             (Phase::Composing, Input::FollowUp(text)) => {
                 let generated = text.is_some();
@@ -268,9 +334,11 @@ impl<'a> Interview<'a> {
                     turn: self.turn,
                     question: a.question.clone(),
                     rung: a.rung.unwrap_or(0),
-                    stage: a.stage.clone().unwrap_or_default(),
+                    stage: a.stage.clone().unwrap_or_else(|| "question".into()),
                     text: a.text.clone(),
                     generated,
+                    purpose: self.purpose,
+                    target: self.target.clone(),
                 }));
                 fx.push(Effect::Ask(a));
                 self.phase = Phase::Asking;
@@ -293,7 +361,17 @@ impl<'a> Interview<'a> {
                     self.skipped.push(q);
                     self.next_question(&mut fx);
                 }
-                Command::Hint => fx.push(Effect::Hint(self.hint())),
+                Command::Hint => {
+                    let (level, criterion, text) = self.hint();
+                    self.hints += 1;
+                    fx.push(Effect::Persist(EventKind::HintShown {
+                        turn: self.turn,
+                        level,
+                        criterion,
+                        text: text.clone(),
+                    }));
+                    fx.push(Effect::Hint(text));
+                }
                 Command::Repeat => fx.push(Effect::Ask(self.current_ask())),
                 Command::Score => fx.push(Effect::Score(self.summary("in progress"))),
                 Command::Help => fx.push(Effect::Help),
@@ -317,6 +395,7 @@ impl<'a> Interview<'a> {
             return;
         }
         self.last_answer = text.clone();
+        self.answers.push(text.clone());
         self.pending_delivery = voice.as_ref().map(|v| v.delivery.clone());
         fx.push(Effect::Persist(EventKind::AnswerGiven {
             turn: self.turn,
@@ -324,29 +403,50 @@ impl<'a> Interview<'a> {
             voice,
         }));
         fx.push(Effect::Flush);
+        // A probe or challenge answer completes the answer it follows up on: the two are graded together (less
+        // the challenged claim), so the score shows what the candidate now has, not the fragment alone.
+        let graded = match self.purpose {
+            Purpose::Rung => {
+                self.base_answer = text.clone();
+                text
+            }
+            Purpose::Probe => format!("{}\n\n{text}", self.base_answer),
+            Purpose::Challenge => {
+                let base = match &self.challenged {
+                    Some(q) if !q.is_empty() => self.base_answer.replace(q.as_str(), ""),
+                    _ => self.base_answer.clone(),
+                };
+                format!("{}\n\n{text}", base.trim())
+            }
+        };
         fx.push(Effect::Grade {
             question: self.plan[self.qi].clone(),
             rung: self.rung,
-            answer: text,
+            answer: graded,
         });
         self.phase = Phase::Grading;
     }
 
     fn record(&mut self, g: &Grade) {
         for c in &g.criteria {
-            if c.verdict == Verdict::Met {
-                self.covered.insert(c.id.clone());
+            if c.verdict == Verdict::Met && !self.met.iter().any(|(id, _)| id == &c.id) {
+                let quote = c.evidence.first().cloned().unwrap_or_default();
+                self.met.push((c.id.clone(), quote));
             }
         }
-        self.covered.extend(g.coverage.iter().cloned());
-        let q = &self.bank.get(&self.plan[self.qi]);
+        let q = self.bank.get(&self.plan[self.qi]);
+        let stage = self
+            .rung
+            .and_then(|r| q.and_then(|q| q.ladder.get(r)).map(|r| r.stage.clone()))
+            .unwrap_or_else(|| "question".into());
+        let gaps = coach::gaps(g);
+        // The gap just shown, for /hint: the heaviest missed criterion, else the heaviest partial.
+        self.gap = coach::heaviest(&gaps).map(|gp| gp.id.clone());
+        self.hint_level = 0;
         self.results.push(TurnResult {
             question: self.plan[self.qi].clone(),
             title: q.map(|q| q.spec.title.clone()).unwrap_or_default(),
-            stage: self
-                .rung
-                .and_then(|r| q.and_then(|q| q.ladder.get(r)).map(|r| r.stage.clone()))
-                .unwrap_or_else(|| "question".into()),
+            stage,
             score: g.score,
             missed: g
                 .criteria
@@ -354,38 +454,93 @@ impl<'a> Interview<'a> {
                 .filter(|c| c.verdict == Verdict::Missed)
                 .map(|c| c.statement.clone())
                 .collect(),
+            purpose: self.purpose,
+            gaps,
+            met: g
+                .criteria
+                .iter()
+                .filter(|c| c.verdict == Verdict::Met)
+                .map(|c| c.id.clone())
+                .collect(),
+            misconceptions: g
+                .misconceptions
+                .iter()
+                .map(|m| m.statement.clone())
+                .collect(),
+            hints: std::mem::take(&mut self.hints),
         });
     }
 
-    fn advance(&mut self, fx: &mut Vec<Effect>) {
+    /// After a graded answer: challenge a stated misconception, else probe the heaviest missed criterion (at most
+    /// `max_probes` times per rung), else climb the ladder, skipping a rung only on evidence.
+    fn advance(&mut self, g: &Grade, fx: &mut Vec<Effect>) {
         let Some(q) = self.bank.get(&self.plan[self.qi]) else {
             return self.next_question(fx);
         };
+        let gaming = g.flags.iter().any(|f| {
+            matches!(
+                f.as_str(),
+                "empty"
+                    | "injection_attempt"
+                    | "keyword_stuffing"
+                    | "off_topic"
+                    | "copied_question"
+            )
+        });
+        if self.probes < self.max_probes && !gaming {
+            if let Some(next) = coach::next_probe(q, g, &self.met) {
+                self.probes += 1;
+                self.turn += 1;
+                self.purpose = next.purpose;
+                self.target = Some(next.target.clone());
+                self.probe_text = Some(next.text.clone());
+                self.challenged = (next.purpose == Purpose::Challenge)
+                    .then(|| {
+                        g.misconceptions
+                            .first()
+                            .and_then(|m| m.evidence.first().cloned())
+                    })
+                    .flatten();
+                self.text_override = None;
+                fx.push(Effect::ComposeFollowUp {
+                    question: q.spec.id.clone(),
+                    rung: self.rung.unwrap_or(0),
+                    purpose: next.purpose,
+                    target: Some(next.target),
+                    authored: next.text,
+                    missed: self.missed_statements(q),
+                    last_answer: self.last_answer.clone(),
+                    asked: self.asked.clone(),
+                });
+                self.phase = Phase::Composing;
+                return;
+            }
+        }
         if self.follow_ups < self.max_follow_ups {
             let from = self.rung.map(|r| r + 1).unwrap_or(0);
             for (i, r) in q.ladder.iter().enumerate().skip(from) {
-                let all_covered = r.criteria.iter().all(|c| self.covered.contains(&c.spec.id));
-                if all_covered {
-                    fx.push(Effect::Notice(format!(
-                        "You already covered the {} follow-up; moving on.",
-                        r.stage.replace('_', " ")
-                    )));
+                if let Some(quotes) = coach::covered_rung(self.bank, r, &self.met, &self.answers) {
+                    fx.push(Effect::Skipped {
+                        stage: r.stage.clone(),
+                        quotes,
+                    });
                     continue;
                 }
                 self.rung = Some(i);
                 self.follow_ups += 1;
+                self.probes = 0;
+                self.purpose = Purpose::Rung;
+                self.target = None;
+                self.probe_text = None;
                 self.turn += 1;
                 self.text_override = None;
-                let missed: Vec<String> = q
-                    .all_criteria()
-                    .filter(|c| !self.covered.contains(&c.spec.id))
-                    .map(|c| c.spec.statement.clone())
-                    .collect();
                 fx.push(Effect::ComposeFollowUp {
                     question: q.spec.id.clone(),
                     rung: i,
+                    purpose: Purpose::Rung,
+                    target: None,
                     authored: r.question.clone(),
-                    missed,
+                    missed: self.missed_statements(q),
                     last_answer: self.last_answer.clone(),
                     asked: self.asked.clone(),
                 });
@@ -394,6 +549,14 @@ impl<'a> Interview<'a> {
             }
         }
         self.next_question(fx);
+    }
+
+    /// Statements of the question's criteria not met yet (for a model writing the next follow-up).
+    fn missed_statements(&self, q: &Question) -> Vec<String> {
+        q.all_criteria()
+            .filter(|c| !self.met.iter().any(|(id, _)| id == &c.spec.id))
+            .map(|c| c.spec.statement.clone())
+            .collect()
     }
 
     fn next_question(&mut self, fx: &mut Vec<Effect>) {
@@ -409,7 +572,14 @@ impl<'a> Interview<'a> {
     fn ask_main(&mut self, fx: &mut Vec<Effect>) {
         self.rung = None;
         self.follow_ups = 0;
-        self.covered.clear();
+        self.probes = 0;
+        self.purpose = Purpose::Rung;
+        self.target = None;
+        self.probe_text = None;
+        self.met.clear();
+        self.answers.clear();
+        self.gap = None;
+        self.hint_level = 0;
         self.text_override = None;
         self.asked.clear();
         self.phase = Phase::Asking;
@@ -438,26 +608,51 @@ impl<'a> Interview<'a> {
             text: self
                 .text_override
                 .clone()
-                .filter(|_| rung.is_some())
+                .filter(|_| rung.is_some() || self.purpose != Purpose::Rung)
+                .or_else(|| self.probe_text.clone())
                 .or_else(|| rung.map(|r| r.question.clone()))
                 .or_else(|| q.map(|q| q.spec.prompt.clone()))
                 .unwrap_or_default(),
-            constraints: rung.map(|r| r.constraints.clone()).unwrap_or_default(),
+            constraints: if self.purpose == Purpose::Rung {
+                rung.map(|r| r.constraints.clone()).unwrap_or_default()
+            } else {
+                Vec::new()
+            },
+            purpose: self.purpose,
         }
     }
 
-    fn hint(&self) -> String {
+    /// The next hint: it targets the gap the last answer showed (or the current target's heaviest open
+    /// criterion) and escalates: the concept, then a leading question, then the missing statement.
+    fn hint(&mut self) -> (u8, Option<String>, String) {
         let Some(q) = self.bank.get(&self.plan[self.qi]) else {
-            return "No hint available.".into();
+            return (0, None, "No hint available.".into());
         };
         let (crit, _) = q.target(self.rung);
-        match crit.iter().find(|c| !self.covered.contains(&c.spec.id)) {
-            Some(c) if !c.spec.tags.is_empty() => {
-                format!("Think about: {}.", c.spec.tags.join(", ").replace('-', " "))
-            }
-            Some(c) => format!("Think about the part worth {} points.", c.spec.weight),
-            None => "You have covered this; add numbers or a trade-off to make it stronger.".into(),
-        }
+        let open = |id: &str| !self.met.iter().any(|(m, _)| m == id);
+        let gap = self
+            .target
+            .clone()
+            .filter(|_| self.purpose == Purpose::Probe)
+            .or_else(|| self.gap.clone().filter(|g| open(g)))
+            .or_else(|| {
+                let mut v: Vec<_> = crit.iter().filter(|c| open(&c.spec.id)).collect();
+                v.sort_by(|a, b| b.spec.weight.total_cmp(&a.spec.weight));
+                v.first().map(|c| c.spec.id.clone())
+            });
+        let Some(c) = gap
+            .as_deref()
+            .and_then(|id| q.all_criteria().find(|c| c.spec.id == id))
+        else {
+            return (
+                0,
+                None,
+                "You have covered this; add numbers or a trade-off to make it stronger.".into(),
+            );
+        };
+        self.hint_level = (self.hint_level + 1).min(3);
+        let text = coach::hint(c, self.hint_level);
+        (self.hint_level, Some(c.spec.id.clone()), text)
     }
 
     fn summary(&self, reason: &str) -> Summary {
@@ -474,6 +669,7 @@ impl<'a> Interview<'a> {
             skipped: self.skipped.clone(),
             mean,
             reason: reason.into(),
+            hints: self.results.iter().map(|r| r.hints).sum::<u32>() + self.hints,
         }
     }
 
@@ -485,6 +681,29 @@ impl<'a> Interview<'a> {
         fx.push(Effect::End(self.summary(reason)));
         self.phase = Phase::Done;
     }
+}
+
+/// The gaps still open at the end: missed or partly met criteria never met later on the same question, once
+/// each, heaviest first (missed before partial at equal weight).
+pub fn open_gaps(turns: &[TurnResult]) -> Vec<&coach::Gap> {
+    let mut out: Vec<(&str, &coach::Gap)> = Vec::new();
+    for t in turns {
+        for g in &t.gaps {
+            let met_later = turns
+                .iter()
+                .any(|u| u.question == t.question && u.met.contains(&g.id));
+            if met_later || out.iter().any(|(q, o)| *q == t.question && o.id == g.id) {
+                continue;
+            }
+            out.push((&t.question, g));
+        }
+    }
+    out.sort_by(|a, b| {
+        b.1.weight
+            .total_cmp(&a.1.weight)
+            .then(a.1.partial.cmp(&b.1.partial))
+    });
+    out.into_iter().map(|(_, g)| g).collect()
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+use super::coach;
 use super::*;
 use crate::grade::offline;
 use rstest::rstest;
@@ -145,7 +146,7 @@ fn covered_rungs_are_skipped() {
     let fx = answer(&mut m, &b, &text);
     assert!(
         fx.iter()
-            .any(|e| matches!(e, Effect::Notice(n) if n.contains("implementation"))),
+            .any(|e| matches!(e, Effect::Skipped { stage, .. } if stage == "implementation")),
         "{fx:?}"
     );
     assert_eq!(asks(&fx)[0].stage.as_deref(), Some("constraints"));
@@ -190,7 +191,10 @@ fn informational_commands_do_not_advance(#[case] c: Command) {
     let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
     m.step(Input::Start);
     let fx = m.step(Input::Command(c));
-    assert!(persisted(&fx).is_empty());
+    // Only a hint is stored (with the turn); nothing else is.
+    assert!(persisted(&fx)
+        .iter()
+        .all(|k| c == Command::Hint && matches!(k, EventKind::HintShown { .. })));
     assert!(!m.is_done());
     // Still waiting for the same answer.
     let fx = m.step(Input::Answer("x".into()));
@@ -316,4 +320,82 @@ fn spoken_answer_keeps_its_voice_data_and_delivery_follows_feedback() {
         persisted(&fx)[0],
         EventKind::AnswerGiven { voice: None, .. }
     ));
+}
+
+#[test]
+fn with_probes_a_gap_is_probed_before_the_ladder_climbs() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3).with_probes(1);
+    m.step(Input::Start);
+    let first = "Each location gets nine anchors, three scales times three aspect ratios, and the RPN regresses offsets.";
+    let fx = m.step(Input::Answer(first.into()));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Grade { .. })));
+    let g = offline::grade(&b, b.get(Q).unwrap(), None, first);
+    let missed = coach::gaps(&g);
+    let top = coach::heaviest(&missed).unwrap().id.clone();
+    let fx = m.step(Input::Graded(g));
+    let Some(Effect::ComposeFollowUp {
+        purpose, target, ..
+    }) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::ComposeFollowUp { .. }))
+        .cloned()
+    else {
+        panic!("expected a follow-up")
+    };
+    assert_eq!(purpose, Purpose::Probe);
+    assert_eq!(target.as_deref(), Some(top.as_str()));
+    let fx = compose(&mut m, fx, None);
+    let k = persisted(&fx);
+    assert!(k.iter().any(|e| matches!(e, EventKind::FollowUpAsked { purpose: Purpose::Probe, target: Some(t), .. } if *t == top)));
+    // The probe answer is graded together with the answer it follows up on.
+    let fx = m.step(Input::Answer(
+        "Tall or wide objects get no close template, so recall drops.".into(),
+    ));
+    let Some(Effect::Grade { answer, rung, .. }) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::Grade { .. }))
+        .cloned()
+    else {
+        panic!("expected a grade")
+    };
+    assert_eq!(rung, None);
+    assert!(answer.starts_with(first) && answer.ends_with("recall drops."));
+    let g = offline::grade(&b, b.get(Q).unwrap(), None, &answer);
+    let graded = m.step(Input::Graded(g));
+    let fx = compose(&mut m, graded, None);
+    // One probe per rung: the ladder climbs now.
+    assert_eq!(asks(&fx)[0].stage.as_deref(), Some("implementation"));
+    assert_eq!(asks(&fx)[0].purpose, Purpose::Rung);
+}
+
+#[test]
+fn a_rung_is_skipped_only_on_evidence_and_the_skip_quotes_it() {
+    let b = bank();
+    let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
+    m.step(Input::Start);
+    // The main answer also does the implementation rung's work, with numbers.
+    let text = format!(
+        "{} The feature map is 600 / 16 = 38 by 1000 / 16 = 63, so 38 x 63 x 9 = 21,546 anchors; I generate the 9 base boxes once and shift them by stride-spaced centre offsets with a broadcast add.",
+        b.get(Q).unwrap().spec.reference
+    );
+    let fx = answer(&mut m, &b, &text);
+    let skipped: Vec<&Effect> = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::Skipped { .. }))
+        .collect();
+    match skipped.first() {
+        Some(Effect::Skipped { stage, quotes }) => {
+            assert_eq!(stage, "implementation");
+            assert!(
+                quotes.iter().all(|q| text.contains(q.as_str())),
+                "{quotes:?}"
+            );
+        }
+        _ => panic!("the implementation rung was covered with evidence: {fx:?}"),
+    }
+    assert_eq!(
+        asks(&fx).last().unwrap().stage.as_deref(),
+        Some("constraints")
+    );
 }

@@ -8,6 +8,7 @@ use crate::grade::{
     calibration::Calibration, compute_score, offline, pattern::Doc, CriterionResult, Grade,
     LlmAudit, MisconceptionHit, Verdict,
 };
+use crate::store::event::Purpose;
 use serde_json::{json, Value};
 
 /// Longest answer sent to the model, in tokens; longer answers are cut with a visible warning.
@@ -331,28 +332,28 @@ impl LlmGrader {
             let offline_result = off.criteria.iter().find(|o| o.id == c.spec.id);
             let offv = offline_result.map_or(Verdict::Missed, |o| o.verdict);
             // Fail closed: a missing entry or verdict is a miss.
-            let (llm_v, mut ev, mut rationale) =
-                match p.criteria.iter().find(|x| x.0 == c.spec.id) {
-                    Some((_, ev, why, Some(v))) => {
-                        let found: Vec<String> =
-                            ev.iter().filter_map(|e| quote::locate(e, answer)).collect();
-                        if *v != Verdict::Missed && found.is_empty() {
-                            invented += 1;
-                            (
-                                Verdict::Missed,
-                                found,
-                                Some(format!("{why} [model quote not found in the answer]")),
-                            )
-                        } else {
-                            (*v, found, Some(tidy_rationale(why)))
-                        }
+            let (llm_v, mut ev, mut rationale) = match p.criteria.iter().find(|x| x.0 == c.spec.id)
+            {
+                Some((_, ev, why, Some(v))) => {
+                    let found: Vec<String> =
+                        ev.iter().filter_map(|e| quote::locate(e, answer)).collect();
+                    if *v != Verdict::Missed && found.is_empty() {
+                        invented += 1;
+                        (
+                            Verdict::Missed,
+                            found,
+                            Some(format!("{why} [model quote not found in the answer]")),
+                        )
+                    } else {
+                        (*v, found, Some(tidy_rationale(why)))
                     }
-                    _ => (
-                        Verdict::Missed,
-                        Vec::new(),
-                        Some("no usable verdict from the model".into()),
-                    ),
-                };
+                }
+                _ => (
+                    Verdict::Missed,
+                    Vec::new(),
+                    Some("no usable verdict from the model".into()),
+                ),
+            };
             let mut verdict = if second_opinion {
                 combine(llm_v, offv)
             } else {
@@ -369,7 +370,9 @@ impl LlmGrader {
                 }
             }
             if second_opinion && ev.is_empty() && verdict != Verdict::Missed {
-                ev = offline_result.map(|o| o.evidence.clone()).unwrap_or_default();
+                ev = offline_result
+                    .map(|o| o.evidence.clone())
+                    .unwrap_or_default();
             }
             results.push(CriterionResult {
                 id: c.spec.id.clone(),
@@ -379,6 +382,9 @@ impl LlmGrader {
                 weight: c.spec.weight,
                 tags: c.spec.tags.clone(),
                 rationale: rationale.filter(|r| !r.is_empty()),
+                closest: offline_result
+                    .filter(|_| verdict == Verdict::Missed)
+                    .and_then(|o| o.closest.clone()),
             });
         }
         let mut hits: Vec<MisconceptionHit> = if second_opinion {
@@ -419,6 +425,73 @@ impl LlmGrader {
             score,
             invented,
         }
+    }
+
+    /// Write a probe of a missed criterion (or a challenge of a stated misconception) from the candidate's own
+    /// answer. The text must be one short new question that does not state what is missing (the criterion's own
+    /// patterns must not match it); `Err` says why it was rejected, and the offline text is asked instead.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn probe(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        purpose: Purpose,
+        target: &str,
+        last_answer: &str,
+        asked: &[String],
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(Result<String, String>, Completion), LlmError> {
+        let crit = q.all_criteria().find(|c| c.spec.id == target);
+        let mis = q
+            .misconceptions
+            .iter()
+            .chain(q.ladder.iter().flat_map(|r| r.misconceptions.iter()))
+            .find(|m| m.spec.id == target);
+        let (kind, point) = match (purpose, crit, mis) {
+            (Purpose::Challenge, _, Some(m)) => ("challenge", m.spec.statement.clone()),
+            (_, Some(c), _) => ("probe", c.spec.statement.clone()),
+            _ => {
+                return Err(LlmError::BadResponse(format!(
+                    "no criterion or misconception '{target}'"
+                )))
+            }
+        };
+        let (open, close) = nonce_markers();
+        let (ans, _) = budget::truncate(&self.client.cfg.model, last_answer, 400);
+        let sys = self.prompts.render("probe-system.md", &[]);
+        let user = self.prompts.render(
+            "probe-user.md",
+            &[
+                ("question", &q.spec.prompt),
+                ("kind", kind),
+                ("point", &point),
+                ("asked", &asked.join(" | ")),
+                ("open", &open),
+                ("close", &close),
+                ("answer", &ans),
+            ],
+        );
+        let msgs = vec![
+            json!({"role": "system", "content": sys}),
+            json!({"role": "user", "content": user}),
+        ];
+        let c = self.client.chat(&msgs, None, 90, on_token).await?;
+        let text = match valid_follow_up(&c.content, asked) {
+            None => Err(format!(
+                "not a single short new question: {:?}",
+                c.content.chars().take(120).collect::<String>()
+            )),
+            Some(t) => {
+                let doc = Doc::new(&t, &bank.lexicon);
+                match crit.filter(|_| purpose == Purpose::Probe) {
+                    Some(c) if c.patterns.iter().any(|p| p.find_unscoped(&doc).is_some()) => {
+                        Err("the model's probe states what is missing".to_string())
+                    }
+                    _ => Ok(t),
+                }
+            }
+        };
+        Ok((text, c))
     }
 
     /// Write an adaptive follow-up for ladder rung `rung`; `None` means use the authored question.

@@ -11,6 +11,11 @@ const NAMES: &[(&str, &str)] = &[
     ),
     ("grade-user.md", include_str!("../../prompts/grade-user.md")),
     (
+        "probe-system.md",
+        include_str!("../../prompts/probe-system.md"),
+    ),
+    ("probe-user.md", include_str!("../../prompts/probe-user.md")),
+    (
         "followup-system.md",
         include_str!("../../prompts/followup-system.md"),
     ),

@@ -44,6 +44,7 @@ pub fn grade(q: &str, rung: Option<usize>, verdicts: &[(&str, Verdict)]) -> Grad
                     .map(|c| c.spec.tags.clone())
                     .unwrap_or_else(|| vec![format!("tag-{id}")]),
                 rationale: None,
+                closest: None,
             }
         })
         .collect();
@@ -131,6 +132,8 @@ impl Log {
             stage: stage.into(),
             text: "?".into(),
             generated: false,
+            purpose: Default::default(),
+            target: None,
         });
     }
 

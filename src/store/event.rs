@@ -14,6 +14,43 @@ pub enum SessionKind {
     Quiz,
 }
 
+/// Why a follow-up was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    /// The next rung of the ladder (and the main question).
+    #[default]
+    Rung,
+    /// A probe of a criterion the last answer missed.
+    Probe,
+    /// A challenge of a misconception the last answer stated.
+    Challenge,
+}
+
+impl Purpose {
+    /// Lower-case name ("rung", "probe", "challenge").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Rung => "rung",
+            Purpose::Probe => "probe",
+            Purpose::Challenge => "challenge",
+        }
+    }
+}
+
+/// How a follow-up is labelled in transcripts: "constraints" for a rung, "probe: <criterion> · constraints" for a
+/// probe or challenge (with the stage it follows up on).
+pub fn follow_up_label(stage: &str, purpose: Purpose, target: Option<&str>) -> String {
+    let stage = stage.replace('_', " ");
+    match purpose {
+        Purpose::Rung => stage,
+        p => match target {
+            Some(t) => format!("{}: {t} · {stage}", p.as_str()),
+            None => format!("{} · {stage}", p.as_str()),
+        },
+    }
+}
+
 /// One logged event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -67,6 +104,25 @@ pub enum EventKind {
         /// Written by the model (adaptive) rather than taken from the bank.
         #[serde(default)]
         generated: bool,
+        /// Why it was asked: the next rung, a probe of a missed criterion or a challenge of a misconception
+        /// (older events: rung).
+        #[serde(default)]
+        purpose: Purpose,
+        /// The criterion (probe) or misconception (challenge) it targets.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+    },
+    /// The candidate asked for a hint.
+    HintShown {
+        /// Turn number.
+        turn: u32,
+        /// 1: the concept, 2: a leading question, 3: the missing statement (0: nothing left to hint).
+        level: u8,
+        /// The criterion it points at.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        criterion: Option<String>,
+        /// The hint as shown.
+        text: String,
     },
     /// The candidate answered.
     AnswerGiven {

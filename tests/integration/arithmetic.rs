@@ -126,7 +126,10 @@ fn evaluator_does_plain_arithmetic() {
     assert_eq!(Expr::eval("200 * 2").unwrap(), 400.0);
     assert_eq!(Expr::eval("2 ^ 3 ^ 2").unwrap(), 512.0);
     assert_eq!(Expr::eval("-(3 - 5) / 4").unwrap(), 0.5);
-    assert!(Expr::eval("4 / 1e9").is_err(), "scientific notation is not plain arithmetic");
+    assert!(
+        Expr::eval("4 / 1e9").is_err(),
+        "scientific notation is not plain arithmetic"
+    );
     assert!(Expr::eval("2 +").is_err());
 }
 

@@ -155,13 +155,21 @@ fn fairness_guard_fails_on_a_penalised_correct_statement_with_file_and_line() {
     let ex = ["The IoU loss gives a useful gradient even for disjoint boxes."];
     sb.write(
         "ok/cv-detection-tiny.toml",
-        &fairness_rubric(&good, &ex, "What happens to the loss when the two boxes are far apart?"),
+        &fairness_rubric(
+            &good,
+            &ex,
+            "What happens to the loss when the two boxes are far apart?",
+        ),
     );
     let out = sb.ok(&["bank", "check", "--strict", "ok"], "");
     assert!(out.starts_with("ok: 1 questions"), "{out}");
 
     // A correct statement that trips the misconception is a bank error naming file and line.
-    let bad = [good[0], good[1], "The IoU loss gives a gradient, just not for disjoint boxes; GIoU fixes that."];
+    let bad = [
+        good[0],
+        good[1],
+        "The IoU loss gives a gradient, just not for disjoint boxes; GIoU fixes that.",
+    ];
     let text = fairness_rubric(&bad, &ex, "What happens when the boxes are far apart?");
     sb.write("bad/cv-detection-tiny.toml", &text);
     let o = sb.run(&["bank", "check", "bad"], "");
@@ -189,7 +197,11 @@ fn fairness_guard_checks_examples_probes_and_the_count() {
     // An example of the wrong claim that the patterns miss.
     sb.write(
         "a/cv-detection-tiny.toml",
-        &fairness_rubric(&good, &["Plain IoU is fine as a loss."], "Where do far-apart boxes move?"),
+        &fairness_rubric(
+            &good,
+            &["Plain IoU is fine as a loss."],
+            "Where do far-apart boxes move?",
+        ),
     );
     let err = fails(&sb, &["bank", "check", "a"]);
     assert!(err.contains("does not fire on its own example"), "{err}");
@@ -203,7 +215,10 @@ fn fairness_guard_checks_examples_probes_and_the_count() {
         ),
     );
     let err = fails(&sb, &["bank", "check", "b"]);
-    assert!(err.contains("probe of criterion 'flat-loss' gives the answer away"), "{err}");
+    assert!(
+        err.contains("probe of criterion 'flat-loss' gives the answer away"),
+        "{err}"
+    );
     // Too few correct statements: a warning for a user's rubric, an error with --strict.
     sb.write(
         "c/cv-detection-tiny.toml",

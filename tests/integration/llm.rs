@@ -472,7 +472,10 @@ fn a_verified_model_verdict_stands_for_a_paraphrase() {
     let sb = Sandbox::new();
     let f = Fake::start("ok", 0.0);
     let offline = offline_score(&sb, PARAPHRASE);
-    assert!(offline <= 60, "the word matcher misses the paraphrase: {offline}");
+    assert!(
+        offline <= 60,
+        "the word matcher misses the paraphrase: {offline}"
+    );
     // fake-model is not the small local model, so the model's verified verdict stands by default.
     let (v, _, _) = grade(&sb, &f.url, PARAPHRASE, &[]);
     for c in v["criteria"].as_array().unwrap() {

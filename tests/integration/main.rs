@@ -8,6 +8,7 @@ mod bank;
 mod errors;
 mod grading;
 mod history;
+mod interviewer;
 mod llm;
 mod llm_real;
 mod piped;

@@ -44,7 +44,9 @@ fn at_least_54_questions_6_per_core_area_with_a_difficulty_mix() {
         "multimodal",
         "deployment",
     ] {
-        let diffs = per.get(area).unwrap_or_else(|| panic!("no {area} questions"));
+        let diffs = per
+            .get(area)
+            .unwrap_or_else(|| panic!("no {area} questions"));
         assert!(diffs.len() >= 6, "{area}: {} questions", diffs.len());
         for d in ["easy", "medium", "hard"] {
             assert!(diffs.iter().any(|x| x == d), "{area} has no {d} question");
