@@ -175,7 +175,7 @@ pub struct InterviewArgs {
     /// Only questions tagged with this company.
     #[arg(long)]
     pub company: Option<String>,
-    /// Follow-ups per question at most.
+    /// Ladder follow-ups per question at most (0: main questions only, no probes either).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub follow_ups: usize,
     /// Probes or challenges of the last answer allowed per rung (a missed point or a wrong claim is followed up

@@ -158,15 +158,19 @@ pub fn covered_rung(
     let docs: Vec<Doc> = answers.iter().map(|a| Doc::new(a, &bank.lexicon)).collect();
     let mut quotes: Vec<String> = Vec::new();
     for c in &r.criteria {
+        let corroborates = |q: &str| {
+            let (shared, of) = shared_terms(bank, q, &c.spec.statement);
+            shared >= MIN_SHARED && shared * 3 >= of
+        };
         let quote = met
             .iter()
-            .find(|(id, q)| id == &c.spec.id && !q.is_empty())
+            .find(|(id, q)| id == &c.spec.id && corroborates(q))
             .map(|(_, q)| q.clone())
             .or_else(|| {
                 docs.iter().find_map(|d| {
                     let res = offline::judge(c, d);
                     (res.verdict == Verdict::Met)
-                        .then(|| res.evidence.first().cloned())
+                        .then(|| res.evidence.into_iter().find(|e| corroborates(e)))
                         .flatten()
                 })
             })?;
@@ -178,6 +182,24 @@ pub fn covered_rung(
         return None;
     }
     Some(quotes)
+}
+
+/// Content words a skip's evidence must share with the criterion's statement (at least this many, and a third of
+/// the statement's): a pattern hit alone is not proof that the candidate already answered a rung they were never
+/// asked.
+const MIN_SHARED: usize = 2;
+
+/// Distinct content stems `quote` shares with `statement`, and how many the statement has.
+fn shared_terms(bank: &Bank, quote: &str, statement: &str) -> (usize, usize) {
+    let a = crate::grade::normalize::tokenize_with(quote, &bank.lexicon);
+    let b = crate::grade::normalize::tokenize_with(statement, &bank.lexicon);
+    let mut want = crate::grade::detect::content_stems(&b);
+    want.sort_unstable();
+    want.dedup();
+    let mut have = crate::grade::detect::content_stems(&a);
+    have.sort_unstable();
+    have.dedup();
+    (have.iter().filter(|s| want.contains(s)).count(), want.len())
 }
 
 /// A quote cut to about 140 characters at a word boundary.
@@ -269,16 +291,25 @@ mod tests {
             covered_rung(&b, r, &met, &[]).is_none(),
             "words alone never skip it"
         );
+        // Figures and the criterion's own terms: the rung is covered.
         let with_numbers: Vec<(String, String)> = r
             .criteria
             .iter()
             .map(|c| {
-                (
-                    c.spec.id.clone(),
-                    "1,000 proposals at 0.02 ms each is 20 ms".into(),
-                )
+                let q = format!(
+                    "{} With 1,000 proposals at 0.02 ms that is 20 ms.",
+                    c.spec.statement
+                );
+                (c.spec.id.clone(), q)
             })
             .collect();
         assert!(covered_rung(&b, r, &with_numbers, &[]).is_some());
+        // A pattern hit in a sentence about something else is not evidence.
+        let unrelated: Vec<(String, String)> = r
+            .criteria
+            .iter()
+            .map(|c| (c.spec.id.clone(), "It runs 20 FPS on a V100.".into()))
+            .collect();
+        assert!(covered_rung(&b, r, &unrelated, &[]).is_none());
     }
 }

@@ -487,7 +487,8 @@ impl<'a> Interview<'a> {
                     | "copied_question"
             )
         });
-        if self.probes < self.max_probes && !gaming {
+        // `--follow-ups 0` asks the main questions only: no probes either.
+        if self.max_follow_ups > 0 && self.probes < self.max_probes && !gaming {
             if let Some(next) = coach::next_probe(q, g, &self.met) {
                 self.probes += 1;
                 self.turn += 1;

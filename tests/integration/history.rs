@@ -11,6 +11,8 @@ fn sit(sb: &Sandbox, answer: &str) -> String {
             "cv-detection-anchor-boxes",
             "--follow-ups",
             "1",
+            "--probes",
+            "0",
         ],
         answer,
     );

@@ -38,6 +38,8 @@ fn two_question_interview_in_a_terminal() {
         &sb,
         &[
             "interview",
+            "--probes",
+            "0",
             "--question",
             "cv-detection-anchor-boxes",
             "--question",

@@ -26,7 +26,8 @@ For a 600x1000 image at stride 16 the map is about 38 by 63 cells, so roughly 20
 
 /// Run a piped interview and return the new session's id.
 pub fn sit(sb: &Sandbox, questions: &[&str], answers: &str) -> String {
-    let mut args = vec!["interview", "--follow-ups", "1"];
+    // The plain ladder: these tests script one answer per rung.
+    let mut args = vec!["interview", "--follow-ups", "1", "--probes", "0"];
     for q in questions {
         args.push("--question");
         args.push(q);
