@@ -196,12 +196,89 @@ fn golden_tune_split_agreement() {
     assert!(mae <= 8.0, "tune MAE {mae} > 8");
 }
 
-/// Agreement with human grades on the held-out split: five questions the grader was never tuned on.
+/// Agreement with the golden grades on the held-out split: five questions the grader was never tuned on. (The
+/// golden grades come from two model-based raters, adjudicated; see tests/golden/README.md.)
 #[test]
 fn golden_heldout_split_agreement() {
     let sb = Sandbox::new();
     let v = calibrate_json(&sb, &root().join("tests/golden/heldout.json"));
     let (rho, mae) = (v["spearman"].as_f64().unwrap(), v["mae"].as_f64().unwrap());
-    assert!(rho >= 0.85, "held-out Spearman {rho} < 0.85");
-    assert!(mae <= 12.0, "held-out MAE {mae} > 12");
+    assert!(rho >= 0.90, "held-out Spearman {rho} < 0.90");
+    assert!(mae <= 8.0, "held-out MAE {mae} > 8");
+}
+
+/// Hand-waving does not pay on a rung that asks for numbers: for every question's constraints rung, an answer
+/// that names the right ideas without any figure scores at most 50, and the same answer with the arithmetic at
+/// least 70 and 20 points more (tests/data/constraints-twins.jsonl, one pair per question).
+#[test]
+fn constraints_rungs_need_the_arithmetic() {
+    let sb = Sandbox::new();
+    let data = std::fs::read_to_string(root().join("tests/data/constraints-twins.jsonl")).unwrap();
+    let mut input = String::new();
+    let mut n = 0;
+    for l in data.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        for k in ["plain", "worked"] {
+            input.push_str(
+                &serde_json::json!({"question": v["question"], "rung": "constraints", "answer": v[k], "kind": k})
+                    .to_string(),
+            );
+            input.push('\n');
+        }
+        n += 1;
+    }
+    assert!(n >= 54, "one pair per question with a constraints rung ({n})");
+    sb.write("twins.jsonl", &input);
+    let out = sb.ok(&["grade", "--batch", "twins.jsonl"], "");
+    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut bad = Vec::new();
+    for pair in rows.chunks(2) {
+        let (plain, worked) = (&pair[0], &pair[1]);
+        assert_eq!(plain["rung"], "constraints", "the rung is echoed back");
+        let (p, w) = (plain["score"].as_u64().unwrap(), worked["score"].as_u64().unwrap());
+        if p > 50 || w < 70 || w < p + 20 {
+            bad.push(format!("{}: plain {p}, worked {w}", plain["question"]));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:?}");
+}
+
+#[test]
+fn grade_rung_names_the_stages_on_a_bad_rung_and_grades_a_follow_up() {
+    let sb = Sandbox::new();
+    sb.write("a.txt", "Keep the top 300 proposals: 300 x 0.02 ms = 6 ms of the 20 ms budget.");
+    let o = sb.run(
+        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "deployment", "--answer-file", "a.txt"],
+        "",
+    );
+    assert_one_line_error(&o, 2, "implementation (1), constraints (2)");
+    let o = sb.run(
+        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "9", "--answer-file", "a.txt"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let by_stage: serde_json::Value = serde_json::from_str(&sb.ok(
+        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "constraints", "--answer-file", "a.txt", "--json"],
+        "",
+    ))
+    .unwrap();
+    let by_index: serde_json::Value = serde_json::from_str(&sb.ok(
+        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "2", "--answer-file", "a.txt", "--json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(by_stage, by_index);
+    let ids: Vec<&str> = by_stage["criteria"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"budget-arithmetic"), "graded against the rung's criteria: {ids:?}");
+    // In a batch, a bad rung is that line's error and the batch goes on.
+    sb.write(
+        "b.jsonl",
+        "{\"question\": \"cv-detection-anchor-boxes\", \"rung\": \"nope\", \"answer\": \"x y z\"}\n{\"question\": \"cv-detection-anchor-boxes\", \"rung\": 2, \"answer\": \"300 proposals at 0.02 ms is 6 ms.\"}\n",
+    );
+    let o = sb.run(&["grade", "--batch", "b.jsonl"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines[0]["error"].as_str().unwrap().contains("constraints (2)"));
+    assert_eq!(lines[1]["rung"], 2);
+    assert!(lines[1]["score"].is_u64());
 }
