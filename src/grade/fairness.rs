@@ -40,7 +40,7 @@ pub fn sentences(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     for i in 0..b.len() {
         if matches!(b[i], b'.' | b'?' | b'!')
-            && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace())
+            && b.get(i + 1).map_or(true, |c| c.is_ascii_whitespace())
         {
             let s = text[start..=i].trim();
             if !s.is_empty() {

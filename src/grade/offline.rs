@@ -559,6 +559,71 @@ fn missed(c: &Criterion) -> CriterionResult {
     }
 }
 
+/// The answer's sentence closest to a missed criterion (sharing the most content words with its statement, at
+/// least two), and a note on what it lacks: feedback that starts from what the candidate did say.
+pub fn closest(
+    c: &Criterion,
+    doc: &Doc,
+    lex: &crate::grade::normalize::Lexicon,
+) -> Option<(String, String)> {
+    let stmt = crate::grade::normalize::tokenize_with(&c.spec.statement, lex);
+    let want: Vec<&str> = {
+        let mut v = detect::content_stems(&stmt);
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    if want.is_empty() || doc.tokens.is_empty() {
+        return None;
+    }
+    let last_sent = doc.tokens.last().map_or(0, |t| t.sent);
+    let mut best: Option<(usize, u32)> = None;
+    for s in 0..=last_sent {
+        let mut shared: Vec<&str> = doc
+            .tokens
+            .iter()
+            .filter(|t| t.sent == s && want.contains(&t.stem.as_str()))
+            .map(|t| t.stem.as_str())
+            .collect();
+        shared.sort_unstable();
+        shared.dedup();
+        if shared.len() >= 2 && best.map_or(true, |(n, _)| shared.len() > n) {
+            best = Some((shared.len(), s));
+        }
+    }
+    let (_, s) = best?;
+    let first = doc.tokens.iter().position(|t| t.sent == s)?;
+    let last = doc.tokens.iter().rposition(|t| t.sent == s)?;
+    let quote = doc.quote(super::pattern::Span { first, last });
+    let have: Vec<&str> = doc.tokens[first..=last]
+        .iter()
+        .map(|t| t.stem.as_str())
+        .collect();
+    let mut missing: Vec<&str> = Vec::new();
+    for t in &stmt {
+        if want.contains(&t.stem.as_str())
+            && !have.contains(&t.stem.as_str())
+            && !missing.contains(&t.raw.as_str())
+        {
+            missing.push(t.raw.as_str());
+        }
+    }
+    let note = if missing.is_empty() {
+        "It names the right terms but does not make the claim the criterion asks for.".to_string()
+    } else {
+        format!(
+            "It does not get to: {}.",
+            missing
+                .iter()
+                .take(5)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Some((quote, note))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,69 +679,4 @@ mod tests {
         let padded = format!("{} I have always been passionate about this topic and I think it is very interesting and important for the industry.", q.spec.reference);
         assert!(grade(&b, q, None, &padded).score <= base + 3);
     }
-}
-
-/// The answer's sentence closest to a missed criterion (sharing the most content words with its statement, at
-/// least two), and a note on what it lacks: feedback that starts from what the candidate did say.
-pub fn closest(
-    c: &Criterion,
-    doc: &Doc,
-    lex: &crate::grade::normalize::Lexicon,
-) -> Option<(String, String)> {
-    let stmt = crate::grade::normalize::tokenize_with(&c.spec.statement, lex);
-    let want: Vec<&str> = {
-        let mut v = detect::content_stems(&stmt);
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    if want.is_empty() || doc.tokens.is_empty() {
-        return None;
-    }
-    let last_sent = doc.tokens.last().map_or(0, |t| t.sent);
-    let mut best: Option<(usize, u32)> = None;
-    for s in 0..=last_sent {
-        let mut shared: Vec<&str> = doc
-            .tokens
-            .iter()
-            .filter(|t| t.sent == s && want.contains(&t.stem.as_str()))
-            .map(|t| t.stem.as_str())
-            .collect();
-        shared.sort_unstable();
-        shared.dedup();
-        if shared.len() >= 2 && best.is_none_or(|(n, _)| shared.len() > n) {
-            best = Some((shared.len(), s));
-        }
-    }
-    let (_, s) = best?;
-    let first = doc.tokens.iter().position(|t| t.sent == s)?;
-    let last = doc.tokens.iter().rposition(|t| t.sent == s)?;
-    let quote = doc.quote(super::pattern::Span { first, last });
-    let have: Vec<&str> = doc.tokens[first..=last]
-        .iter()
-        .map(|t| t.stem.as_str())
-        .collect();
-    let mut missing: Vec<&str> = Vec::new();
-    for t in &stmt {
-        if want.contains(&t.stem.as_str())
-            && !have.contains(&t.stem.as_str())
-            && !missing.contains(&t.raw.as_str())
-        {
-            missing.push(t.raw.as_str());
-        }
-    }
-    let note = if missing.is_empty() {
-        "It names the right terms but does not make the claim the criterion asks for.".to_string()
-    } else {
-        format!(
-            "It does not get to: {}.",
-            missing
-                .iter()
-                .take(5)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Some((quote, note))
 }

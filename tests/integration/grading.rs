@@ -227,15 +227,24 @@ fn constraints_rungs_need_the_arithmetic() {
         }
         n += 1;
     }
-    assert!(n >= 54, "one pair per question with a constraints rung ({n})");
+    assert!(
+        n >= 54,
+        "one pair per question with a constraints rung ({n})"
+    );
     sb.write("twins.jsonl", &input);
     let out = sb.ok(&["grade", "--batch", "twins.jsonl"], "");
-    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let mut bad = Vec::new();
     for pair in rows.chunks(2) {
         let (plain, worked) = (&pair[0], &pair[1]);
         assert_eq!(plain["rung"], "constraints", "the rung is echoed back");
-        let (p, w) = (plain["score"].as_u64().unwrap(), worked["score"].as_u64().unwrap());
+        let (p, w) = (
+            plain["score"].as_u64().unwrap(),
+            worked["score"].as_u64().unwrap(),
+        );
         if p > 50 || w < 70 || w < p + 20 {
             bad.push(format!("{}: plain {p}, worked {w}", plain["question"]));
         }
@@ -246,30 +255,75 @@ fn constraints_rungs_need_the_arithmetic() {
 #[test]
 fn grade_rung_names_the_stages_on_a_bad_rung_and_grades_a_follow_up() {
     let sb = Sandbox::new();
-    sb.write("a.txt", "Keep the top 300 proposals: 300 x 0.02 ms = 6 ms of the 20 ms budget.");
+    sb.write(
+        "a.txt",
+        "Keep the top 300 proposals: 300 x 0.02 ms = 6 ms of the 20 ms budget.",
+    );
     let o = sb.run(
-        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "deployment", "--answer-file", "a.txt"],
+        &[
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--rung",
+            "deployment",
+            "--answer-file",
+            "a.txt",
+        ],
         "",
     );
     assert_one_line_error(&o, 2, "implementation (1), constraints (2)");
     let o = sb.run(
-        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "9", "--answer-file", "a.txt"],
+        &[
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--rung",
+            "9",
+            "--answer-file",
+            "a.txt",
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(2));
     let by_stage: serde_json::Value = serde_json::from_str(&sb.ok(
-        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "constraints", "--answer-file", "a.txt", "--json"],
+        &[
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--rung",
+            "constraints",
+            "--answer-file",
+            "a.txt",
+            "--json",
+        ],
         "",
     ))
     .unwrap();
     let by_index: serde_json::Value = serde_json::from_str(&sb.ok(
-        &["grade", "--question", "cv-detection-anchor-boxes", "--rung", "2", "--answer-file", "a.txt", "--json"],
+        &[
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--rung",
+            "2",
+            "--answer-file",
+            "a.txt",
+            "--json",
+        ],
         "",
     ))
     .unwrap();
     assert_eq!(by_stage, by_index);
-    let ids: Vec<&str> = by_stage["criteria"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert!(ids.contains(&"budget-arithmetic"), "graded against the rung's criteria: {ids:?}");
+    let ids: Vec<&str> = by_stage["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"budget-arithmetic"),
+        "graded against the rung's criteria: {ids:?}"
+    );
     // In a batch, a bad rung is that line's error and the batch goes on.
     sb.write(
         "b.jsonl",
@@ -277,8 +331,14 @@ fn grade_rung_names_the_stages_on_a_bad_rung_and_grades_a_follow_up() {
     );
     let o = sb.run(&["grade", "--batch", "b.jsonl"], "");
     assert_eq!(o.status.code(), Some(1));
-    let lines: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(lines[0]["error"].as_str().unwrap().contains("constraints (2)"));
+    let lines: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("constraints (2)"));
     assert_eq!(lines[1]["rung"], 2);
     assert!(lines[1]["score"].is_u64());
 }
