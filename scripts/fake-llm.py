@@ -8,6 +8,7 @@ Modes:
   invent     valid grades whose quotes are not in the answer
   drift      like ok, but every other call says every criterion is missed (verdicts that change between runs)
   confirm    like ok, and confirms every misconception the prompt marks as flagged by the word-matching detector
+  probe-leak like invent, and a probe it is asked to write states the missing point (viva must reject it)
   429        the first --fail-count requests get 429 with Retry-After: 1, then ok
   500        every request gets 500
   garbage    200 with text that is not JSON
@@ -47,7 +48,7 @@ def grade_json(req):
         text = "\n".join(m.get("content") or "" for m in req.get("messages", []))
         ids = re.findall(r"^- ([a-z0-9-]+): ", text, re.M)
     words = answer_text(req.get("messages", [])).split()
-    quote = " ".join(words[:6]) if ARGS.mode != "invent" else "a sentence the candidate never said at all"
+    quote = " ".join(words[:6]) if ARGS.mode not in ("invent", "probe-leak") else "a sentence the candidate never said at all"
     # drift: every other grading call says "missed" throughout, like a model whose verdicts change between runs.
     verdict = "missed" if ARGS.mode == "drift" and COUNT["n"] % 2 == 0 else "met"
     crit = [{"id": i, "evidence": [quote] if quote else [], "rationale": "stated", "verdict": verdict} for i in ids]
@@ -101,7 +102,14 @@ class H(BaseHTTPRequestHandler):
         rf = (req.get("response_format") or {}).get("type")
         if mode == "noschema" and rf == "json_schema":
             return self.send_json(400, {"error": {"message": "response_format json_schema is not supported", "type": "invalid_request_error"}})
-        if rf is None and "follow-up" in json.dumps(req.get("messages", [])):
+        text = "\n".join(m.get("content") or "" for m in req.get("messages", []))
+        if rf is None and ("Kind: probe" in text or "Kind: challenge" in text):
+            point = re.search(r"for you only: (.*)", text)
+            if mode == "probe-leak" and point:
+                content = "So, " + point.group(1).rstrip(".") + "?"
+            else:
+                content = "Going back to what you said: what would happen to a very tall, thin object at one of those positions?"
+        elif rf is None and "follow-up" in json.dumps(req.get("messages", [])):
             content = "Given a 20 ms budget on a Jetson Orin with 2 GB, which part of your design would you cut first?"
         elif mode == "garbage":
             content = "I think this answer is pretty good, maybe 80 out of 100."

@@ -538,3 +538,29 @@ fn the_second_opinion_setting_comes_from_config_env_and_flags() {
     );
     assert!(!on(&v), "the flag beats the config: {v}");
 }
+
+/// With a model, a probe is written from the candidate's words; one that states the missing point is refused and
+/// the bank's probe is asked instead.
+#[test]
+fn model_written_probes_are_validated() {
+    for (mode, generated) in [("invent", true), ("probe-leak", false)] {
+        let sb = Sandbox::new();
+        let f = Fake::start(mode, 0.0);
+        let mut c = llm_cmd(&sb, &f.url);
+        c.args(["interview", "--question", Q, "--follow-ups", "1"]);
+        let o = run_piped(c, "Anchors are boxes at every position.\n\n/quit\n");
+        let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        let ev = newest_session_events(&sb);
+        let f = ev
+            .iter()
+            .find(|e| e["type"] == "FollowUpAsked")
+            .unwrap_or_else(|| panic!("{mode}: no follow-up: {out}"));
+        assert_eq!(f["purpose"], "probe", "{mode}: {f}");
+        assert_eq!(f["generated"], generated, "{mode}: {f}\n{out}");
+        if generated {
+            assert!(f["text"].as_str().unwrap().contains("a very tall, thin object"), "{f}");
+        } else {
+            assert!(out.contains("states what is missing"), "{out}");
+        }
+    }
+}
