@@ -465,6 +465,13 @@ fn grade_impl(
                 r.rationale = Some(why);
             }
         }
+        if r.verdict == Verdict::Partial && r.rationale.is_none() {
+            let said = r.evidence.join(" ");
+            let missing = missing_terms(c, &said, &bank.lexicon);
+            if !missing.is_empty() {
+                r.rationale = Some(format!("Still missing: {}.", missing.join(", ")));
+            }
+        }
     }
     let content_stems = detect::content_stems(&doc.tokens);
     let vocab: &FnvSet<String> = match qi {
@@ -559,6 +566,29 @@ fn missed(c: &Criterion) -> CriterionResult {
     }
 }
 
+/// Up to five content words of a criterion's statement that `said` does not contain (surface forms, in order).
+pub fn missing_terms(
+    c: &Criterion,
+    said: &str,
+    lex: &crate::grade::normalize::Lexicon,
+) -> Vec<String> {
+    let stmt = crate::grade::normalize::tokenize_with(&c.spec.statement, lex);
+    let have = crate::grade::normalize::tokenize_with(said, lex);
+    let have: Vec<&str> = have.iter().map(|t| t.stem.as_str()).collect();
+    let content = detect::content_stems(&stmt);
+    let mut out: Vec<String> = Vec::new();
+    for t in &stmt {
+        if content.contains(&t.stem.as_str())
+            && !have.contains(&t.stem.as_str())
+            && !out.contains(&t.raw)
+        {
+            out.push(t.raw.clone());
+        }
+    }
+    out.truncate(5);
+    out
+}
+
 /// The answer's sentence closest to a missed criterion (sharing the most content words with its statement, at
 /// least two), and a note on what it lacks: feedback that starts from what the candidate did say.
 pub fn closest(
@@ -595,31 +625,15 @@ pub fn closest(
     let first = doc.tokens.iter().position(|t| t.sent == s)?;
     let last = doc.tokens.iter().rposition(|t| t.sent == s)?;
     let quote = doc.quote(super::pattern::Span { first, last });
-    let have: Vec<&str> = doc.tokens[first..=last]
-        .iter()
-        .map(|t| t.stem.as_str())
-        .collect();
-    let mut missing: Vec<&str> = Vec::new();
-    for t in &stmt {
-        if want.contains(&t.stem.as_str())
-            && !have.contains(&t.stem.as_str())
-            && !missing.contains(&t.raw.as_str())
-        {
-            missing.push(t.raw.as_str());
-        }
-    }
+    let missing = missing_terms(
+        c,
+        &doc.text[doc.tokens[first].start..doc.tokens[last].end],
+        lex,
+    );
     let note = if missing.is_empty() {
         "It names the right terms but does not make the claim the criterion asks for.".to_string()
     } else {
-        format!(
-            "It does not get to: {}.",
-            missing
-                .iter()
-                .take(5)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("It does not get to: {}.", missing.join(", "))
     };
     Some((quote, note))
 }

@@ -558,7 +558,13 @@ fn model_written_probes_are_validated() {
         assert_eq!(f["purpose"], "probe", "{mode}: {f}");
         assert_eq!(f["generated"], generated, "{mode}: {f}\n{out}");
         if generated {
-            assert!(f["text"].as_str().unwrap().contains("a very tall, thin object"), "{f}");
+            assert!(
+                f["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("a very tall, thin object"),
+                "{f}"
+            );
         } else {
             assert!(out.contains("states what is missing"), "{out}");
         }
