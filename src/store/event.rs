@@ -261,3 +261,27 @@ impl SessionSummary {
         }
     }
 }
+
+#[cfg(test)]
+mod purpose_tests {
+    use super::*;
+
+    #[test]
+    fn older_follow_up_events_load_as_rungs() {
+        let old = r#"{"v":1,"session":7,"seq":2,"at":"2025-01-01T00:00:00Z","type":"FollowUpAsked","turn":1,"question":"q","rung":0,"stage":"implementation","text":"How?"}"#;
+        let e: Event = serde_json::from_str(old).unwrap();
+        match e.kind {
+            EventKind::FollowUpAsked {
+                purpose, target, ..
+            } => {
+                assert_eq!(purpose, Purpose::Rung);
+                assert_eq!(target, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            follow_up_label("failure_modes", Purpose::Probe, Some("c1")),
+            "probe: c1 · failure modes"
+        );
+    }
+}

@@ -232,4 +232,6 @@ fn replay_and_exports_show_why_a_follow_up_was_asked() {
     assert!(replay.contains(&format!("probe: {target}")), "{replay}");
     let md = sb.ok(&["export", &id, "--format", "md"], "");
     assert!(md.contains(&format!("probe: {target}")), "{md}");
+    let html = sb.ok(&["export", &id, "--format", "html"], "");
+    assert!(html.contains(&format!("probe: {target}")), "{html}");
 }

@@ -144,7 +144,15 @@ fn real_model_interview_turn_with_a_generated_follow_up() {
     let mut c = sb.cmd();
     with_model(&mut c, &url);
     // The plain ladder: this turn is about the rung follow-up the model writes (probes have their own tests).
-    c.args(["interview", "--question", Q, "--follow-ups", "1", "--probes", "0"]);
+    c.args([
+        "interview",
+        "--question",
+        Q,
+        "--follow-ups",
+        "1",
+        "--probes",
+        "0",
+    ]);
     let out = run_piped(
         c,
         &format!("{STRONG}\n\nI would drop the smallest scale and use 6 anchors.\n\n"),
