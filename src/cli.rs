@@ -346,6 +346,9 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace the file given with -o when it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// `viva import` flags.
@@ -389,6 +392,9 @@ pub struct ReportArgs {
     /// Write a self-contained HTML report with charts to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Replace the file given with --html when it exists.
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }
 
 /// `viva compare` flags.

@@ -1,6 +1,7 @@
 //! Terminal output: colours that respect NO_COLOR and pipes, and writes that treat a closed pipe as a quiet exit.
 
 use std::io::Write;
+use std::path::Path;
 
 /// Colour styling; all methods return plain text when colour is off.
 #[derive(Debug, Clone, Copy)]
@@ -43,14 +44,85 @@ impl Style {
     }
 }
 
-/// Write to stdout; a closed pipe (`viva sessions | head`) ends the process quietly with status 0.
+/// Write to stdout; a closed pipe (`viva sessions | head`) ends the process quietly with status 0, any other
+/// write error (a full disk, `> /dev/full`) ends it with one line on stderr and status 1: output that did not
+/// reach its destination must never look like success.
 pub fn out(s: &str) {
     let mut o = std::io::stdout().lock();
     if let Err(e) = o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
+        drop(o);
+        let _ = writeln!(
+            std::io::stderr(),
+            "viva: error: cannot write to standard output: {}",
+            io_message(&e)
+        );
+        std::process::exit(1);
     }
+}
+
+/// An IO error as a short human message ("No space left on device", not "(os error 28)").
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Write `text` to the file `path` for `-o FILE` / `--html FILE`.
+///
+/// - An existing regular file is replaced only with `force`; otherwise the error says to add `--force`.
+/// - A character device or FIFO (`/dev/null`, a named pipe) is written to in place, never replaced.
+/// - Any other special file (directory, block device, socket) is refused.
+/// - A regular file is written atomically: a temp file beside it, fsync, rename. On any error the temp file is
+///   removed, so a full disk leaves neither a half-written file nor a temp file behind.
+pub fn write_file(path: &Path, text: &[u8], force: bool) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::os::unix::fs::FileTypeExt;
+    let shown = path.display();
+    if let Ok(meta) = std::fs::metadata(path) {
+        let ft = meta.file_type();
+        if ft.is_char_device() || ft.is_fifo() {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {shown}"))?;
+            return f
+                .write_all(text)
+                .and_then(|_| f.flush())
+                .map_err(|e| anyhow::anyhow!("cannot write {shown}: {}", io_message(&e)));
+        }
+        if !ft.is_file() {
+            anyhow::bail!("cannot write {shown}: not a regular file");
+        }
+        if !force {
+            anyhow::bail!("{shown} already exists; add --force to replace it");
+        }
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("cannot write {shown}: not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.viva-tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let res = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(text)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = res {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::bail!("cannot write {shown}: {}", io_message(&e));
+    }
+    Ok(())
 }
 
 /// `out` with a trailing newline.

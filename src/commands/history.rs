@@ -6,7 +6,7 @@ use crate::render;
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
 use anyhow::{Context, Result};
 use serde_json::json;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 
 fn summary_json(s: &SessionSummary) -> serde_json::Value {
     json!({
@@ -332,13 +332,7 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     };
     match &a.output {
         Some(p) => {
-            let tmp = p.with_extension("viva-tmp");
-            let mut f = std::fs::File::create(&tmp)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            f.write_all(text.as_bytes())
-                .and_then(|_| f.sync_all())
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, p).with_context(|| format!("cannot write {}", p.display()))?;
+            crate::output::write_file(p, text.as_bytes(), a.force)?;
             eprintln!("wrote {} events to {}", events.len(), p.display());
         }
         None => out(&text),

@@ -166,7 +166,7 @@ pub fn report(s: &Settings, a: &ReportArgs, st: Style) -> Result<i32> {
     }
     if let Some(path) = &a.html {
         let page = crate::html::report::page(&r);
-        crate::html::write_file(path, &page)?;
+        crate::output::write_file(path, page.as_bytes(), a.force)?;
         eprintln!("wrote the report to {}", path.display());
         return Ok(0);
     }

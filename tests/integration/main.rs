@@ -13,6 +13,7 @@ mod piped;
 mod pty;
 mod quality;
 mod quiz;
+mod reliability;
 mod report_html;
 mod review;
 mod voice;
