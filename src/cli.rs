@@ -119,6 +119,11 @@ Needs a speech-to-text endpoint: VIVA_STT_BASE_URL (or VIVA_LLM_BASE_URL / OPENA
   viva doctor
   VIVA_LLM_BASE_URL=http://127.0.0.1:8089/v1 viva doctor --json")]
     Doctor(JsonFlag),
+    /// Check the store for unreadable records and move them aside (into the store's quarantine).
+    #[command(after_help = "Examples:
+  viva repair --dry-run      (list unreadable records, change nothing)
+  viva repair                (move them aside and rebuild the session list)")]
+    Repair(RepairArgs),
     /// Questions due for review (spaced repetition, FSRS), weakest first, with why.
     #[command(after_help = "Examples:
   viva due                     (what is due now: last score, missed criteria, due date)
@@ -305,6 +310,14 @@ pub struct JsonFlag {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `viva repair` flags.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Only list the unreadable records.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `viva replay` flags.

@@ -142,6 +142,7 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Cmd::Import(a)) => {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
         }
+        Some(Cmd::Repair(a)) => commands::history::repair(&store::Store::open(&s.store)?, &a),
         Some(Cmd::Due(a)) => commands::review::due(&s, &a, style),
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),

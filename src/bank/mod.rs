@@ -387,6 +387,15 @@ fn compile_criteria(
                 line_of(text, "weight", line, line),
                 format!("criterion '{}': weight must be > 0", c.id),
             ));
+        } else if !c.weight.is_finite() || c.weight > crate::grade::MAX_WEIGHT {
+            errs.push((
+                line_of(text, "weight", line, line),
+                format!(
+                    "criterion '{}': weight must be a finite number of points, at most {}",
+                    c.id,
+                    crate::grade::MAX_WEIGHT
+                ),
+            ));
         }
         if c.patterns.is_empty() {
             errs.push((line, format!("criterion '{}' has no patterns", c.id)));
@@ -434,6 +443,15 @@ fn compile_misconceptions(
             errs.push((
                 line_of(text, "penalty", line, line),
                 format!("misconception '{}': penalty must be > 0", m.id),
+            ));
+        } else if !m.penalty.is_finite() || m.penalty > crate::grade::MAX_PENALTY {
+            errs.push((
+                line_of(text, "penalty", line, line),
+                format!(
+                    "misconception '{}': penalty must be a finite number of points, at most {}",
+                    m.id,
+                    crate::grade::MAX_PENALTY
+                ),
             ));
         }
         if m.patterns.is_empty() {

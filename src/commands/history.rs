@@ -1,6 +1,6 @@
 //! `viva sessions`, `viva replay`, `viva export`, `viva import`.
 
-use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ReplayArgs};
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs, RepairArgs, ReplayArgs};
 use crate::output::{json, out, outln, wrap, Style};
 use crate::render;
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
@@ -352,6 +352,8 @@ pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
         let e: Event = serde_json::from_str(line).map_err(|e| {
             anyhow::anyhow!("{}:{}: not a viva event: {e}", a.file.display(), i + 1)
         })?;
+        e.check()
+            .map_err(|m| anyhow::anyhow!("{}:{}: {m}", a.file.display(), i + 1))?;
         events.push(e);
     }
     if events.is_empty() {
@@ -367,4 +369,42 @@ pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
         }
     ));
     Ok(())
+}
+
+/// `viva repair`: list the records that do not decode and (unless `--dry-run`) move them into the store's
+/// quarantine tree, then rebuild the session summaries from the log. Exit 0 when the store is (now) clean.
+pub fn repair(store: &Store, a: &RepairArgs) -> Result<i32> {
+    let bad = if a.dry_run {
+        store.bad_records()?
+    } else {
+        store.quarantine_bad_records()?
+    };
+    for b in &bad {
+        outln(&format!(
+            "session {} seq {}: {}",
+            fmt_id(b.session),
+            b.seq,
+            b.reason
+        ));
+    }
+    let where_ = store.path().display();
+    if bad.is_empty() {
+        outln(&format!("the store at {where_} has no unreadable records"));
+        if !a.dry_run {
+            outln("rebuilt the session list from the log");
+        }
+        return Ok(0);
+    }
+    if a.dry_run {
+        outln(&format!(
+            "{} unreadable record(s) in {where_}; run `viva repair` to move them aside",
+            bad.len()
+        ));
+        return Ok(1);
+    }
+    outln(&format!(
+        "moved {} unreadable record(s) into the quarantine of {where_} (kept there, no longer read); rebuilt the session list",
+        bad.len()
+    ));
+    Ok(0)
 }

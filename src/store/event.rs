@@ -30,6 +30,24 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl Event {
+    /// Check what serde cannot: a schema version this build knows, and the numbers of a grade. The error names
+    /// the first problem.
+    pub fn check(&self) -> Result<(), String> {
+        if self.v == 0 || self.v > crate::store::SCHEMA_VERSION {
+            return Err(format!(
+                "schema version {} is not one this viva reads (1-{}); a newer viva wrote it",
+                self.v,
+                crate::store::SCHEMA_VERSION
+            ));
+        }
+        match &self.kind {
+            EventKind::Graded { grade, .. } | EventKind::Regraded { grade, .. } => grade.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The event payloads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]

@@ -43,6 +43,30 @@ pub struct Store {
     events: sled::Tree,
     sessions: sled::Tree,
     path: PathBuf,
+    /// Unreadable records already reported in this process (each is warned about once).
+    warned: std::sync::Mutex<std::collections::HashSet<(u64, u32)>>,
+}
+
+/// A stored record that does not decode: where it is and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRecord {
+    /// Session id.
+    pub session: u64,
+    /// Sequence number.
+    pub seq: u32,
+    /// The decoding error.
+    pub reason: String,
+}
+
+/// The (session, seq) of an event key.
+fn split_key(k: &[u8]) -> (u64, u32) {
+    let mut s = [0u8; 8];
+    let mut q = [0u8; 4];
+    if k.len() >= 12 {
+        s.copy_from_slice(&k[..8]);
+        q.copy_from_slice(&k[8..12]);
+    }
+    (u64::from_be_bytes(s), u32::from_be_bytes(q))
 }
 
 fn key(session: u64, seq: u32) -> [u8; 12] {
@@ -90,6 +114,7 @@ impl Store {
                         events,
                         sessions,
                         path: path.to_path_buf(),
+                        warned: Default::default(),
                     });
                 }
                 Err(e) => {
@@ -117,10 +142,16 @@ impl Store {
         self.events
             .insert(key(ev.session, ev.seq), bytes)
             .map_err(|e| map_err(&d, e))?;
-        let mut sum = self
-            .summary(ev.session)?
-            .unwrap_or_else(|| SessionSummary::new(ev.session));
-        sum.apply(ev);
+        let sum = match self.summary(ev.session) {
+            Ok(found) => {
+                let mut sum = found.unwrap_or_else(|| SessionSummary::new(ev.session));
+                sum.apply(ev);
+                sum
+            }
+            // A damaged summary is a view: rebuild it from the log (which already holds `ev`).
+            Err(StoreError::Decode(..)) => self.summary_from_log(ev.session)?,
+            Err(e) => return Err(e),
+        };
         let sb =
             serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
         self.sessions
@@ -156,11 +187,20 @@ impl Store {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
         for r in self.sessions.iter().rev() {
-            let (_, v) = r.map_err(|e| map_err(&d, e))?;
-            out.push(
-                serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?,
-            );
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            match serde_json::from_slice(&v) {
+                Ok(s) => out.push(s),
+                Err(e) => {
+                    let mut id = [0u8; 8];
+                    if k.len() == 8 {
+                        id.copy_from_slice(&k);
+                    }
+                    eprintln!(
+                        "viva: warning: skipped the unreadable summary of session {} ({e}); `viva repair` rebuilds it",
+                        fmt_id(u64::from_be_bytes(id))
+                    );
+                }
+            }
         }
         Ok(out)
     }
@@ -184,30 +224,130 @@ impl Store {
         }
     }
 
-    /// Every event of one session, in order.
+    /// Every event of one session, in order. An unreadable record is skipped with one warning (see
+    /// [`Store::decode`]); `viva repair` moves it aside.
     pub fn events(&self, id: u64) -> Result<Vec<Event>, StoreError> {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
         for r in self.events.scan_prefix(id.to_be_bytes()) {
-            let (_, v) = r.map_err(|e| map_err(&d, e))?;
-            out.push(
-                serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?,
-            );
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            out.extend(self.decode(&k, &v));
         }
         Ok(out)
     }
 
-    /// Every event in the store, in key order.
+    /// Every event in the store, in key order; unreadable records are skipped with one warning each.
     pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
         let d = self.path.display().to_string();
+        let mut out = Vec::new();
+        for r in self.events.iter() {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            out.extend(self.decode(&k, &v));
+        }
+        Ok(out)
+    }
+
+    /// Decode one stored event, or warn once (naming session and seq) and skip it: one bad record must not
+    /// make the rest of the history unreadable.
+    fn decode(&self, k: &[u8], v: &[u8]) -> Option<Event> {
+        match decode_event(k, v) {
+            Ok(e) => Some(e),
+            Err(bad) => {
+                let fresh = self
+                    .warned
+                    .lock()
+                    .map(|mut w| w.insert((bad.session, bad.seq)))
+                    .unwrap_or(true);
+                if fresh {
+                    eprintln!(
+                        "viva: warning: skipped an unreadable record (session {} seq {}: {}); `viva repair` moves it aside",
+                        fmt_id(bad.session),
+                        bad.seq,
+                        bad.reason
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Every record that does not decode as an event.
+    pub fn bad_records(&self) -> Result<Vec<BadRecord>, StoreError> {
+        let d = self.path.display().to_string();
+        let mut out = Vec::new();
+        for r in self.events.iter() {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            if let Err(b) = decode_event(&k, &v) {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Move unreadable records into the `quarantine` tree (kept, never read as events) and rebuild the
+    /// session summaries. Returns the records moved.
+    pub fn quarantine_bad_records(&self) -> Result<Vec<BadRecord>, StoreError> {
+        let d = self.path.display().to_string();
+        let bad = self.bad_records()?;
+        if !bad.is_empty() {
+            let q = self
+                .db
+                .open_tree("quarantine")
+                .map_err(|e| map_err(&d, e))?;
+            for b in &bad {
+                let k = key(b.session, b.seq);
+                if let Some(v) = self.events.get(k).map_err(|e| map_err(&d, e))? {
+                    q.insert(k, v).map_err(|e| map_err(&d, e))?;
+                    self.events.remove(k).map_err(|e| map_err(&d, e))?;
+                }
+            }
+        }
+        self.rebuild_summaries()?;
+        Ok(bad)
+    }
+
+    /// One session's summary computed from its events.
+    fn summary_from_log(&self, id: u64) -> Result<SessionSummary, StoreError> {
+        let mut sum = SessionSummary::new(id);
+        for e in self.events(id)? {
+            sum.apply(&e);
+        }
+        Ok(sum)
+    }
+
+    /// Recompute every session's summary from the log (the summaries are a view; `viva repair` calls this).
+    /// Returns the number of sessions.
+    pub fn rebuild_summaries(&self) -> Result<usize, StoreError> {
+        let d = self.path.display().to_string();
+        let mut ids: Vec<u64> = Vec::new();
+        for r in self.events.iter().keys() {
+            let k = r.map_err(|e| map_err(&d, e))?;
+            let (id, _) = split_key(&k);
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        }
+        self.sessions.clear().map_err(|e| map_err(&d, e))?;
+        for &id in &ids {
+            let sum = self.summary_from_log(id)?;
+            let sb = serde_json::to_vec(&sum)
+                .map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+            self.sessions
+                .insert(id.to_be_bytes(), sb)
+                .map_err(|e| map_err(&d, e))?;
+        }
+        self.flush()?;
+        Ok(ids.len())
+    }
+
+    /// Store raw bytes under an event key, bypassing every check (tests use it to plant a damaged record).
+    #[doc(hidden)]
+    pub fn put_raw(&self, session: u64, seq: u32, bytes: &[u8]) -> Result<(), StoreError> {
+        let d = self.path.display().to_string();
         self.events
-            .iter()
-            .map(|r| {
-                let (_, v) = r.map_err(|e| map_err(&d, e))?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Decode(d.clone(), e.to_string()))
-            })
-            .collect()
+            .insert(key(session, seq), bytes)
+            .map_err(|e| map_err(&d, e))?;
+        Ok(())
     }
 
     /// Import whole sessions; identical sessions are skipped, conflicting ones refused before anything is written.
@@ -238,6 +378,19 @@ impl Store {
         self.flush()?;
         Ok((todo.len(), skipped))
     }
+}
+
+/// Decode a stored event record.
+fn decode_event(k: &[u8], v: &[u8]) -> Result<Event, BadRecord> {
+    let (session, seq) = split_key(k);
+    let bad = |reason: String| BadRecord {
+        session,
+        seq,
+        reason,
+    };
+    let e: Event = serde_json::from_slice(v).map_err(|e| bad(e.to_string()))?;
+    e.check().map_err(bad)?;
+    Ok(e)
 }
 
 fn map_err(path: &str, e: sled::Error) -> StoreError {

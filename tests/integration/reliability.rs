@@ -229,3 +229,163 @@ fn output_to_device_nodes_and_fifos_writes_in_place() {
     assert!(got.contains("SessionStarted"), "{got}");
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+#[test]
+fn rubric_numbers_must_be_finite_and_sane() {
+    let sb = Sandbox::new();
+    let src =
+        std::fs::read_to_string(root().join("rubrics/detection/cv-detection-anchor-boxes.toml"))
+            .unwrap();
+    for (from, to, what) in [
+        (
+            "weight = 25",
+            "weight = inf",
+            "weight must be a finite number of points, at most 1000",
+        ),
+        (
+            "weight = 25",
+            "weight = 1e300",
+            "weight must be a finite number of points, at most 1000",
+        ),
+        (
+            "penalty = 15",
+            "penalty = inf",
+            "penalty must be a finite number of points, at most 100",
+        ),
+        ("penalty = 15", "penalty = nan", "penalty must be > 0"),
+    ] {
+        let bad = src.replacen(from, to, 1);
+        let line = bad.lines().position(|l| l == to).unwrap() + 1;
+        sb.write("bad/cv-detection-anchor-boxes.toml", &bad);
+        let o = sb.run(&["bank", "check", "bad"], "");
+        assert_eq!(o.status.code(), Some(1), "{to}");
+        let err = text(&o.stderr);
+        assert!(
+            err.contains(&format!("cv-detection-anchor-boxes.toml:{line}:")) && err.contains(what),
+            "{to}: {err}"
+        );
+    }
+}
+
+/// Replace the stored bytes of one event (the store must not be in use).
+fn plant(sb: &Sandbox, session: &str, seq: u32, bytes: &str) {
+    let st = viva::store::Store::open(&sb.store()).unwrap();
+    st.put_raw(
+        viva::store::parse_id(session).unwrap(),
+        seq,
+        bytes.as_bytes(),
+    )
+    .unwrap();
+    st.flush().unwrap();
+}
+
+#[test]
+fn one_unreadable_grade_does_not_poison_the_store() {
+    let sb = Sandbox::new();
+    let first = sit(&sb, ANSWERS);
+    let id = sit(&sb, ANSWERS);
+    let evs: Value = serde_json::from_str(&sb.ok(&["replay", &id, "--json"], "")).unwrap();
+    let mut graded = evs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "Graded")
+        .unwrap()
+        .clone();
+    let seq = graded["seq"].as_u64().unwrap() as u32;
+    // What an infinite rubric weight used to become: `"weight": null`.
+    graded["grade"]["criteria"][0]["weight"] = Value::Null;
+    plant(&sb, &id, seq, &graded.to_string());
+    let warning = format!("session {id} seq {seq}");
+    for args in [
+        vec!["export", "--all", "--format", "json"],
+        vec!["report"],
+        vec!["due", "--all"],
+        vec!["replay", &id],
+        vec!["compare", &first, &id],
+        vec!["sessions"],
+    ] {
+        let o = sb.run(&args, "");
+        let err = text(&o.stderr);
+        assert!(o.status.success(), "{args:?}: {err}");
+        if args[0] != "sessions" {
+            assert_eq!(
+                err.matches("unreadable record").count(),
+                1,
+                "{args:?}: {err}"
+            );
+            assert!(err.contains(&warning), "{args:?}: {err}");
+        }
+    }
+    let all = sb.ok(&["export", "--all", "--format", "json"], "");
+    assert_eq!(all.lines().count(), 2 * evs.as_array().unwrap().len() - 1);
+    // An interview still starts and saves.
+    sit(&sb, ANSWERS);
+    // doctor finds it, repair --dry-run lists it, repair moves it aside.
+    let o = sb.run(&["doctor"], "");
+    assert!(
+        text(&o.stdout).contains("1 unreadable record(s)"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = sb.run(&["repair", "--dry-run"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains(&warning), "{}", text(&o.stdout));
+    let out = sb.ok(&["repair"], "");
+    assert!(out.contains("moved 1 unreadable record(s)"), "{out}");
+    let o = sb.run(&["export", "--all", "--format", "json"], "");
+    assert!(o.status.success());
+    assert_eq!(text(&o.stderr), "", "no more warnings");
+    assert!(sb
+        .ok(&["repair", "--dry-run"], "")
+        .contains("no unreadable records"));
+    sb.ok(&["doctor"], "");
+}
+
+#[test]
+fn import_refuses_absurd_numbers_and_unknown_versions() {
+    let sb = Sandbox::new();
+    let id = sit(&sb, ANSWERS);
+    let all = sb.ok(&["export", &id, "--format", "json"], "");
+    let lines: Vec<Value> = all
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let g = lines.iter().position(|e| e["type"] == "Graded").unwrap();
+    let with = |i: usize, f: &dyn Fn(&mut Value)| {
+        let mut ls = lines.clone();
+        f(&mut ls[i]);
+        ls.iter().map(|v| v.to_string() + "\n").collect::<String>()
+    };
+    let other = Sandbox::new();
+    for (name, body, needle) in [
+        (
+            "score",
+            with(g, &|v| v["grade"]["score"] = 100000.into()),
+            "score 100000 is outside 0-100",
+        ),
+        (
+            "weight",
+            with(g, &|v| v["grade"]["criteria"][0]["weight"] = 1e300.into()),
+            "weight 1",
+        ),
+        (
+            "version",
+            with(0, &|v| v["v"] = 99.into()),
+            "schema version 99",
+        ),
+    ] {
+        other.write(&format!("{name}.jsonl"), &body);
+        let o = other.run(&["import", &format!("{name}.jsonl")], "");
+        assert_one_line_error(&o, 1, needle);
+        assert!(
+            text(&o.stderr).contains(&format!(
+                "{name}.jsonl:{}:",
+                if name == "version" { 1 } else { g + 1 }
+            )),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    assert!(other.ok(&["sessions"], "").contains("No sessions"));
+}
