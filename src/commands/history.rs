@@ -340,35 +340,63 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `viva import`.
+/// `viva import`: every line is checked before anything is written (file and line for the first problem).
 pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let events = parse_import(&text, &a.file.display().to_string())?;
+    let c = store.import(events)?;
+    let mut parts = vec![format!("imported {} session(s)", c.imported)];
+    if c.completed > 0 {
+        parts.push(format!(
+            "completed {} partly imported session(s)",
+            c.completed
+        ));
+    }
+    if c.skipped > 0 {
+        parts.push(format!("{} already present", c.skipped));
+    }
+    outln(&parts.join(", "));
+    Ok(())
+}
+
+/// Parse and check an export file: one event per line (a UTF-8 byte-order mark is allowed), each a known
+/// schema version with sane numbers, no `(session, seq)` twice, and every session with a `SessionStarted`.
+pub fn parse_import(text: &str, file: &str) -> Result<Vec<Event>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut events = Vec::new();
+    // (session, seq) -> line; session -> (first line, has SessionStarted)
+    let mut seen: std::collections::HashMap<(u64, u32), usize> = Default::default();
+    let mut starts: std::collections::BTreeMap<u64, (usize, bool)> = Default::default();
     for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let e: Event = serde_json::from_str(line).map_err(|e| {
-            anyhow::anyhow!("{}:{}: not a viva event: {e}", a.file.display(), i + 1)
-        })?;
-        e.check()
-            .map_err(|m| anyhow::anyhow!("{}:{}: {m}", a.file.display(), i + 1))?;
+        let e: Event = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("{file}:{n}: not a viva event: {e}"))?;
+        e.check().map_err(|m| anyhow::anyhow!("{file}:{n}: {m}"))?;
+        if let Some(first) = seen.insert((e.session, e.seq), n) {
+            anyhow::bail!(
+                "{file}:{n}: session {} seq {} appears twice (first on line {first})",
+                fmt_id(e.session),
+                e.seq
+            );
+        }
+        let st = starts.entry(e.session).or_insert((n, false));
+        st.1 |= matches!(e.kind, EventKind::SessionStarted { .. });
         events.push(e);
     }
     if events.is_empty() {
-        anyhow::bail!("{} holds no events", a.file.display());
+        anyhow::bail!("{file} holds no events");
     }
-    let (imported, skipped) = store.import(events)?;
-    outln(&format!(
-        "imported {imported} session(s){}",
-        if skipped > 0 {
-            format!(", {skipped} already present")
-        } else {
-            String::new()
-        }
-    ));
-    Ok(())
+    if let Some((id, (n, _))) = starts.iter().find(|(_, (_, ok))| !ok) {
+        anyhow::bail!(
+            "{file}:{n}: session {} has no SessionStarted event; export whole sessions",
+            fmt_id(*id)
+        );
+    }
+    Ok(events)
 }
 
 /// `viva repair`: list the records that do not decode and (unless `--dry-run`) move them into the store's

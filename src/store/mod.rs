@@ -47,6 +47,17 @@ pub struct Store {
     warned: std::sync::Mutex<std::collections::HashSet<(u64, u32)>>,
 }
 
+/// What an import did, in sessions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Sessions new to the store.
+    pub imported: usize,
+    /// Sessions a killed import had left partly written, now complete.
+    pub completed: usize,
+    /// Sessions already present, identical.
+    pub skipped: usize,
+}
+
 /// A stored record that does not decode: where it is and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadRecord {
@@ -350,33 +361,68 @@ impl Store {
         Ok(())
     }
 
-    /// Import whole sessions; identical sessions are skipped, conflicting ones refused before anything is written.
-    /// Returns (imported, skipped) session counts.
-    pub fn import(&self, events: Vec<Event>) -> Result<(usize, usize), StoreError> {
+    /// Import whole sessions. A session already stored identically is skipped; one whose stored events are a
+    /// prefix of the imported ones (an import that was killed) is completed; any other difference is refused
+    /// before anything is written. Each session's events and its summary go in as one sled transaction, so a
+    /// killed import leaves every session either whole or absent. Returns what was done.
+    pub fn import(&self, events: Vec<Event>) -> Result<ImportCounts, StoreError> {
         let mut by: std::collections::BTreeMap<u64, Vec<Event>> = Default::default();
         for e in events {
             by.entry(e.session).or_default().push(e);
         }
         let mut todo = Vec::new();
-        let mut skipped = 0;
+        let mut counts = ImportCounts::default();
         for (id, mut evs) in by {
             evs.sort_by_key(|e| e.seq);
             let existing = self.events(id)?;
             if existing.is_empty() {
-                todo.push(evs);
+                counts.imported += 1;
+                todo.push((id, evs, 0));
             } else if existing == evs {
-                skipped += 1;
+                counts.skipped += 1;
+            } else if existing.len() < evs.len() && existing[..] == evs[..existing.len()] {
+                counts.completed += 1;
+                let n = existing.len();
+                todo.push((id, evs, n));
             } else {
                 return Err(StoreError::Conflict(fmt_id(id)));
             }
         }
-        for evs in &todo {
-            for e in evs {
-                self.append(e)?;
-            }
+        for (id, evs, from) in &todo {
+            self.write_session(*id, evs, *from)?;
         }
         self.flush()?;
-        Ok((todo.len(), skipped))
+        Ok(counts)
+    }
+
+    /// Write `evs[from..]` of one session and its summary (computed from all of `evs`) atomically.
+    fn write_session(&self, id: u64, evs: &[Event], from: usize) -> Result<(), StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let d = self.path.display().to_string();
+        let mut batch = sled::Batch::default();
+        let mut sum = SessionSummary::new(id);
+        for (i, e) in evs.iter().enumerate() {
+            sum.apply(e);
+            if i >= from {
+                let bytes = serde_json::to_vec(e)
+                    .map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+                batch.insert(&key(e.session, e.seq), bytes);
+            }
+        }
+        let sb =
+            serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+        (&self.events, &self.sessions)
+            .transaction(|(ev, se)| {
+                ev.apply_batch(&batch)?;
+                se.insert(&id.to_be_bytes(), sb.as_slice())?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => map_err(&d, e),
+                TransactionError::Abort(()) => {
+                    StoreError::Other(d.clone(), "import aborted".into())
+                }
+            })
     }
 }
 
@@ -458,7 +504,7 @@ mod tests {
         assert_eq!(s.events(id).unwrap().len(), 2);
         assert_eq!(s.resolve(&fmt_id(id)[..10]).unwrap(), id);
         let evs = s.events(id).unwrap();
-        assert_eq!(s.import(evs.clone()).unwrap(), (0, 1));
+        assert_eq!(s.import(evs.clone()).unwrap().skipped, 1);
         let mut changed = evs;
         changed[1].kind = EventKind::AnswerGiven {
             turn: 0,

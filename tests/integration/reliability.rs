@@ -389,3 +389,119 @@ fn import_refuses_absurd_numbers_and_unknown_versions() {
     }
     assert!(other.ok(&["sessions"], "").contains("No sessions"));
 }
+
+/// The exported events of one scripted session: (session id, JSON lines).
+fn exported_session(sb: &Sandbox) -> (String, Vec<String>) {
+    let id = sit(sb, ANSWERS);
+    let lines = sb
+        .ok(&["export", &id, "--format", "json"], "")
+        .lines()
+        .map(String::from)
+        .collect();
+    (id, lines)
+}
+
+#[test]
+fn import_completes_a_partly_imported_session() {
+    let sb = Sandbox::new();
+    let (id, lines) = exported_session(&sb);
+    let other = Sandbox::new();
+    other.write("part.jsonl", &(lines[..4].join("\n") + "\n"));
+    other.write("full.jsonl", &(lines.join("\n") + "\n"));
+    assert!(other
+        .ok(&["import", "part.jsonl"], "")
+        .contains("imported 1 session(s)"));
+    let out = other.ok(&["import", "full.jsonl"], "");
+    assert!(
+        out.contains("completed 1 partly imported session(s)"),
+        "{out}"
+    );
+    assert_eq!(other.ok(&["replay", &id], ""), sb.ok(&["replay", &id], ""));
+    let s: Value = serde_json::from_str(&other.ok(&["sessions", "--json"], "")).unwrap();
+    let o: Value = serde_json::from_str(&sb.ok(&["sessions", "--json"], "")).unwrap();
+    assert_eq!(s, o, "the summary is the whole session's");
+    assert!(other
+        .ok(&["import", "full.jsonl"], "")
+        .contains("1 already present"));
+}
+
+#[test]
+fn a_killed_import_leaves_each_session_whole_or_absent() {
+    let sb = Sandbox::new();
+    let (id, lines) = exported_session(&sb);
+    let base = viva::store::parse_id(&id).unwrap();
+    let mut big = String::new();
+    for k in 0..4000u64 {
+        for l in &lines {
+            big.push_str(&l.replacen(
+                &format!("\"session\":{base}"),
+                &format!("\"session\":{}", base + 1 + k),
+                1,
+            ));
+            big.push('\n');
+        }
+    }
+    let other = Sandbox::new();
+    other.write("big.jsonl", &big);
+    // The whole import takes about a second; sled writes its log out every 500 ms.
+    for delay_ms in [300u64, 600, 850] {
+        let mut c = other.cmd();
+        c.args(["import", "big.jsonl"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = c.spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let all = other.ok(&["export", "--all", "--format", "json"], "");
+        let mut per: std::collections::BTreeMap<u64, usize> = Default::default();
+        for l in all.lines() {
+            let v: Value = serde_json::from_str(l).unwrap();
+            *per.entry(v["session"].as_u64().unwrap()).or_default() += 1;
+        }
+        for (s, n) in per {
+            assert_eq!(
+                n,
+                lines.len(),
+                "session {s:x} has {n} of {} events after kill -9 at {delay_ms} ms",
+                lines.len()
+            );
+        }
+    }
+    let out = other.ok(&["import", "big.jsonl"], "");
+    assert!(out.starts_with("imported "), "{out}");
+    let v: Value = serde_json::from_str(&other.ok(&["sessions", "--json"], "")).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 4000);
+}
+
+#[test]
+fn import_checks_the_file_before_writing() {
+    let sb = Sandbox::new();
+    let (id, lines) = exported_session(&sb);
+    let other = Sandbox::new();
+    // The same seq twice: file and line of the second.
+    let mut dup = lines.clone();
+    dup.insert(3, lines[2].clone());
+    other.write("dup.jsonl", &(dup.join("\n") + "\n"));
+    let o = other.run(&["import", "dup.jsonl"], "");
+    assert_one_line_error(&o, 1, "dup.jsonl:4: session");
+    assert!(
+        text(&o.stderr).contains("appears twice (first on line 3)"),
+        "{}",
+        text(&o.stderr)
+    );
+    // No SessionStarted.
+    other.write("headless.jsonl", &(lines[1..].join("\n") + "\n"));
+    let o = other.run(&["import", "headless.jsonl"], "");
+    assert_one_line_error(
+        &o,
+        1,
+        &format!("headless.jsonl:1: session {id} has no SessionStarted event"),
+    );
+    assert!(other.ok(&["sessions"], "").contains("No sessions"));
+    // A byte-order mark is fine.
+    other.write("bom.jsonl", &format!("\u{feff}{}\n", lines.join("\n")));
+    assert!(other
+        .ok(&["import", "bom.jsonl"], "")
+        .contains("imported 1 session(s)"));
+}
