@@ -5,6 +5,7 @@ pub mod budget;
 pub mod grader;
 pub mod prompt;
 pub mod quote;
+pub mod redact;
 
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
@@ -182,7 +183,22 @@ impl LlmClient {
         })
     }
 
+    /// Server text with the key and any bearer or `sk-` token masked (see [`redact`]).
+    pub fn redact(&self, text: &str) -> String {
+        redact::redact(text, self.cfg.api_key.as_deref())
+    }
+
     fn map_err(&self, e: OpenAIError) -> LlmError {
+        match self.map_err_raw(e) {
+            LlmError::Connect(u, m) => LlmError::Connect(u, self.redact(&m)),
+            LlmError::Status(m) => LlmError::Status(self.redact(&m)),
+            LlmError::BadResponse(m) => LlmError::BadResponse(self.redact(&m)),
+            LlmError::Stream(m) => LlmError::Stream(self.redact(&m)),
+            other => other,
+        }
+    }
+
+    fn map_err_raw(&self, e: OpenAIError) -> LlmError {
         match e {
             OpenAIError::Reqwest(r) if r.is_timeout() => {
                 LlmError::Timeout(self.cfg.timeout.as_secs())
@@ -304,6 +320,7 @@ impl LlmClient {
                 })
                 .sum();
         }
+        c.content = self.redact(&c.content);
         c.latency_ms = start.elapsed().as_millis() as u64;
         c.call_us = start.elapsed().as_micros() as u64;
         c.attempts = self
@@ -339,7 +356,7 @@ impl LlmClient {
             v["data"]
                 .as_array()?
                 .iter()
-                .filter_map(|m| m["id"].as_str().map(String::from))
+                .filter_map(|m| m["id"].as_str().map(|id| self.redact(id)))
                 .collect(),
         )
     }

@@ -505,3 +505,87 @@ fn import_checks_the_file_before_writing() {
         .ok(&["import", "bom.jsonl"], "")
         .contains("imported 1 session(s)"));
 }
+
+/// Every file under `p`.
+fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                out.extend(files_under(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_key_echoed_by_the_endpoint_is_redacted_everywhere() {
+    let sb = Sandbox::new();
+    let f = crate::llm::Fake::start("reflect", 0.0);
+    let secret = "zz-reflected-secret-77a1";
+    let with_key = |args: &[&str], stdin: &str| {
+        let mut c = sb.cmd();
+        c.env("VIVA_LLM_BASE_URL", &f.url)
+            .env("VIVA_LLM_MODEL", "fake-model")
+            .env("VIVA_LLM_API_KEY", secret)
+            .args(args);
+        run_piped(c, stdin)
+    };
+    let mut shown = String::new();
+    let o = with_key(
+        &[
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--follow-ups",
+            "1",
+        ],
+        ANSWERS,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    shown += &(text(&o.stdout) + &text(&o.stderr));
+    sb.write("a.txt", "Nine anchors per location, 3 scales and 3 ratios.");
+    let o = with_key(
+        &[
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--answer-file",
+            "a.txt",
+            "--json",
+        ],
+        "",
+    );
+    let g: Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(g["degraded"], true);
+    let note = g["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("Bearer [redacted]"),
+        "the note still says what happened: {note}"
+    );
+    shown += &(text(&o.stdout) + &text(&o.stderr));
+    for args in [&["doctor"][..], &["doctor", "--json"][..]] {
+        let o = with_key(args, "");
+        shown += &(text(&o.stdout) + &text(&o.stderr));
+    }
+    shown += &sb.ok(&["export", "--all", "--format", "json"], "");
+    let id = newest_session_events(&sb)[0]["session"].as_u64().unwrap();
+    shown += &sb.ok(&["export", &format!("{id:014x}"), "--format", "md"], "");
+    assert!(
+        shown.contains("[redacted]"),
+        "the echo reached the output: {shown}"
+    );
+    assert!(!shown.contains(secret), "the key leaked: {shown}");
+    for entry in files_under(&sb.store()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the key is stored in {}",
+            entry.display()
+        );
+    }
+}
