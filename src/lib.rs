@@ -51,11 +51,14 @@ pub fn main_exit_code() -> i32 {
         Ok(code) => code,
         Err(e) => {
             if e.downcast_ref::<UsageError>().is_some() {
-                eprintln!("viva: {e}");
+                eprintln!("viva: {}", output::neutralise(&e.to_string(), false));
                 return 2;
             }
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("viva: error: {}", chain.join(": "));
+            eprintln!(
+                "viva: error: {}",
+                output::neutralise(&chain.join(": "), false)
+            );
             1
         }
     }

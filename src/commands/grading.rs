@@ -314,7 +314,7 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) ->
                     m
                 }
             };
-            outln(&Value::Object(out).to_string());
+            crate::output::out_json(&(Value::Object(out).to_string() + "\n"));
         }
         pending.clear();
         if done {
@@ -387,7 +387,7 @@ fn grade_batch_async(path: &Path, bank: &Bank, grader: &Grader, concurrency: usi
             if progress {
                 eprint!("\r\x1b[2Kgrading {done}/{total}");
             }
-            outln(&Value::Object(out).to_string());
+            crate::output::out_json(&(Value::Object(out).to_string() + "\n"));
         }
     });
     if progress {

@@ -318,9 +318,13 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
         let id = store.resolve(a.id.as_deref().unwrap_or_default())?;
         store.events(id)?
     };
+    // Text as stored, made inert for terminals and Markdown viewers (JSON escapes control characters itself).
     let text = match a.format {
-        ExportFormat::Md => markdown(&events),
-        ExportFormat::Html => crate::html::transcript::transcript(&events),
+        ExportFormat::Md => crate::output::neutralise(&markdown(&events), false).into_owned(),
+        ExportFormat::Html => {
+            crate::output::neutralise(&crate::html::transcript::transcript(&events), false)
+                .into_owned()
+        }
         ExportFormat::Json => {
             let mut s = String::new();
             for e in &events {
@@ -335,6 +339,7 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
             crate::output::write_file(p, text.as_bytes(), a.force)?;
             eprintln!("wrote {} events to {}", events.len(), p.display());
         }
+        None if a.format == ExportFormat::Json => crate::output::out_json(&text),
         None => out(&text),
     }
     Ok(())

@@ -274,7 +274,7 @@ impl Store {
                         "viva: warning: skipped an unreadable record (session {} seq {}: {}); `viva repair` moves it aside",
                         fmt_id(bad.session),
                         bad.seq,
-                        bad.reason
+                        crate::output::neutralise(&bad.reason, false)
                     );
                 }
                 None

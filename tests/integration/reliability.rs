@@ -589,3 +589,62 @@ fn a_key_echoed_by_the_endpoint_is_redacted_everywhere() {
         );
     }
 }
+
+#[test]
+fn terminal_escapes_are_shown_inert_but_stored_as_given() {
+    let sb = Sandbox::new();
+    let evil = "Nine anchors per location\u{1b}]52;c;cm0gLXJmIH4=\u{7} at every cell\u{1b}[2J, 3 scales\u{9b}31m.";
+    let o = sb.run(
+        &[
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--follow-ups",
+            "0",
+        ],
+        &format!("{evil}\n\n"),
+    );
+    assert!(o.status.success());
+    let shown = text(&o.stdout);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}') && !shown.contains('\u{9b}'),
+        "{shown:?}"
+    );
+    let evs = newest_session_events(&sb);
+    let answer = evs.iter().find(|e| e["type"] == "AnswerGiven").unwrap();
+    assert_eq!(answer["text"], evil, "stored as given");
+    let id = format!("{:014x}", answer["session"].as_u64().unwrap());
+    for args in [
+        vec!["replay", id.as_str()],
+        vec!["export", id.as_str(), "--format", "md"],
+        vec!["report"],
+    ] {
+        let out = sb.ok(&args, "");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{args:?}: {out:?}"
+        );
+        if args[0] != "report" {
+            assert!(
+                out.contains("\u{241b}]52;c;"),
+                "the escape is visible: {out}"
+            );
+        }
+    }
+    sb.ok(&["export", &id, "--format", "md", "-o", "t.md"], "");
+    let md = std::fs::read_to_string(sb.path("t.md")).unwrap();
+    assert!(
+        !md.contains('\u{1b}') && md.contains("\u{241b}[2J"),
+        "{md:?}"
+    );
+    // An imported event's text (here a question title) is inert too, and so are error messages quoting a file.
+    let json = sb.ok(&["export", &id, "--format", "json"], "");
+    let other = Sandbox::new();
+    other.write("t.jsonl", &json.replace("Anchor", "\\u001b[2JAnchor"));
+    other.ok(&["import", "t.jsonl"], "");
+    let out = other.ok(&["replay", &id], "");
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    other.write("b.jsonl", "{\"v\":1,\"type\":\"\\u001b]0;pwned\\u0007\"}\n");
+    let o = other.run(&["import", "b.jsonl"], "");
+    assert!(!text(&o.stderr).contains('\u{1b}'), "{:?}", text(&o.stderr));
+}
