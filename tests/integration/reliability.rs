@@ -648,3 +648,43 @@ fn terminal_escapes_are_shown_inert_but_stored_as_given() {
     let o = other.run(&["import", "b.jsonl"], "");
     assert!(!text(&o.stderr).contains('\u{1b}'), "{:?}", text(&o.stderr));
 }
+
+#[test]
+fn answer_dir_refuses_links_that_leave_it() {
+    let sb = Sandbox::new();
+    sb.write("clips/01.wav", "RIFF");
+    sb.write("secret.txt", "root:x:0:0:the password file\n");
+    sb.write("clips/notes/inner.txt", "/quit\n");
+    std::os::unix::fs::symlink(sb.path("secret.txt"), sb.path("clips/02.txt")).unwrap();
+    let o = sb.run(
+        &[
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--answer-dir",
+            "clips",
+        ],
+        "",
+    );
+    assert_one_line_error(&o, 1, "02.txt is a link to");
+    assert!(
+        text(&o.stderr).contains("outside the directory"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!text(&o.stdout).contains("password"));
+    // A link that stays inside the directory is fine.
+    std::fs::remove_file(sb.path("clips/02.txt")).unwrap();
+    std::os::unix::fs::symlink(sb.path("clips/notes/inner.txt"), sb.path("clips/00.txt")).unwrap();
+    let o = sb.run(
+        &[
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--answer-dir",
+            "clips",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}
