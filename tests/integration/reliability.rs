@@ -688,3 +688,78 @@ fn answer_dir_refuses_links_that_leave_it() {
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
 }
+
+const BATCH_OK: &str =
+    "{\"question\": \"cv-detection-anchor-boxes\", \"answer\": \"Nine anchors per location, 3 scales and 3 ratios.\"}";
+
+/// A batch file: a good line, a line that is not UTF-8, a blank line, a good line.
+fn mixed_batch(sb: &Sandbox) {
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(BATCH_OK.as_bytes());
+    bytes.extend_from_slice(
+        b"\n{\"question\": \"cv-detection-anchor-boxes\", \"answer\": \"caf\xe9 \xff\"}\n\n",
+    );
+    bytes.extend_from_slice(BATCH_OK.as_bytes());
+    bytes.extend_from_slice(b"\r\n");
+    std::fs::write(sb.path("mixed.jsonl"), bytes).unwrap();
+}
+
+#[test]
+fn a_non_utf8_batch_line_gets_an_error_and_the_batch_goes_on() {
+    let sb = Sandbox::new();
+    mixed_batch(&sb);
+    let f = crate::llm::Fake::start("ok", 0.0);
+    for grader in ["offline", "llm"] {
+        let mut c = sb.cmd();
+        c.env("VIVA_LLM_BASE_URL", &f.url)
+            .env("VIVA_LLM_MODEL", "fake-model")
+            .args(["--grader", grader, "grade", "--batch", "mixed.jsonl"]);
+        let o = run_piped(c, "");
+        assert_eq!(o.status.code(), Some(1), "{grader}: a line failed");
+        let out: Vec<Value> = text(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(out.len(), 3, "{grader}: {out:?}");
+        assert!(
+            out[0]["score"].is_number() && out[2]["score"].is_number(),
+            "{grader}: {out:?}"
+        );
+        assert!(
+            out[1]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("line 2: not UTF-8"),
+            "{grader}: {}",
+            out[1]
+        );
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("graded 2 answer(s)")
+                && err.contains("1 line(s) failed")
+                && err.contains("1 blank line(s) skipped"),
+            "{grader}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_batch_the_model_could_not_grade_says_so_and_fails() {
+    let sb = Sandbox::new();
+    sb.write("b.jsonl", &format!("{BATCH_OK}\n{BATCH_OK}\n"));
+    let f = crate::llm::Fake::start("garbage", 0.0);
+    let mut c = sb.cmd();
+    c.env("VIVA_LLM_BASE_URL", &f.url)
+        .env("VIVA_LLM_MODEL", "fake-model")
+        .args(["--grader", "llm", "grade", "--batch", "b.jsonl"]);
+    let o = run_piped(c, "");
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("graded 2 answer(s), 2 degraded"), "{err}");
+    assert!(err.contains("the model graded none of them"), "{err}");
+    assert_eq!(
+        text(&o.stdout).lines().count(),
+        2,
+        "the offline grades are still given"
+    );
+}
