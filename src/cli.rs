@@ -194,6 +194,65 @@ pub struct InterviewArgs {
     pub answer_dir: Option<PathBuf>,
 }
 
+/// The follow-up count clap gives when `--follow-ups` is absent.
+const DEFAULT_FOLLOW_UPS: usize = 3;
+
+impl InterviewArgs {
+    /// Whether any interview option was given (compared with clap's defaults).
+    pub fn given(&self) -> bool {
+        let InterviewArgs {
+            area,
+            questions,
+            rounds,
+            difficulty,
+            company,
+            follow_ups,
+            seed,
+            max_cost,
+            voice,
+            tts,
+            answer_dir,
+        } = self;
+        area.is_some()
+            || !questions.is_empty()
+            || rounds.is_some()
+            || difficulty.is_some()
+            || company.is_some()
+            || *follow_ups != DEFAULT_FOLLOW_UPS
+            || seed.is_some()
+            || max_cost.is_some()
+            || *voice
+            || tts.is_some()
+            || answer_dir.is_some()
+    }
+
+    /// These options (given after `interview`) completed by `top` (given before it): `viva --question X
+    /// interview --rounds 1` means both. An option given in both places takes the later one.
+    pub fn merged(self, top: InterviewArgs) -> InterviewArgs {
+        InterviewArgs {
+            area: self.area.or(top.area),
+            questions: if self.questions.is_empty() {
+                top.questions
+            } else {
+                self.questions
+            },
+            rounds: self.rounds.or(top.rounds),
+            difficulty: self.difficulty.or(top.difficulty),
+            company: self.company.or(top.company),
+            follow_ups: if self.follow_ups == DEFAULT_FOLLOW_UPS {
+                top.follow_ups
+            } else {
+                self.follow_ups
+            },
+            seed: self.seed.or(top.seed),
+            max_cost: self.max_cost.or(top.max_cost),
+            voice: self.voice || top.voice,
+            tts: self.tts.or(top.tts),
+            answer_dir: self.answer_dir.or(top.answer_dir),
+        }
+    }
+}
+
 /// `viva quiz` flags.
 #[derive(Debug, Args)]
 pub struct QuizArgs {

@@ -112,7 +112,21 @@ fn grader_for(s: &settings::Settings) -> Result<grade::Grader> {
     }
 }
 
-fn run(cli: Cli) -> Result<i32> {
+fn run(mut cli: Cli) -> Result<i32> {
+    // Interview options before the command: honoured for `interview`, refused for any other command.
+    match cli.command.take() {
+        Some(Cmd::Interview(a)) => {
+            let top = std::mem::take(&mut cli.interview);
+            cli.command = Some(Cmd::Interview(a.merged(top)));
+        }
+        Some(_) if cli.interview.given() => {
+            return Err(UsageError(
+                "interview options (--question, --area, --rounds, --voice, --tts, …) go with `viva` or `viva interview`, not before another command".into(),
+            )
+            .into());
+        }
+        other => cli.command = other,
+    }
     let s = settings::Settings::resolve(&cli)?;
     let style = Style { color: s.color };
     let bank_dir = s.bank.as_deref();

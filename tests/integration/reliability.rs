@@ -763,3 +763,47 @@ fn a_batch_the_model_could_not_grade_says_so_and_fails() {
         "the offline grades are still given"
     );
 }
+
+#[test]
+fn interview_options_before_the_command_are_honoured_or_refused() {
+    let sb = Sandbox::new();
+    let out = sb.ok(
+        &[
+            "--question",
+            "cv-segmentation-miou-dice",
+            "--follow-ups",
+            "0",
+            "interview",
+        ],
+        "/quit\n",
+    );
+    assert!(
+        out.contains("mIoU") || out.contains("Dice"),
+        "the question given before the command is asked: {out}"
+    );
+    let evs = newest_session_events(&sb);
+    let q = evs.iter().find(|e| e["type"] == "QuestionAsked").unwrap();
+    assert_eq!(q["question"], "cv-segmentation-miou-dice");
+    // Both places: the later one wins for a single value.
+    sb.ok(
+        &[
+            "--question",
+            "cv-segmentation-miou-dice",
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+        ],
+        "/quit\n",
+    );
+    let evs = newest_session_events(&sb);
+    let q = evs.iter().find(|e| e["type"] == "QuestionAsked").unwrap();
+    assert_eq!(q["question"], "cv-detection-anchor-boxes");
+    for args in [
+        &["--question", "cv-detection-anchor-boxes", "sessions"][..],
+        &["--voice", "sessions"][..],
+        &["--tts", "off", "report"][..],
+    ] {
+        let o = sb.run(args, "");
+        assert_one_line_error(&o, 2, "go with `viva` or `viva interview`");
+    }
+}
