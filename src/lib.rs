@@ -148,13 +148,15 @@ fn run(mut cli: Cli) -> Result<i32> {
             commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
         }
         Some(Cmd::Sessions(a)) => {
-            commands::history::sessions(&store::Store::open(&s.store)?, a.json, style).map(|_| 0)
+            commands::history::sessions(&store::Store::open_read_only(&s.store)?, a.json, style)
+                .map(|_| 0)
         }
         Some(Cmd::Replay(a)) => {
-            commands::history::replay(&store::Store::open(&s.store)?, &a, style).map(|_| 0)
+            commands::history::replay(&store::Store::open_read_only(&s.store)?, &a, style)
+                .map(|_| 0)
         }
         Some(Cmd::Export(a)) => {
-            commands::history::export(&store::Store::open(&s.store)?, &a).map(|_| 0)
+            commands::history::export(&store::Store::open_read_only(&s.store)?, &a).map(|_| 0)
         }
         Some(Cmd::Import(a)) => {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)

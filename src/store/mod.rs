@@ -45,6 +45,16 @@ pub struct Store {
     path: PathBuf,
     /// Unreadable records already reported in this process (each is warned about once).
     warned: std::sync::Mutex<std::collections::HashSet<(u64, u32)>>,
+    /// For a read-only store: the private copy that was opened instead (removed on drop).
+    scratch: Option<PathBuf>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(d) = self.scratch.take() {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
 }
 
 /// What an import did, in sessions.
@@ -126,6 +136,7 @@ impl Store {
                         sessions,
                         path: path.to_path_buf(),
                         warned: Default::default(),
+                        scratch: None,
                     });
                 }
                 Err(e) => {
@@ -138,6 +149,60 @@ impl Store {
             }
         }
         Err(last.unwrap_or(StoreError::Locked(disp)))
+    }
+
+    /// Open for reading only (`sessions`, `replay`, `export`, `report`, `due`, `compare`): a store that does not
+    /// exist is read as empty and never created; one that cannot be opened for writing (a read-only directory or
+    /// file system) is copied to a private temporary directory and the copy is read.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let disp = path.display().to_string();
+        if !path.join("db").exists() && !path.join("conf").exists() {
+            let db = sled::Config::new()
+                .temporary(true)
+                .open()
+                .map_err(|e| map_err(&disp, e))?;
+            return Store::from_db(db, path, None);
+        }
+        match Store::open(path) {
+            Err(StoreError::Other(_, m)) if read_only_error(&m) => {}
+            other => return other,
+        }
+        let scratch = std::env::temp_dir().join(format!(
+            "viva-read-only-{}-{:x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let copied = copy_dir(path, &scratch);
+        let opened = copied
+            .map_err(|e| StoreError::Other(disp.clone(), e.to_string()))
+            .and_then(|_| {
+                sled::Config::new()
+                    .path(&scratch)
+                    .cache_capacity(8 * 1024 * 1024)
+                    .open()
+                    .map_err(|e| map_err(&disp, e))
+            });
+        match opened {
+            Ok(db) => Store::from_db(db, path, Some(scratch)),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&scratch);
+                Err(e)
+            }
+        }
+    }
+
+    fn from_db(db: sled::Db, path: &Path, scratch: Option<PathBuf>) -> Result<Store, StoreError> {
+        let disp = path.display().to_string();
+        let events = db.open_tree("events").map_err(|e| map_err(&disp, e))?;
+        let sessions = db.open_tree("sessions").map_err(|e| map_err(&disp, e))?;
+        Ok(Store {
+            db,
+            events,
+            sessions,
+            path: path.to_path_buf(),
+            warned: Default::default(),
+            scratch,
+        })
     }
 
     /// Where the store lives.
@@ -424,6 +489,27 @@ impl Store {
                 }
             })
     }
+}
+
+/// Whether an open error means "this store cannot be written" (permissions, a read-only file system).
+fn read_only_error(msg: &str) -> bool {
+    let m = msg.to_lowercase();
+    m.contains("permission denied") || m.contains("read-only file system")
+}
+
+/// Copy a store directory (files and subdirectories) to `to`.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let t = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &t)?;
+        } else {
+            std::fs::copy(e.path(), &t)?;
+        }
+    }
+    Ok(())
 }
 
 /// Decode a stored event record.

@@ -807,3 +807,81 @@ fn interview_options_before_the_command_are_honoured_or_refused() {
         assert_one_line_error(&o, 2, "go with `viva` or `viva interview`");
     }
 }
+
+#[test]
+fn read_only_commands_never_create_a_store() {
+    let sb = Sandbox::new();
+    let missing = sb.path("nonexistent/deep/x");
+    let m = missing.to_str().unwrap();
+    assert!(sb
+        .ok(&["--store", m, "sessions"], "")
+        .contains("No sessions"));
+    assert_eq!(
+        sb.ok(&["--store", m, "sessions", "--json"], "").trim(),
+        "[]"
+    );
+    assert_eq!(
+        sb.ok(&["--store", m, "export", "--all", "--format", "json"], ""),
+        ""
+    );
+    sb.ok(&["--store", m, "report"], "");
+    sb.ok(&["--store", m, "due"], "");
+    let o = sb.run(&["--store", m, "replay", "1a2b"], "");
+    assert_one_line_error(&o, 1, "no session matches '1a2b'");
+    assert!(!sb.path("nonexistent").exists(), "nothing was created");
+}
+
+#[test]
+fn a_read_only_store_can_still_be_read() {
+    let Some(fs) = SmallFs::mount(8192) else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let store = fs.path().join("store");
+    let st = store.to_str().unwrap();
+    sb.ok(
+        &[
+            "--store",
+            st,
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--follow-ups",
+            "0",
+        ],
+        "Nine anchors per location, 3 scales and 3 ratios.\n\n",
+    );
+    let before = sb.ok(&["--store", st, "export", "--all", "--format", "json"], "");
+    let ok = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(fs.path())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "remount read-only");
+    let v: Value =
+        serde_json::from_str(&sb.ok(&["--store", st, "sessions", "--json"], "")).unwrap();
+    let id = v[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        sb.ok(&["--store", st, "export", "--all", "--format", "json"], ""),
+        before
+    );
+    assert!(sb
+        .ok(&["--store", st, "replay", &id], "")
+        .contains("Nine anchors"));
+    sb.ok(&["--store", st, "report"], "");
+    sb.ok(&["--store", st, "due", "--all"], "");
+    // Writing still fails, in one line.
+    let o = sb.run(
+        &[
+            "--store",
+            st,
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+        ],
+        "x\n\n",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("panicked"));
+}
