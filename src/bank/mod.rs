@@ -89,6 +89,8 @@ pub struct Question {
     pub ladder: Vec<Rung>,
     /// Where it came from.
     pub source: String,
+    /// Line of `reference =` in the source (for problems found after loading, e.g. by `viva bank check`).
+    pub reference_line: usize,
 }
 
 impl Question {
@@ -120,24 +122,68 @@ pub struct Bank {
     pub lexicon: Lexicon,
 }
 
+/// Fewest words a reference answer may have (the shipped ones have 170 or more).
+pub const MIN_REFERENCE_WORDS: usize = 40;
+
+/// The lowest offline score a reference answer may get (`viva bank check`).
+pub const MIN_REFERENCE_SCORE: u32 = 85;
+
 /// A raw file before parsing: (display path, text).
 type RawFile = (String, String);
 
-fn collect_dir(root: &Path) -> Result<(Vec<RawFile>, Vec<RawFile>), BankError> {
+/// What a directory holds: question files, lexicon files, and the problems met reading them.
+type Collected = (Vec<RawFile>, Vec<RawFile>, Vec<BankIssue>);
+
+/// The rubric and lexicon files under `root`, and the problems met reading them (a file that is not UTF-8 is
+/// reported with its line and skipped). Directory links are followed once: a link back to a directory already
+/// walked (a loop) is not entered again.
+fn collect_dir(root: &Path) -> Result<Collected, BankError> {
     let mut questions = Vec::new();
     let mut lexicons = Vec::new();
+    let mut issues = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    if let Ok(c) = root.canonicalize() {
+        seen_dirs.insert(c);
+    }
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
         let rd = std::fs::read_dir(&d).map_err(|e| BankError::Io(d.display().to_string(), e))?;
         for e in rd {
             let e = e.map_err(|e| BankError::Io(d.display().to_string(), e))?;
             let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
+            let ft = e
+                .file_type()
+                .map_err(|err| BankError::Io(p.display().to_string(), err))?;
+            let is_dir = if ft.is_symlink() {
+                p.is_dir()
+            } else {
+                ft.is_dir()
+            };
+            if is_dir {
+                // Canonical paths make a link loop (dir/self -> dir) visible as a directory already seen.
+                if p.canonicalize().is_ok_and(|c| seen_dirs.insert(c)) {
+                    stack.push(p);
+                }
             } else if p.extension().map(|x| x == "toml").unwrap_or(false) {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| BankError::Io(p.display().to_string(), e))?;
                 let disp = p.display().to_string();
+                let bytes =
+                    std::fs::read(&p).map_err(|e| BankError::Io(p.display().to_string(), e))?;
+                let text = match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(err) => {
+                        let good = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+                        let col = good.len()
+                            - good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)
+                            + 1;
+                        issues.push(BankIssue {
+                            file: disp,
+                            line,
+                            msg: format!("not UTF-8 text (invalid byte at column {col})"),
+                        });
+                        continue;
+                    }
+                };
                 if p.parent()
                     .and_then(|x| x.file_name())
                     .map(|n| n == "lexicon")
@@ -152,7 +198,8 @@ fn collect_dir(root: &Path) -> Result<(Vec<RawFile>, Vec<RawFile>), BankError> {
     }
     questions.sort();
     lexicons.sort();
-    Ok((questions, lexicons))
+    issues.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok((questions, lexicons, issues))
 }
 
 fn collect_embedded() -> (Vec<RawFile>, Vec<RawFile>) {
@@ -210,7 +257,7 @@ impl Bank {
     /// The embedded bank, overridden and extended by the questions in `dir` (same id replaces).
     pub fn with_overrides(dir: &Path) -> Result<Bank, BankError> {
         let (mut q, mut l) = collect_embedded();
-        let (dq, dl) = collect_dir(dir)?;
+        let (dq, dl, read_issues) = collect_dir(dir)?;
         let ids: HashSet<String> = dq.iter().filter_map(|(_, t)| peek_id(t)).collect();
         q.retain(|(_, t)| peek_id(t).map(|id| !ids.contains(&id)).unwrap_or(true));
         q.extend(dq);
@@ -221,12 +268,12 @@ impl Bank {
                 .unwrap_or(true)
         });
         l.extend(dl);
-        Bank::from_raw(q, l)
+        Bank::from_raw_with(q, l, read_issues)
     }
 
     /// Only the files in `dir` (plus the embedded lexicons): what `viva bank check DIR` validates.
     pub fn from_dir_only(dir: &Path) -> Result<Bank, BankError> {
-        let (q, dl) = collect_dir(dir)?;
+        let (q, dl, read_issues) = collect_dir(dir)?;
         let (_, mut l) = collect_embedded();
         let lex_names: HashSet<String> = dl.iter().filter_map(|(p, _)| file_name(p)).collect();
         l.retain(|(p, _)| {
@@ -235,11 +282,19 @@ impl Bank {
                 .unwrap_or(true)
         });
         l.extend(dl);
-        Bank::from_raw(q, l)
+        Bank::from_raw_with(q, l, read_issues)
     }
 
     fn from_raw(qfiles: Vec<RawFile>, lfiles: Vec<RawFile>) -> Result<Bank, BankError> {
-        let mut issues = Vec::new();
+        Bank::from_raw_with(qfiles, lfiles, Vec::new())
+    }
+
+    /// Parse and validate; `issues` holds problems already found reading the files.
+    fn from_raw_with(
+        qfiles: Vec<RawFile>,
+        lfiles: Vec<RawFile>,
+        mut issues: Vec<BankIssue>,
+    ) -> Result<Bank, BankError> {
         let mut entries: Vec<(String, Vec<String>)> = Vec::new();
         for (path, text) in &lfiles {
             match toml::from_str::<LexiconFile>(text) {
@@ -543,6 +598,24 @@ fn compile_question(
         &mut ids,
         errs,
     );
+    if !(3..=4).contains(&spec.ladder.len()) {
+        errs.push((
+            line_of(text, "[[ladder]]", 1, 1),
+            format!(
+                "a question needs a follow-up ladder of 3-4 rungs, found {}",
+                spec.ladder.len()
+            ),
+        ));
+    }
+    let words = spec.reference.split_whitespace().count();
+    if words > 0 && words < MIN_REFERENCE_WORDS {
+        errs.push((
+            l("reference"),
+            format!(
+                "the reference answer is too short ({words} words; a complete answer needs at least {MIN_REFERENCE_WORDS})"
+            ),
+        ));
+    }
     let mut ladder = Vec::new();
     let mut from = 1;
     for (i, r) in spec.ladder.iter().enumerate() {
@@ -616,6 +689,7 @@ fn compile_question(
         misconceptions,
         ladder,
         source: path.to_string(),
+        reference_line: l("reference"),
     })
 }
 

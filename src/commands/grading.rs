@@ -22,7 +22,7 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 Some(d) => Bank::from_dir_only(d),
                 None => Bank::embedded(),
             };
-            match res {
+            match res.and_then(check_references) {
                 Ok(b) => {
                     let rungs: usize = b.questions.iter().map(|q| q.ladder.len()).sum();
                     let quiz: usize = b.questions.iter().map(|q| q.spec.quiz.len()).sum();
@@ -147,6 +147,38 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
             ));
             Ok(())
         }
+    }
+}
+
+/// `viva bank check`'s last gate: every reference answer must score at least
+/// [`crate::bank::MIN_REFERENCE_SCORE`] with the offline grader (a reference that does not earn its own rubric's
+/// points means the patterns or the reference are wrong).
+fn check_references(b: Bank) -> std::result::Result<Bank, BankError> {
+    let issues: Vec<crate::bank::BankIssue> = b
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let g = offline::grade_without_coverage(&b, q, None, &q.spec.reference);
+            (g.score < crate::bank::MIN_REFERENCE_SCORE).then(|| crate::bank::BankIssue {
+                file: q.source.clone(),
+                line: q.reference_line,
+                msg: format!(
+                    "the reference answer scores {} with the offline grader{}; it must score at least {}",
+                    g.score,
+                    if g.flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (flags: {})", g.flags.join(", "))
+                    },
+                    crate::bank::MIN_REFERENCE_SCORE
+                ),
+            })
+        })
+        .collect();
+    if issues.is_empty() {
+        Ok(b)
+    } else {
+        Err(BankError::Invalid(issues))
     }
 }
 

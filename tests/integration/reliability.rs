@@ -885,3 +885,97 @@ fn a_read_only_store_can_still_be_read() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(!text(&o.stderr).contains("panicked"));
 }
+
+/// The anchor-box rubric with `edit` applied, written as the only file of `bad/`; `bank check bad`'s output.
+fn check_edited(sb: &Sandbox, edit: &dyn Fn(&str) -> String) -> (Output, String) {
+    let src =
+        std::fs::read_to_string(root().join("rubrics/detection/cv-detection-anchor-boxes.toml"))
+            .unwrap();
+    let bad = edit(&src);
+    sb.write("bad/cv-detection-anchor-boxes.toml", &bad);
+    (sb.run(&["bank", "check", "bad"], ""), bad)
+}
+
+#[test]
+fn bank_check_wants_a_ladder_and_a_reference_that_scores() {
+    let sb = Sandbox::new();
+    // No ladder at all.
+    let (o, bad) = check_edited(&sb, &|s| {
+        s[..s.find("[[ladder]]").unwrap()].to_string() + &s[s.find("[[quiz]]").unwrap_or(s.len())..]
+    });
+    assert!(!bad.contains("[[ladder]]"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("a question needs a follow-up ladder of 3-4 rungs, found 0"),
+        "{}",
+        text(&o.stderr)
+    );
+    // "I do not know." as the reference.
+    let (o, bad) = check_edited(&sb, &|s| {
+        let i = s.find("reference = ").unwrap();
+        let end = i + s[i..].find("\"\"\"").unwrap() + 3;
+        let close = end + s[end..].find("\"\"\"").unwrap() + 3;
+        format!("{}reference = \"I do not know.\"{}", &s[..i], &s[close..])
+    });
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("reference = "))
+        .unwrap()
+        + 1;
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "cv-detection-anchor-boxes.toml:{line}: the reference answer is too short (4 words"
+        )),
+        "{err}"
+    );
+    // Long enough, but it does not earn its own rubric's points.
+    let filler = "This paragraph talks about something else entirely, like gardening and the weather in spring, and it never mentions the topic at all. ".repeat(3);
+    let (o, _) = check_edited(&sb, &|s| {
+        let i = s.find("reference = ").unwrap();
+        let end = i + s[i..].find("\"\"\"").unwrap() + 3;
+        let close = end + s[end..].find("\"\"\"").unwrap() + 3;
+        format!("{}reference = \"{filler}\"{}", &s[..i], &s[close..])
+    });
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cv-detection-anchor-boxes.toml:{line}: the reference answer scores"
+        )) && err.contains("it must score at least 85"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bank_check_reports_non_utf8_files_and_skips_link_loops() {
+    let sb = Sandbox::new();
+    let src =
+        std::fs::read_to_string(root().join("rubrics/detection/cv-detection-anchor-boxes.toml"))
+            .unwrap();
+    sb.write("bank/detection/cv-detection-anchor-boxes.toml", &src);
+    let mut bytes =
+        b"id = \"cv-detection-latin1\"\narea = \"detection\"\ntitle = \"na\xefve\"\n".to_vec();
+    bytes.extend_from_slice(b"difficulty = \"easy\"\n");
+    std::fs::write(sb.path("bank/detection/cv-detection-latin1.toml"), bytes).unwrap();
+    std::os::unix::fs::symlink(sb.path("bank"), sb.path("bank/detection/loop")).unwrap();
+    let o = sb.run(&["bank", "check", "bank"], "");
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "bank/detection/cv-detection-latin1.toml:3: not UTF-8 text (invalid byte at column 12)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("loop/"), "the loop is not followed: {err}");
+    assert!(
+        err.contains("1 problem(s)"),
+        "the other file was checked and is fine: {err}"
+    );
+    std::fs::remove_file(sb.path("bank/detection/cv-detection-latin1.toml")).unwrap();
+    assert!(sb
+        .ok(&["bank", "check", "bank"], "")
+        .starts_with("ok: 1 questions"));
+}
