@@ -11,7 +11,7 @@ use std::io::BufRead;
 fn summary_json(s: &SessionSummary) -> serde_json::Value {
     json!({
         "id": fmt_id(s.id), "kind": s.kind, "started": s.started, "ended": s.ended, "grader": s.grader,
-        "questions": s.questions, "graded": s.graded, "mean_score": s.mean_score().map(|m| (m * 10.0).round() / 10.0),
+        "questions": s.questions, "answers": s.answer_count(), "graded": s.graded, "mean_score": s.mean_score().map(|m| (m * 10.0).round() / 10.0),
         "quiz_correct": s.quiz_correct, "quiz_total": s.quiz_total, "question_ids": s.question_ids,
     })
 }
@@ -49,7 +49,7 @@ pub fn sessions(store: &Store, as_json: bool, style: Style) -> Result<()> {
         };
         let (q, a) = match s.kind {
             crate::store::SessionKind::Quiz => (s.quiz_total, s.quiz_correct),
-            _ => (s.questions, s.graded),
+            _ => (s.questions, s.answer_count()),
         };
         let mean = s
             .mean_score()

@@ -153,6 +153,9 @@ pub struct SessionSummary {
     pub grader: String,
     /// Main questions asked.
     pub questions: u32,
+    /// Answers given (None in summaries written before this field: use `graded`).
+    #[serde(default)]
+    pub answers: Option<u32>,
     /// Answers graded.
     pub graded: u32,
     /// Sum of scores of graded answers.
@@ -175,6 +178,7 @@ impl SessionSummary {
             ended: None,
             grader: String::new(),
             questions: 0,
+            answers: Some(0),
             graded: 0,
             score_sum: 0,
             quiz_correct: 0,
@@ -195,6 +199,9 @@ impl SessionSummary {
                 self.questions += 1;
                 self.question_ids.push(question.clone());
             }
+            EventKind::AnswerGiven { .. } => {
+                self.answers = Some(self.answers.unwrap_or(self.graded) + 1);
+            }
             EventKind::Graded { grade, .. } => {
                 self.graded += 1;
                 self.score_sum += grade.score as u64;
@@ -208,6 +215,11 @@ impl SessionSummary {
             EventKind::SessionEnded { .. } => self.ended = Some(e.at),
             _ => {}
         }
+    }
+
+    /// Answers given (older summaries did not count them: their graded answers).
+    pub fn answer_count(&self) -> u32 {
+        self.answers.unwrap_or(self.graded)
     }
 
     /// Mean score of graded answers (quiz: percent correct).

@@ -979,3 +979,26 @@ fn bank_check_reports_non_utf8_files_and_skips_link_loops() {
         .ok(&["bank", "check", "bank"], "")
         .starts_with("ok: 1 questions"));
 }
+
+#[test]
+fn sessions_count_answers_given_not_grades() {
+    let sb = Sandbox::new();
+    let (id, lines) = exported_session(&sb);
+    // The last answer was given but never graded (the process died while grading).
+    let last_graded = lines
+        .iter()
+        .rposition(|l| l.contains("\"type\":\"Graded\""))
+        .unwrap();
+    let mut cut = lines.clone();
+    cut.remove(last_graded);
+    let other = Sandbox::new();
+    other.write("cut.jsonl", &(cut.join("\n") + "\n"));
+    other.ok(&["import", "cut.jsonl"], "");
+    let v: Value = serde_json::from_str(&other.ok(&["sessions", "--json"], "")).unwrap();
+    assert_eq!(v[0]["answers"], 2, "{v}");
+    assert_eq!(v[0]["graded"], 1, "{v}");
+    let table = other.ok(&["sessions"], "");
+    let row = table.lines().find(|l| l.starts_with(&id)).unwrap();
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cols[cols.len() - 2], "2", "ANSWERS column: {table}");
+}
