@@ -231,14 +231,44 @@ fn collect_embedded() -> (Vec<RawFile>, Vec<RawFile>) {
     (q, l)
 }
 
-/// 1-based line of the first line containing `needle` (after `from_line`), else `fallback`.
+/// 1-based line of the first line containing `needle` (at or after `from_line`), else `fallback`.
+///
+/// Validation asks this once per criterion, pattern and field, so the byte offsets of the text's lines are kept
+/// between calls (for the text last asked about): one lookup costs a binary search plus the scan from
+/// `from_line` to the match, not a walk over every earlier line.
 pub fn line_of(src: &str, needle: &str, from_line: usize, fallback: usize) -> usize {
-    src.lines()
-        .enumerate()
-        .skip(from_line.saturating_sub(1))
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(fallback)
+    use std::cell::RefCell;
+    thread_local! {
+        static STARTS: RefCell<(usize, usize, Vec<usize>)> = const { RefCell::new((0, 0, Vec::new())) };
+    }
+    if needle.is_empty() || needle.contains('\n') {
+        return fallback;
+    }
+    STARTS.with(|cell| {
+        let mut c = cell.borrow_mut();
+        let id = (src.as_ptr() as usize, src.len());
+        // A different text at the same address and length: the line starts would not fall after newlines.
+        let stale = |starts: &[usize]| {
+            starts
+                .get(from_line.max(1) - 1)
+                .is_some_and(|&o| o > 0 && src.as_bytes().get(o - 1) != Some(&b'\n'))
+        };
+        if (c.0, c.1) != id || c.2.is_empty() || stale(&c.2) {
+            let starts = std::iter::once(0)
+                .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            *c = (id.0, id.1, starts);
+        }
+        let starts = &c.2;
+        let from = from_line.max(1) - 1;
+        let Some(&off) = starts.get(from) else {
+            return fallback;
+        };
+        match src[off..].find(needle) {
+            Some(pos) => starts.partition_point(|&st| st <= off + pos),
+            None => fallback,
+        }
+    })
 }
 
 fn toml_line(src: &str, e: &toml::de::Error) -> usize {
@@ -432,8 +462,11 @@ fn compile_criteria(
     errs: &mut Vec<(usize, String)>,
 ) -> Vec<Criterion> {
     let mut out = Vec::new();
+    // Criteria come in file order: each id is looked up from the previous one's line (linear in the file).
+    let mut cursor = from;
     for c in specs {
-        let line = line_of(text, &format!("\"{}\"", c.id), from, from);
+        let line = line_of(text, &format!("\"{}\"", c.id), cursor, cursor);
+        cursor = line;
         if !ids.insert(c.id.clone()) {
             errs.push((line, format!("duplicate criterion id '{}'", c.id)));
         }
@@ -489,8 +522,10 @@ fn compile_misconceptions(
     errs: &mut Vec<(usize, String)>,
 ) -> Vec<Misconception> {
     let mut out = Vec::new();
+    let mut cursor = from;
     for m in specs {
-        let line = line_of(text, &format!("\"{}\"", m.id), from, from);
+        let line = line_of(text, &format!("\"{}\"", m.id), cursor, cursor);
+        cursor = line;
         if !ids.insert(m.id.clone()) {
             errs.push((line, format!("duplicate misconception id '{}'", m.id)));
         }

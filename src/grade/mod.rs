@@ -6,6 +6,7 @@ pub mod detect;
 pub mod fasthash;
 pub mod index;
 pub mod injection;
+pub mod limits;
 pub mod negation;
 pub mod normalize;
 pub mod offline;

@@ -1002,3 +1002,59 @@ fn sessions_count_answers_given_not_grades() {
     let cols: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(cols[cols.len() - 2], "2", "ANSWERS column: {table}");
 }
+
+#[test]
+fn deep_or_long_patterns_are_refused_with_file_and_line() {
+    let sb = Sandbox::new();
+    for (pat, what) in [
+        (
+            format!("{}x{}", "(".repeat(400), ")".repeat(400)),
+            "pattern nests parentheses 400 deep; the limit is 8",
+        ),
+        (
+            format!("{}x{}", "(".repeat(20_000), ")".repeat(20_000)),
+            "pattern is 40001 characters long; the limit is 1000",
+        ),
+        ("anchor ".repeat(300), "characters long; the limit is 1000"),
+    ] {
+        let (o, bad) = check_edited(&sb, &|s| {
+            s.replacen("patterns = [", &format!("patterns = [\"{pat}\", "), 1)
+        });
+        let line = bad.lines().position(|l| l.contains(pat.as_str())).unwrap() + 1;
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(&format!("cv-detection-anchor-boxes.toml:{line}:")) && err.contains(what),
+            "{err}"
+        );
+        assert!(
+            err.len() < 2000,
+            "the message does not repeat the whole pattern"
+        );
+    }
+}
+
+#[test]
+fn bank_check_is_linear_on_a_big_file() {
+    let sb = Sandbox::new();
+    let crit: String = (0..20_000)
+        .map(|k| format!("[[criteria]]\nid = \"c{k}\"\nweight = 10\nstatement = \"Statement {k} about anchors.\"\npatterns = [\"anchor{k} box\", \"(scale|ratio) {k}\"]\n\n"))
+        .collect();
+    let (o, _) = check_edited(&sb, &|s| {
+        let i = s.find("[[criteria]]").unwrap();
+        format!("{}{crit}", &s[..i])
+    });
+    let t = std::time::Instant::now();
+    let o2 = sb.run(&["bank", "check", "bad"], "");
+    let took = t.elapsed();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o2.stderr).contains("a question needs 1-7 criteria, found 20000"),
+        "{}",
+        text(&o2.stderr)
+    );
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "bank check took {took:?} on a 2.8 MB file"
+    );
+}
