@@ -226,6 +226,11 @@ pub fn run(
                         .get(&question)
                         .with_context(|| format!("question {question} vanished from the bank"))?;
                     let g = rt.block_on(crate::calls::grade(grader, bank, q, rung, &answer));
+                    if let Grader::Llm(l) = grader {
+                        if let Some(n) = crate::llm::breaker_notice(&l.client) {
+                            outln(&style.warn(&n));
+                        }
+                    }
                     if let Some(a) = &g.llm {
                         spent.add(a.prompt_tokens, a.completion_tokens, a.cost_usd);
                     }
@@ -299,19 +304,34 @@ pub fn run(
         if m.is_done() {
             break;
         }
-        let input = match source.read()? {
-            Read::Answer(t) => Input::Answer(t),
-            Read::Command(line) => match Command::parse(&line) {
-                Some(Ok(c)) => Input::Command(c),
-                Some(Err(msg)) => {
-                    outln(&style.warn(&msg));
+        let input =
+            match source.read()? {
+                Read::Answer(t) => Input::Answer(t),
+                Read::Command(line) if line.trim().eq_ignore_ascii_case("/retry-model") => {
+                    match grader {
+                        Grader::Llm(l) => {
+                            l.client.breaker.reset();
+                            outln(&style.dim(
+                                "The model endpoint will be called again for the next answer.",
+                            ));
+                        }
+                        Grader::Offline => {
+                            outln(&style.dim("No model endpoint is in use; grading is offline."))
+                        }
+                    }
                     continue;
                 }
-                None => Input::Answer(line),
-            },
-            Read::Spoken { text, voice } => Input::Spoken { text, voice },
-            Read::Eof => Input::Eof,
-        };
+                Read::Command(line) => match Command::parse(&line) {
+                    Some(Ok(c)) => Input::Command(c),
+                    Some(Err(msg)) => {
+                        outln(&style.warn(&msg));
+                        continue;
+                    }
+                    None => Input::Answer(line),
+                },
+                Read::Spoken { text, voice } => Input::Spoken { text, voice },
+                Read::Eof => Input::Eof,
+            };
         queue.extend(m.step(input));
     }
     out(&format!(

@@ -463,6 +463,14 @@ fn grade_batch_async(path: &Path, bank: &Bank, grader: &Grader, concurrency: usi
         while let Some((n, r)) = results.next().await {
             let out = stats.take(n, r);
             done += 1;
+            if let Grader::Llm(l) = grader {
+                if let Some(note) = crate::llm::breaker_notice(&l.client) {
+                    if progress {
+                        eprint!("\r\x1b[2K");
+                    }
+                    eprintln!("viva: {note}");
+                }
+            }
             if progress {
                 eprint!("\r\x1b[2Kgrading {done}/{total}");
             }

@@ -1058,3 +1058,87 @@ fn bank_check_is_linear_on_a_big_file() {
         "bank check took {took:?} on a 2.8 MB file"
     );
 }
+
+#[test]
+fn a_hanging_endpoint_trips_the_breaker_in_a_batch() {
+    let sb = Sandbox::new();
+    sb.write("b.jsonl", &format!("{BATCH_OK}\n").repeat(12));
+    let f = crate::llm::Fake::start("hang", 0.0);
+    let mut c = sb.cmd();
+    c.env("VIVA_LLM_BASE_URL", &f.url)
+        .env("VIVA_LLM_MODEL", "fake-model")
+        .args([
+            "--timeout",
+            "1",
+            "grade",
+            "--batch",
+            "b.jsonl",
+            "--concurrency",
+            "1",
+        ]);
+    let t = std::time::Instant::now();
+    let o = run_piped(c, "");
+    let took = t.elapsed();
+    let err = text(&o.stderr);
+    assert!(took < std::time::Duration::from_secs(12), "{took:?}: {err}");
+    assert_eq!(
+        err.matches("not calling it again in this run").count(),
+        1,
+        "{err}"
+    );
+    let lines: Vec<Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 12);
+    assert!(lines
+        .iter()
+        .all(|l| l["degraded"] == true && l["score"].is_number()));
+    assert!(
+        lines[11]["note"].as_str().unwrap().contains("switched off"),
+        "{}",
+        lines[11]
+    );
+    assert_eq!(o.status.code(), Some(1), "the model graded none");
+}
+
+#[test]
+fn a_hanging_endpoint_trips_the_breaker_in_an_interview_and_retry_model_resets_it() {
+    let sb = Sandbox::new();
+    let f = crate::llm::Fake::start("hang", 0.0);
+    let mut c = sb.cmd();
+    c.env("VIVA_LLM_BASE_URL", &f.url)
+        .env("VIVA_LLM_MODEL", "fake-model")
+        .args([
+            "--timeout",
+            "1",
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--follow-ups",
+            "3",
+        ]);
+    let t = std::time::Instant::now();
+    let o = run_piped(
+        c,
+        "Nine anchors per location.\n\nThe map is 38 by 63.\n\nStride 16.\n\n/retry-model\n\nAnchors are fixed references.\n\n",
+    );
+    let took = t.elapsed();
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        out.matches("not calling it again in this run").count(),
+        2,
+        "once per trip: {out}"
+    );
+    assert!(out.contains("will be called again"), "{out}");
+    assert!(out.contains("Saved session"));
+    // Two trips of three one-second timeouts, and no waiting in between.
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    let graded: Vec<Value> = newest_session_events(&sb)
+        .into_iter()
+        .filter(|e| e["type"] == "Graded")
+        .collect();
+    assert_eq!(graded.len(), 4);
+    assert!(graded.iter().all(|g| g["grade"]["degraded"] == true));
+}
