@@ -171,6 +171,20 @@ impl Spend {
     }
 }
 
+/// A store error in the middle of an interview. A full disk ends the process at once with one line: the turns
+/// flushed so far are on disk, and leaving now (without dropping the store, whose own flush could block on the
+/// full disk) can never hang. Any other error is returned.
+fn stop_on_store_error(e: crate::store::StoreError, session: u64) -> Result<()> {
+    if let crate::store::StoreError::DiskFull(path) = &e {
+        eprintln!(
+            "viva: error: disk full: the session so far is saved in {path}; free some space, then see it with `viva replay {}`",
+            fmt_id(session)
+        );
+        std::process::exit(1);
+    }
+    Err(anyhow::Error::new(e).context("saving the session"))
+}
+
 /// Run one interview to the end; every event is stored as it happens.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -209,10 +223,16 @@ pub fn run(
                         at: chrono::Utc::now(),
                         kind,
                     };
-                    store.append(&ev).context("saving the session")?;
+                    if let Err(e) = store.append(&ev) {
+                        stop_on_store_error(e, session)?;
+                    }
                     seq += 1;
                 }
-                Effect::Flush => store.flush().context("saving the session")?,
+                Effect::Flush => {
+                    if let Err(e) = store.flush() {
+                        stop_on_store_error(e, session)?;
+                    }
+                }
                 Effect::Ask(a) => {
                     outln(&render::ask(&a, style, width));
                     source.asked(&a);

@@ -18,6 +18,9 @@ pub enum StoreError {
     /// sled reported corruption.
     #[error("the store at {0} is corrupt ({1}); move it aside (mv {0} {0}.bad) and restore a backup with `viva import FILE`")]
     Corrupt(String, String),
+    /// The disk (or the file system holding the store) is full.
+    #[error("disk full: cannot write the store at {0}; free some space")]
+    DiskFull(String),
     /// Any other sled or IO failure.
     #[error("store {0}: {1}")]
     Other(String, String),
@@ -526,6 +529,22 @@ fn decode_event(k: &[u8], v: &[u8]) -> Result<Event, BadRecord> {
 }
 
 fn map_err(path: &str, e: sled::Error) -> StoreError {
+    // sled reports a full disk as an IO error or inside a bug report (with the OS error's Debug form).
+    let full = match &e {
+        sled::Error::Io(io) => {
+            // `ErrorKind::StorageFull` is newer than the MSRV: compare its name; sled may also wrap the OS error.
+            io.raw_os_error() == Some(libc::ENOSPC)
+                || format!("{:?}", io.kind()) == "StorageFull"
+                || io.to_string().contains("code: 28")
+        }
+        other => {
+            let m = format!("{other:?}");
+            m.contains("StorageFull") || m.contains("code: 28")
+        }
+    };
+    if full {
+        return StoreError::DiskFull(path.to_string());
+    }
     match e {
         sled::Error::Io(io) => {
             let msg = io.to_string();

@@ -1142,3 +1142,72 @@ fn a_hanging_endpoint_trips_the_breaker_in_an_interview_and_retry_model_resets_i
     assert_eq!(graded.len(), 4);
     assert!(graded.iter().all(|g| g["grade"]["degraded"] == true));
 }
+
+#[test]
+fn a_full_disk_mid_interview_is_one_line_and_exit_1_never_a_hang() {
+    use std::io::{Read, Write};
+    // sled claims its log segments as it goes: leave it room to start, then fill the disk between two turns.
+    let Some(fs) = SmallFs::mount(32 * 1024) else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let store = fs.path().join("store");
+    let mut c = sb.cmd();
+    c.env("VIVA_STORE", &store)
+        .args([
+            "interview",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--follow-ups",
+            "3",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"Nine anchors per location, 3 scales and 3 ratios.\n\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    fs.fill();
+    let _ = stdin.write_all(b"The map is 38 by 63, about 20,000 anchors.\n\nStride 16.\n\n");
+    drop(stdin);
+    let mut stderr = child.stderr.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("viva hung on a full disk");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = out_reader.join();
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("disk full: the session so far is saved"),
+        "{err}"
+    );
+    assert!(!err.contains("Os {"), "no Debug output: {err}");
+    // Free the space: the first turn is there.
+    std::fs::remove_file(fs.path().join("filler")).unwrap();
+    let v: Value = serde_json::from_str(&sb.ok(
+        &["--store", store.to_str().unwrap(), "sessions", "--json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(v[0]["answers"], 1, "{v}");
+}
