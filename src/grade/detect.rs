@@ -8,6 +8,30 @@ pub fn injection(answer: &str) -> Option<String> {
     super::injection::find(answer)
 }
 
+/// [`injection`], plus an answer that names two or more of the question's rubric criterion ids (as the interview
+/// prints them after every answer): pasting the rubric's own labels, or a verdict per label, is talking to the
+/// grader, and earns nothing.
+pub fn injection_in(q: &crate::bank::Question, answer: &str) -> Option<String> {
+    if let Some(hit) = injection(answer) {
+        return Some(hit);
+    }
+    let lower = answer.to_lowercase();
+    let named: Vec<&str> = q
+        .all_criteria()
+        .map(|c| c.spec.id.as_str())
+        .filter(|id| id.contains('-') && contains_token(&lower, id))
+        .collect();
+    (named.len() >= 2).then(|| format!("names rubric criteria: {}", named.join(", ")))
+}
+
+/// Whether `id` occurs in `text` as a whole token (not inside a longer hyphenated word).
+fn contains_token(text: &str, id: &str) -> bool {
+    let edge = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    text.match_indices(id).any(|(i, _)| {
+        edge(text[..i].chars().next_back()) && edge(text[i + id.len()..].chars().next())
+    })
+}
+
 /// English function words; a real claim needs some of them.
 pub const FUNCTION_WORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "of", "to", "in", "on",

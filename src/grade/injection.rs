@@ -327,8 +327,25 @@ fn sentence_fires(m: &SetMatches, prev: Option<&SetMatches>) -> bool {
         || (before(ADDR) && (selfr || strict || (gw && (dir || top))))
 }
 
-/// The first sign of an injection attempt in `answer`, if any, described briefly.
+/// The first sign of an injection attempt in `answer`, if any, described briefly. Obfuscated text (base64,
+/// leetspeak, reversed, Morse, look-alike letters) is decoded and read again; see [`super::covert`].
 pub fn find(answer: &str) -> Option<String> {
+    if let Some(hit) = find_plain(answer) {
+        return Some(hit);
+    }
+    let lower = answer.to_lowercase();
+    if let Some(what) = super::covert::shape(&lower) {
+        return Some(what);
+    }
+    for (how, view) in super::covert::decoded_views(answer) {
+        if let Some(hit) = find_plain(&view).or_else(|| super::covert::shape(&view)) {
+            return Some(format!("{how}: {hit}"));
+        }
+    }
+    None
+}
+
+fn find_plain(answer: &str) -> Option<String> {
     let (text, hidden) = clean(answer);
     if hidden >= 2 {
         return Some(format!("{hidden} invisible characters"));

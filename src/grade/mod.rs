@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod calibration;
+pub mod covert;
 pub mod detect;
 pub mod fasthash;
 pub mod index;
