@@ -109,11 +109,15 @@ pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Keyword stuffing: term lists without claims, or the same terms repeated (code lines excluded).
+/// A short last sentence or line (a sign-off, "Speed, accuracy, memory.") does not decide: the answer is judged
+/// without it, so a few words at the end can neither make nor unmake a term list.
 pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     let code = code_lines(text);
+    let tail = short_tail(text);
     let prose: Vec<&Token> = tokens
         .iter()
         .filter(|t| !code.iter().any(|(a, b)| t.start >= *a && t.start < *b))
+        .filter(|t| t.start < tail)
         .collect();
     if prose.len() < 8 {
         return false;
@@ -130,6 +134,23 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     // Sentences: a list of terms has few function words across many tokens.
     let listy = prose.len() >= 10 && ratio < 0.10;
     repetitive || listy
+}
+
+/// Byte offset where a short final piece (at most 5 words, after at least two other pieces) starts, else
+/// `usize::MAX` (nothing is cut).
+fn short_tail(text: &str) -> usize {
+    let pieces: Vec<&str> = split_sentences(text)
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let words = |p: &str| p.split_whitespace().count();
+    match pieces.split_last() {
+        Some((last, rest)) if rest.len() >= 2 && words(last) <= 5 => {
+            // `last` is a subslice of `text`: its offset is the pointer difference.
+            last.as_ptr() as usize - text.as_ptr() as usize
+        }
+        _ => usize::MAX,
+    }
 }
 
 /// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.

@@ -35,10 +35,16 @@ fn clean(answer: &str) -> (String, usize) {
     }
     let mut hidden = 0;
     let mut out = String::with_capacity(answer.len());
-    for (i, c) in answer.nfkc().enumerate() {
+    let chars: Vec<char> = answer.nfkc().collect();
+    for (i, &c) in chars.iter().enumerate() {
         if is_invisible(c) {
-            // A byte-order mark at the very start is an artefact of editors, not hiding.
-            if !(i == 0 && c == '\u{FEFF}') {
+            // A byte-order mark at the very start is an artefact of editors, and a soft hyphen between two
+            // letters is typography (word processors and PDFs insert them): neither is hiding.
+            let in_word = c == '\u{AD}'
+                && i > 0
+                && chars[i - 1].is_alphabetic()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+            if !(in_word || (i == 0 && c == '\u{FEFF}')) {
                 hidden += 1;
             }
             continue;

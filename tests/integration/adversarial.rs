@@ -594,3 +594,78 @@ fn naming_rubric_criteria_or_their_verdicts_earns_nothing() {
         );
     }
 }
+
+#[test]
+fn unicode_variants_grade_like_plain_text() {
+    let sb = Sandbox::new();
+    let q = "cv-detection-anchor-boxes";
+    let plain = "Every feature map location gets nine anchors, three scales times three aspect ratios. A naive single \
+                 box per location would miss tall and wide objects. The RPN scores each anchor as object or \
+                 background and regresses offsets dx, dy, dw, dh, so anchors are fixed references, not predictions.";
+    let variants = [
+        plain.replace("anchors", "anc\u{ad}hors"),
+        plain.replace("naive", "na\u{ef}ve"),
+        plain.replace("naive", "nai\u{308}ve"),
+        plain.replace(
+            "anchors",
+            "\u{ff41}\u{ff4e}\u{ff43}\u{ff48}\u{ff4f}\u{ff52}\u{ff53}",
+        ),
+        plain.replace("offsets", "o\u{fb00}sets"),
+    ];
+    let mut pairs = vec![(q.to_string(), plain.to_string())];
+    pairs.extend(variants.iter().map(|v| (q.to_string(), v.clone())));
+    let rows = grade_all(&sb, &pairs);
+    for (v, r) in variants.iter().zip(&rows[1..]) {
+        assert!(
+            (score(r) - score(&rows[0])).abs() <= 3 && r["flags"] == rows[0]["flags"],
+            "{}: {} {} vs plain {} {}",
+            v.escape_unicode().to_string().len(),
+            score(r),
+            r["flags"],
+            score(&rows[0]),
+            rows[0]["flags"]
+        );
+    }
+}
+
+#[test]
+fn a_short_tail_never_decides_keyword_stuffing() {
+    let sb = Sandbox::new();
+    let items: Vec<Item> = tune().into_iter().chain(public()).collect();
+    let tails = [
+        "\n\nCheers,\nAnna Smith",
+        " Speed, accuracy, memory.",
+        "\n\nThanks for reading!",
+    ];
+    let mut pairs = Vec::new();
+    for it in &items {
+        pairs.push((it.question.clone(), it.answer.clone()));
+        for t in tails {
+            pairs.push((it.question.clone(), format!("{}{t}", it.answer)));
+        }
+    }
+    let rows = grade_all(&sb, &pairs);
+    let mut bad = Vec::new();
+    for (k, it) in items.iter().enumerate() {
+        let base = &rows[k * 4];
+        if flagged(base, "injection_attempt") {
+            continue; // scored 0 whatever the other flags say
+        }
+        for (t, r) in tails.iter().zip(&rows[k * 4 + 1..k * 4 + 4]) {
+            if flagged(r, "keyword_stuffing") != flagged(base, "keyword_stuffing") {
+                bad.push(format!(
+                    "{} + {t:?}: {} -> {} {}",
+                    it.id,
+                    score(base),
+                    score(r),
+                    r["flags"]
+                ));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "a tail changed the stuffing verdict:\n{}",
+        bad.join("\n")
+    );
+}
