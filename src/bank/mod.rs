@@ -315,6 +315,13 @@ impl Bank {
         Bank::from_raw_with(q, l, read_issues)
     }
 
+    /// Validate question files given as (display path, text), with the embedded lexicons: `bank check` without
+    /// a directory (the fuzz tests feed it mangled rubrics).
+    pub fn from_texts(files: Vec<(String, String)>) -> Result<Bank, BankError> {
+        let (_, l) = collect_embedded();
+        Bank::from_raw(files, l)
+    }
+
     fn from_raw(qfiles: Vec<RawFile>, lfiles: Vec<RawFile>) -> Result<Bank, BankError> {
         Bank::from_raw_with(qfiles, lfiles, Vec::new())
     }

@@ -301,10 +301,10 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
 const BATCH_CHUNK: usize = 2048;
 
 /// One input line of a batch: its text, or why it cannot be read as text.
-type RawLine = std::result::Result<String, String>;
+pub type RawLine = std::result::Result<String, String>;
 
 /// Split raw input into lines (LF or CRLF); a line that is not UTF-8 is kept as an error, not the end of input.
-fn split_lines(bytes: &[u8]) -> impl Iterator<Item = RawLine> + '_ {
+pub fn split_lines(bytes: &[u8]) -> impl Iterator<Item = RawLine> + '_ {
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     body.split(|b| *b == b'\n')
         .take(if bytes.is_empty() { 0 } else { usize::MAX })
@@ -551,6 +551,17 @@ fn with_grade(mut m: Map<String, Value>, g: &Grade) -> Map<String, Value> {
         }
     }
     m
+}
+
+/// The output object of one batch line graded offline: the grade's fields, or an `error` (the batch contract).
+pub fn batch_line_output(line: &str, bank: &Bank) -> Value {
+    match batch_line(line, bank) {
+        Ok(m) => Value::Object(m),
+        Err((mut m, e)) => {
+            m.insert("error".into(), json!(e));
+            Value::Object(m)
+        }
+    }
 }
 
 /// Grade one batch line with the offline grader.

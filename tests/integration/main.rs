@@ -5,6 +5,7 @@ mod util;
 mod adversarial;
 mod bank;
 mod errors;
+mod fuzz;
 mod grading;
 mod history;
 mod llm;
