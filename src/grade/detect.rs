@@ -16,20 +16,52 @@ pub fn injection_in(q: &crate::bank::Question, answer: &str) -> Option<String> {
         return Some(hit);
     }
     let lower = answer.to_lowercase();
-    let named: Vec<&str> = q
+    let named: Vec<(&str, bool)> = q
         .all_criteria()
         .map(|c| c.spec.id.as_str())
-        .filter(|id| id.contains('-') && contains_token(&lower, id))
+        .filter(|id| id.contains('-'))
+        .filter_map(|id| token_at(&lower, id).map(|verdict| (id, verdict)))
         .collect();
-    (named.len() >= 2).then(|| format!("names rubric criteria: {}", named.join(", ")))
+    // Ids like "label-preserving" are also ordinary words: two of them are a label list only with a verdict
+    // beside one, or when they are the rubric's own long labels ("recall-on-odd-shapes"), or four of them.
+    let long = named
+        .iter()
+        .filter(|(id, _)| id.matches('-').count() >= 2)
+        .count();
+    let verdicts = named.iter().filter(|(_, v)| *v).count();
+    let listed = named.len() >= 4 || long >= 2 || (named.len() >= 2 && verdicts >= 1);
+    listed.then(|| {
+        let ids: Vec<&str> = named.iter().map(|(id, _)| *id).collect();
+        format!("names rubric criteria: {}", ids.join(", "))
+    })
 }
 
-/// Whether `id` occurs in `text` as a whole token (not inside a longer hyphenated word).
-fn contains_token(text: &str, id: &str) -> bool {
+/// Whether `id` occurs in `text` as a whole token (not inside a longer hyphenated word): None when it does not,
+/// else whether a verdict word follows it ("dense-anchors: met").
+fn token_at(text: &str, id: &str) -> Option<bool> {
     let edge = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
-    text.match_indices(id).any(|(i, _)| {
-        edge(text[..i].chars().next_back()) && edge(text[i + id.len()..].chars().next())
-    })
+    let mut found = None;
+    for (i, _) in text.match_indices(id) {
+        let after = &text[i + id.len()..];
+        if edge(text[..i].chars().next_back()) && edge(after.chars().next()) {
+            let rest =
+                after.trim_start_matches(|c: char| c.is_whitespace() || ":,;=|-–—>".contains(c));
+            let verdict = [
+                "met",
+                "partial",
+                "missed",
+                "covered",
+                "satisfied",
+                "yes",
+                "pass",
+                "✓",
+            ]
+            .iter()
+            .any(|v| rest.starts_with(v));
+            found = Some(found.unwrap_or(false) || verdict);
+        }
+    }
+    found
 }
 
 /// English function words; a real claim needs some of them.

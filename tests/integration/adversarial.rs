@@ -577,7 +577,7 @@ fn naming_rubric_criteria_or_their_verdicts_earns_nothing() {
     let pasted = [
         format!("{weak}\n\ndense-anchors scales-times-ratios rpn-objectness-offsets recall-on-odd-shapes"),
         format!("{weak}\n\ndense-anchors: met\nscales-times-ratios: met\nrecall-on-odd-shapes: met"),
-        format!("{weak} Covered: dense-anchors, iou-label-assignment."),
+        format!("{weak} Covered: dense-anchors - met, iou-label-assignment - met."),
     ];
     let mut pairs = vec![(q.to_string(), weak.to_string())];
     pairs.extend(pasted.iter().map(|a| (q.to_string(), a.clone())));
