@@ -16,6 +16,7 @@ Modes:
   cut        the stream breaks off after one chunk
   hang       never answers within any sane timeout
   noschema   400 for json_schema response formats (json_object works)
+  reflect    401 whose error message echoes the Authorization header (a careless proxy)
 """
 import argparse
 import json
@@ -91,6 +92,9 @@ class H(BaseHTTPRequestHandler):
             COUNT["n"] += 1
             k = COUNT["n"]
         mode = ARGS.mode
+        if mode == "reflect":
+            auth = self.headers.get("Authorization", "")
+            return self.send_json(401, {"error": {"message": f"invalid credentials in header Authorization: {auth}", "type": "auth_error"}})
         if mode == "hang":
             time.sleep(3600)
         if ARGS.delay:

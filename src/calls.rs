@@ -179,6 +179,10 @@ pub async fn follow_up(
     let Grader::Llm(g) = grader else {
         return (None, None, None);
     };
+    if g.client.breaker.is_open() {
+        // Said once when it opened; the bank's follow-up is used quietly from then on.
+        return (None, None, None);
+    }
     let int = interrupt();
     let sp = Spinner::start("writing the follow-up");
     let mut on_token = |piece: &str| sp.tick(piece);

@@ -126,6 +126,11 @@ Needs a speech-to-text endpoint: VIVA_STT_BASE_URL (or VIVA_LLM_BASE_URL / OPENA
   viva doctor
   VIVA_LLM_BASE_URL=http://127.0.0.1:8089/v1 viva doctor --json")]
     Doctor(JsonFlag),
+    /// Check the store for unreadable records and move them aside (into the store's quarantine).
+    #[command(after_help = "Examples:
+  viva repair --dry-run      (list unreadable records, change nothing)
+  viva repair                (move them aside and rebuild the session list)")]
+    Repair(RepairArgs),
     /// Questions due for review (spaced repetition, FSRS), weakest first, with why.
     #[command(after_help = "Examples:
   viva due                     (what is due now: last score, missed criteria, due date)
@@ -180,7 +185,7 @@ pub struct InterviewArgs {
     pub follow_ups: usize,
     /// Probes or challenges of the last answer allowed per rung (a missed point or a wrong claim is followed up
     /// before the ladder climbs on); 0 gives the plain ladder.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=5))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PROBES, value_parser = clap::value_parser!(u64).range(0..=5))]
     pub probes: u64,
     /// Seed for question selection (reproducible sessions).
     #[arg(long, hide = true)]
@@ -198,6 +203,74 @@ pub struct InterviewArgs {
     /// /commands). Implies --voice.
     #[arg(long, value_name = "DIR")]
     pub answer_dir: Option<PathBuf>,
+}
+
+/// The follow-up count clap gives when `--follow-ups` is absent.
+const DEFAULT_FOLLOW_UPS: usize = 3;
+/// The probe count clap gives when `--probes` is absent.
+const DEFAULT_PROBES: u64 = 1;
+
+impl InterviewArgs {
+    /// Whether any interview option was given (compared with clap's defaults).
+    pub fn given(&self) -> bool {
+        let InterviewArgs {
+            area,
+            questions,
+            rounds,
+            difficulty,
+            company,
+            follow_ups,
+            probes,
+            seed,
+            max_cost,
+            voice,
+            tts,
+            answer_dir,
+        } = self;
+        area.is_some()
+            || !questions.is_empty()
+            || rounds.is_some()
+            || difficulty.is_some()
+            || company.is_some()
+            || *follow_ups != DEFAULT_FOLLOW_UPS
+            || *probes != DEFAULT_PROBES
+            || seed.is_some()
+            || max_cost.is_some()
+            || *voice
+            || tts.is_some()
+            || answer_dir.is_some()
+    }
+
+    /// These options (given after `interview`) completed by `top` (given before it): `viva --question X
+    /// interview --rounds 1` means both. An option given in both places takes the later one.
+    pub fn merged(self, top: InterviewArgs) -> InterviewArgs {
+        InterviewArgs {
+            area: self.area.or(top.area),
+            questions: if self.questions.is_empty() {
+                top.questions
+            } else {
+                self.questions
+            },
+            rounds: self.rounds.or(top.rounds),
+            difficulty: self.difficulty.or(top.difficulty),
+            company: self.company.or(top.company),
+            follow_ups: if self.follow_ups == DEFAULT_FOLLOW_UPS {
+                top.follow_ups
+            } else {
+                self.follow_ups
+            },
+            probes: if self.probes == DEFAULT_PROBES {
+                top.probes
+            } else {
+                self.probes
+            },
+            seed: self.seed.or(top.seed),
+            max_cost: self.max_cost.or(top.max_cost),
+            voice: self.voice || top.voice,
+            tts: self.tts.or(top.tts),
+            answer_dir: self.answer_dir.or(top.answer_dir),
+        }
+    }
 }
 
 /// `viva quiz` flags.
@@ -327,6 +400,14 @@ pub struct JsonFlag {
     pub json: bool,
 }
 
+/// `viva repair` flags.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Only list the unreadable records.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 /// `viva replay` flags.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
@@ -366,6 +447,9 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace the file given with -o when it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// `viva import` flags.
@@ -409,6 +493,9 @@ pub struct ReportArgs {
     /// Write a self-contained HTML report with charts to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Replace the file given with --html when it exists.
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }
 
 /// `viva compare` flags.

@@ -51,11 +51,14 @@ pub fn main_exit_code() -> i32 {
         Ok(code) => code,
         Err(e) => {
             if e.downcast_ref::<UsageError>().is_some() {
-                eprintln!("viva: {e}");
+                eprintln!("viva: {}", output::neutralise(&e.to_string(), false));
                 return 2;
             }
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("viva: error: {}", chain.join(": "));
+            eprintln!(
+                "viva: error: {}",
+                output::neutralise(&chain.join(": "), false)
+            );
             1
         }
     }
@@ -113,7 +116,21 @@ fn grader_for(s: &settings::Settings) -> Result<grade::Grader> {
     }
 }
 
-fn run(cli: Cli) -> Result<i32> {
+fn run(mut cli: Cli) -> Result<i32> {
+    // Interview options before the command: honoured for `interview`, refused for any other command.
+    match cli.command.take() {
+        Some(Cmd::Interview(a)) => {
+            let top = std::mem::take(&mut cli.interview);
+            cli.command = Some(Cmd::Interview(a.merged(top)));
+        }
+        Some(_) if cli.interview.given() => {
+            return Err(UsageError(
+                "interview options (--question, --area, --rounds, --voice, --tts, …) go with `viva` or `viva interview`, not before another command".into(),
+            )
+            .into());
+        }
+        other => cli.command = other,
+    }
     let s = settings::Settings::resolve(&cli)?;
     let style = Style { color: s.color };
     let bank_dir = s.bank.as_deref();
@@ -135,17 +152,20 @@ fn run(cli: Cli) -> Result<i32> {
             commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
         }
         Some(Cmd::Sessions(a)) => {
-            commands::history::sessions(&store::Store::open(&s.store)?, a.json, style).map(|_| 0)
+            commands::history::sessions(&store::Store::open_read_only(&s.store)?, a.json, style)
+                .map(|_| 0)
         }
         Some(Cmd::Replay(a)) => {
-            commands::history::replay(&store::Store::open(&s.store)?, &a, style).map(|_| 0)
+            commands::history::replay(&store::Store::open_read_only(&s.store)?, &a, style)
+                .map(|_| 0)
         }
         Some(Cmd::Export(a)) => {
-            commands::history::export(&store::Store::open(&s.store)?, &a).map(|_| 0)
+            commands::history::export(&store::Store::open_read_only(&s.store)?, &a).map(|_| 0)
         }
         Some(Cmd::Import(a)) => {
             commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
         }
+        Some(Cmd::Repair(a)) => commands::history::repair(&store::Store::open(&s.store)?, &a),
         Some(Cmd::Due(a)) => commands::review::due(&s, &a, style),
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),

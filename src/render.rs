@@ -287,4 +287,5 @@ pub const REPL_HELP: &str = "Type your answer; end it with an empty line.
   /score   your scores so far
   /quit    end the interview and save it (Ctrl-D too)
   /help    this list
+  /retry-model  call the model endpoint again after viva switched it off
 Ctrl-C clears what you have typed.";

@@ -185,6 +185,20 @@ impl Spend {
     }
 }
 
+/// A store error in the middle of an interview. A full disk ends the process at once with one line: the turns
+/// flushed so far are on disk, and leaving now (without dropping the store, whose own flush could block on the
+/// full disk) can never hang. Any other error is returned.
+fn stop_on_store_error(e: crate::store::StoreError, session: u64) -> Result<()> {
+    if let crate::store::StoreError::DiskFull(path) = &e {
+        eprintln!(
+            "viva: error: disk full: the session so far is saved in {path}; free some space, then see it with `viva replay {}`",
+            fmt_id(session)
+        );
+        std::process::exit(1);
+    }
+    Err(anyhow::Error::new(e).context("saving the session"))
+}
+
 /// Run one interview to the end; every event is stored as it happens.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -224,10 +238,16 @@ pub fn run(
                         at: chrono::Utc::now(),
                         kind,
                     };
-                    store.append(&ev).context("saving the session")?;
+                    if let Err(e) = store.append(&ev) {
+                        stop_on_store_error(e, session)?;
+                    }
                     seq += 1;
                 }
-                Effect::Flush => store.flush().context("saving the session")?,
+                Effect::Flush => {
+                    if let Err(e) = store.flush() {
+                        stop_on_store_error(e, session)?;
+                    }
+                }
                 Effect::Ask(a) => {
                     outln(&render::ask(&a, style, width));
                     source.asked(&a);
@@ -241,6 +261,11 @@ pub fn run(
                         .get(&question)
                         .with_context(|| format!("question {question} vanished from the bank"))?;
                     let g = rt.block_on(crate::calls::grade(grader, bank, q, rung, &answer));
+                    if let Grader::Llm(l) = grader {
+                        if let Some(n) = crate::llm::breaker_notice(&l.client) {
+                            outln(&style.warn(&n));
+                        }
+                    }
                     if let Some(a) = &g.llm {
                         spent.add(a.prompt_tokens, a.completion_tokens, a.cost_usd);
                     }
@@ -331,19 +356,34 @@ pub fn run(
         if m.is_done() {
             break;
         }
-        let input = match source.read()? {
-            Read::Answer(t) => Input::Answer(t),
-            Read::Command(line) => match Command::parse(&line) {
-                Some(Ok(c)) => Input::Command(c),
-                Some(Err(msg)) => {
-                    outln(&style.warn(&msg));
+        let input =
+            match source.read()? {
+                Read::Answer(t) => Input::Answer(t),
+                Read::Command(line) if line.trim().eq_ignore_ascii_case("/retry-model") => {
+                    match grader {
+                        Grader::Llm(l) => {
+                            l.client.breaker.reset();
+                            outln(&style.dim(
+                                "The model endpoint will be called again for the next answer.",
+                            ));
+                        }
+                        Grader::Offline => {
+                            outln(&style.dim("No model endpoint is in use; grading is offline."))
+                        }
+                    }
                     continue;
                 }
-                None => Input::Answer(line),
-            },
-            Read::Spoken { text, voice } => Input::Spoken { text, voice },
-            Read::Eof => Input::Eof,
-        };
+                Read::Command(line) => match Command::parse(&line) {
+                    Some(Ok(c)) => Input::Command(c),
+                    Some(Err(msg)) => {
+                        outln(&style.warn(&msg));
+                        continue;
+                    }
+                    None => Input::Answer(line),
+                },
+                Read::Spoken { text, voice } => Input::Spoken { text, voice },
+                Read::Eof => Input::Eof,
+            };
         queue.extend(m.step(input));
     }
     out(&format!(

@@ -89,6 +89,8 @@ pub struct Question {
     pub ladder: Vec<Rung>,
     /// Where it came from.
     pub source: String,
+    /// Line of `reference =` in the source (for problems found after loading, e.g. by `viva bank check`).
+    pub reference_line: usize,
 }
 
 impl Question {
@@ -144,24 +146,68 @@ pub struct Bank {
     pub lexicon: Lexicon,
 }
 
+/// Fewest words a reference answer may have (the shipped ones have 170 or more).
+pub const MIN_REFERENCE_WORDS: usize = 40;
+
+/// The lowest offline score a reference answer may get (`viva bank check`).
+pub const MIN_REFERENCE_SCORE: u32 = 85;
+
 /// A raw file before parsing: (display path, text).
 type RawFile = (String, String);
 
-fn collect_dir(root: &Path) -> Result<(Vec<RawFile>, Vec<RawFile>), BankError> {
+/// What a directory holds: question files, lexicon files, and the problems met reading them.
+type Collected = (Vec<RawFile>, Vec<RawFile>, Vec<BankIssue>);
+
+/// The rubric and lexicon files under `root`, and the problems met reading them (a file that is not UTF-8 is
+/// reported with its line and skipped). Directory links are followed once: a link back to a directory already
+/// walked (a loop) is not entered again.
+fn collect_dir(root: &Path) -> Result<Collected, BankError> {
     let mut questions = Vec::new();
     let mut lexicons = Vec::new();
+    let mut issues = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    if let Ok(c) = root.canonicalize() {
+        seen_dirs.insert(c);
+    }
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
         let rd = std::fs::read_dir(&d).map_err(|e| BankError::Io(d.display().to_string(), e))?;
         for e in rd {
             let e = e.map_err(|e| BankError::Io(d.display().to_string(), e))?;
             let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
+            let ft = e
+                .file_type()
+                .map_err(|err| BankError::Io(p.display().to_string(), err))?;
+            let is_dir = if ft.is_symlink() {
+                p.is_dir()
+            } else {
+                ft.is_dir()
+            };
+            if is_dir {
+                // Canonical paths make a link loop (dir/self -> dir) visible as a directory already seen.
+                if p.canonicalize().is_ok_and(|c| seen_dirs.insert(c)) {
+                    stack.push(p);
+                }
             } else if p.extension().map(|x| x == "toml").unwrap_or(false) {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| BankError::Io(p.display().to_string(), e))?;
                 let disp = p.display().to_string();
+                let bytes =
+                    std::fs::read(&p).map_err(|e| BankError::Io(p.display().to_string(), e))?;
+                let text = match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(err) => {
+                        let good = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+                        let col = good.len()
+                            - good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)
+                            + 1;
+                        issues.push(BankIssue {
+                            file: disp,
+                            line,
+                            msg: format!("not UTF-8 text (invalid byte at column {col})"),
+                        });
+                        continue;
+                    }
+                };
                 if p.parent()
                     .and_then(|x| x.file_name())
                     .map(|n| n == "lexicon")
@@ -176,7 +222,8 @@ fn collect_dir(root: &Path) -> Result<(Vec<RawFile>, Vec<RawFile>), BankError> {
     }
     questions.sort();
     lexicons.sort();
-    Ok((questions, lexicons))
+    issues.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok((questions, lexicons, issues))
 }
 
 fn collect_embedded() -> (Vec<RawFile>, Vec<RawFile>) {
@@ -229,14 +276,44 @@ pub fn source_text(source: &str) -> Option<String> {
     std::fs::read_to_string(source).ok()
 }
 
-/// 1-based line of the first line containing `needle` (after `from_line`), else `fallback`.
+/// 1-based line of the first line containing `needle` (at or after `from_line`), else `fallback`.
+///
+/// Validation asks this once per criterion, pattern and field, so the byte offsets of the text's lines are kept
+/// between calls (for the text last asked about): one lookup costs a binary search plus the scan from
+/// `from_line` to the match, not a walk over every earlier line.
 pub fn line_of(src: &str, needle: &str, from_line: usize, fallback: usize) -> usize {
-    src.lines()
-        .enumerate()
-        .skip(from_line.saturating_sub(1))
-        .find(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(fallback)
+    use std::cell::RefCell;
+    thread_local! {
+        static STARTS: RefCell<(usize, usize, Vec<usize>)> = const { RefCell::new((0, 0, Vec::new())) };
+    }
+    if needle.is_empty() || needle.contains('\n') {
+        return fallback;
+    }
+    STARTS.with(|cell| {
+        let mut c = cell.borrow_mut();
+        let id = (src.as_ptr() as usize, src.len());
+        // A different text at the same address and length: the line starts would not fall after newlines.
+        let stale = |starts: &[usize]| {
+            starts
+                .get(from_line.max(1) - 1)
+                .is_some_and(|&o| o > 0 && src.as_bytes().get(o - 1) != Some(&b'\n'))
+        };
+        if (c.0, c.1) != id || c.2.is_empty() || stale(&c.2) {
+            let starts = std::iter::once(0)
+                .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            *c = (id.0, id.1, starts);
+        }
+        let starts = &c.2;
+        let from = from_line.max(1) - 1;
+        let Some(&off) = starts.get(from) else {
+            return fallback;
+        };
+        match src[off..].find(needle) {
+            Some(pos) => starts.partition_point(|&st| st <= off + pos),
+            None => fallback,
+        }
+    })
 }
 
 fn toml_line(src: &str, e: &toml::de::Error) -> usize {
@@ -255,7 +332,7 @@ impl Bank {
     /// The embedded bank, overridden and extended by the questions in `dir` (same id replaces).
     pub fn with_overrides(dir: &Path) -> Result<Bank, BankError> {
         let (mut q, mut l) = collect_embedded();
-        let (dq, dl) = collect_dir(dir)?;
+        let (dq, dl, read_issues) = collect_dir(dir)?;
         let ids: HashSet<String> = dq.iter().filter_map(|(_, t)| peek_id(t)).collect();
         q.retain(|(_, t)| peek_id(t).map(|id| !ids.contains(&id)).unwrap_or(true));
         q.extend(dq);
@@ -266,12 +343,12 @@ impl Bank {
                 .unwrap_or(true)
         });
         l.extend(dl);
-        Bank::from_raw(q, l)
+        Bank::from_raw_with(q, l, read_issues)
     }
 
     /// Only the files in `dir` (plus the embedded lexicons): what `viva bank check DIR` validates.
     pub fn from_dir_only(dir: &Path) -> Result<Bank, BankError> {
-        let (q, dl) = collect_dir(dir)?;
+        let (q, dl, read_issues) = collect_dir(dir)?;
         let (_, mut l) = collect_embedded();
         let lex_names: HashSet<String> = dl.iter().filter_map(|(p, _)| file_name(p)).collect();
         l.retain(|(p, _)| {
@@ -280,11 +357,26 @@ impl Bank {
                 .unwrap_or(true)
         });
         l.extend(dl);
-        Bank::from_raw(q, l)
+        Bank::from_raw_with(q, l, read_issues)
+    }
+
+    /// Validate question files given as (display path, text), with the embedded lexicons: `bank check` without
+    /// a directory (the fuzz tests feed it mangled rubrics).
+    pub fn from_texts(files: Vec<(String, String)>) -> Result<Bank, BankError> {
+        let (_, l) = collect_embedded();
+        Bank::from_raw(files, l)
     }
 
     fn from_raw(qfiles: Vec<RawFile>, lfiles: Vec<RawFile>) -> Result<Bank, BankError> {
-        let mut issues = Vec::new();
+        Bank::from_raw_with(qfiles, lfiles, Vec::new())
+    }
+
+    /// Parse and validate; `issues` holds problems already found reading the files.
+    fn from_raw_with(
+        qfiles: Vec<RawFile>,
+        lfiles: Vec<RawFile>,
+        mut issues: Vec<BankIssue>,
+    ) -> Result<Bank, BankError> {
         let mut entries: Vec<(String, Vec<String>)> = Vec::new();
         for (path, text) in &lfiles {
             match toml::from_str::<LexiconFile>(text) {
@@ -433,8 +525,11 @@ fn compile_criteria(
     errs: &mut Vec<(usize, String)>,
 ) -> Vec<Criterion> {
     let mut out = Vec::new();
+    // Criteria come in file order: each id is looked up from the previous one's line (linear in the file).
+    let mut cursor = from;
     for c in specs {
-        let line = line_of(text, &format!("\"{}\"", c.id), from, from);
+        let line = line_of(text, &format!("\"{}\"", c.id), cursor, cursor);
+        cursor = line;
         if !ids.insert(c.id.clone()) {
             errs.push((line, format!("duplicate criterion id '{}'", c.id)));
         }
@@ -442,6 +537,15 @@ fn compile_criteria(
             errs.push((
                 line_of(text, "weight", line, line),
                 format!("criterion '{}': weight must be > 0", c.id),
+            ));
+        } else if !c.weight.is_finite() || c.weight > crate::grade::MAX_WEIGHT {
+            errs.push((
+                line_of(text, "weight", line, line),
+                format!(
+                    "criterion '{}': weight must be a finite number of points, at most {}",
+                    c.id,
+                    crate::grade::MAX_WEIGHT
+                ),
             ));
         }
         if c.patterns.is_empty() {
@@ -481,8 +585,10 @@ fn compile_misconceptions(
     errs: &mut Vec<(usize, String)>,
 ) -> Vec<Misconception> {
     let mut out = Vec::new();
+    let mut cursor = from;
     for m in specs {
-        let line = line_of(text, &format!("\"{}\"", m.id), from, from);
+        let line = line_of(text, &format!("\"{}\"", m.id), cursor, cursor);
+        cursor = line;
         if !ids.insert(m.id.clone()) {
             errs.push((line, format!("duplicate misconception id '{}'", m.id)));
         }
@@ -490,6 +596,15 @@ fn compile_misconceptions(
             errs.push((
                 line_of(text, "penalty", line, line),
                 format!("misconception '{}': penalty must be > 0", m.id),
+            ));
+        } else if !m.penalty.is_finite() || m.penalty > crate::grade::MAX_PENALTY {
+            errs.push((
+                line_of(text, "penalty", line, line),
+                format!(
+                    "misconception '{}': penalty must be a finite number of points, at most {}",
+                    m.id,
+                    crate::grade::MAX_PENALTY
+                ),
             ));
         }
         if m.patterns.is_empty() {
@@ -583,6 +698,24 @@ fn compile_question(
         &mut ids,
         errs,
     );
+    if !(3..=4).contains(&spec.ladder.len()) {
+        errs.push((
+            line_of(text, "[[ladder]]", 1, 1),
+            format!(
+                "a question needs a follow-up ladder of 3-4 rungs, found {}",
+                spec.ladder.len()
+            ),
+        ));
+    }
+    let words = spec.reference.split_whitespace().count();
+    if words > 0 && words < MIN_REFERENCE_WORDS {
+        errs.push((
+            l("reference"),
+            format!(
+                "the reference answer is too short ({words} words; a complete answer needs at least {MIN_REFERENCE_WORDS})"
+            ),
+        ));
+    }
     let mut ladder = Vec::new();
     let mut from = 1;
     for (i, r) in spec.ladder.iter().enumerate() {
@@ -656,6 +789,7 @@ fn compile_question(
         misconceptions,
         ladder,
         source: path.to_string(),
+        reference_line: l("reference"),
     })
 }
 

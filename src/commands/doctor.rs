@@ -15,6 +15,16 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
     let bank = crate::commands::grading::load(s.bank.as_deref());
     report["questions"] = json!(bank.as_ref().map(|b| b.questions.len()).ok());
     let mut ok = bank.is_ok();
+    // The store's health, when there is one (doctor never creates it).
+    if s.store.exists() {
+        match crate::store::Store::open(&s.store).and_then(|st| st.bad_records()) {
+            Ok(bad) => {
+                ok &= bad.is_empty();
+                report["store_unreadable_records"] = json!(bad.len());
+            }
+            Err(e) => report["store_error"] = json!(e.to_string()),
+        }
+    }
     match &s.llm {
         None => {
             report["grader"] = json!("offline");
@@ -78,6 +88,17 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
             "  store        {}",
             report["store"].as_str().unwrap_or("")
         ));
+        if let Some(n) = report["store_unreadable_records"].as_u64() {
+            if n > 0 {
+                outln(&format!(
+                    "  records      {} {n} unreadable record(s): run `viva repair` to move them aside",
+                    style.bad("FAIL")
+                ));
+            }
+        }
+        if let Some(e) = report["store_error"].as_str() {
+            outln(&format!("  records      not checked ({e})"));
+        }
         outln(&format!(
             "  bank         {} questions {}",
             report["questions"],

@@ -22,7 +22,7 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 Some(d) => Bank::from_dir_only(d),
                 None => Bank::embedded(),
             };
-            match res {
+            match res.and_then(check_references) {
                 Ok(b) => {
                     let fair = crate::grade::fairness::check(&b, *strict || target.is_none());
                     for w in &fair.warnings {
@@ -164,6 +164,38 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
     }
 }
 
+/// `viva bank check`'s last gate: every reference answer must score at least
+/// [`crate::bank::MIN_REFERENCE_SCORE`] with the offline grader (a reference that does not earn its own rubric's
+/// points means the patterns or the reference are wrong).
+fn check_references(b: Bank) -> std::result::Result<Bank, BankError> {
+    let issues: Vec<crate::bank::BankIssue> = b
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let g = offline::grade_without_coverage(&b, q, None, &q.spec.reference);
+            (g.score < crate::bank::MIN_REFERENCE_SCORE).then(|| crate::bank::BankIssue {
+                file: q.source.clone(),
+                line: q.reference_line,
+                msg: format!(
+                    "the reference answer scores {} with the offline grader{}; it must score at least {}",
+                    g.score,
+                    if g.flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (flags: {})", g.flags.join(", "))
+                    },
+                    crate::bank::MIN_REFERENCE_SCORE
+                ),
+            })
+        })
+        .collect();
+    if issues.is_empty() {
+        Ok(b)
+    } else {
+        Err(BankError::Invalid(issues))
+    }
+}
+
 /// Load the bank in use: embedded, with `--bank DIR` overrides.
 pub fn load(dir: Option<&Path>) -> Result<Bank> {
     let b = match dir {
@@ -289,13 +321,62 @@ pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Resul
 /// Lines graded together; the offline grader spreads each chunk over the machine's cores.
 const BATCH_CHUNK: usize = 2048;
 
+/// One input line of a batch: its text, or why it cannot be read as text.
+pub type RawLine = std::result::Result<String, String>;
+
+/// Split raw input into lines (LF or CRLF); a line that is not UTF-8 is kept as an error, not the end of input.
+pub fn split_lines(bytes: &[u8]) -> impl Iterator<Item = RawLine> + '_ {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    body.split(|b| *b == b'\n')
+        .take(if bytes.is_empty() { 0 } else { usize::MAX })
+        .map(|l| {
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            std::str::from_utf8(l).map(String::from).map_err(|e| {
+                format!(
+                    "not UTF-8 text (invalid byte at column {})",
+                    e.valid_up_to() + 1
+                )
+            })
+        })
+}
+
+/// What a batch did, for its summary line and exit code.
+#[derive(Debug, Default)]
+struct BatchStats {
+    ok: usize,
+    failed: usize,
+    degraded: usize,
+    blank: usize,
+}
+
+impl BatchStats {
+    /// Count one output line and add the line number to an error.
+    fn take(&mut self, n: usize, r: LineResult) -> Map<String, Value> {
+        match r {
+            Ok(m) => {
+                self.ok += 1;
+                if m.get("degraded") == Some(&Value::Bool(true)) {
+                    self.degraded += 1;
+                }
+                m
+            }
+            Err((mut m, e)) => {
+                self.failed += 1;
+                m.insert("error".into(), json!(format!("line {n}: {e}")));
+                m
+            }
+        }
+    }
+}
+
 /// `viva grade --batch`: one JSON line out per line in, in input order. The offline grader is pure and
 /// deterministic, so chunks of lines are graded on all cores; a model grader keeps `concurrency` requests in flight.
+/// Blank lines are skipped and counted; a line that is not UTF-8 gets an `error` like any other bad line.
 fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) -> Result<i32> {
     if !matches!(grader, Grader::Offline) {
         return grade_batch_async(path, bank, grader, concurrency);
     }
-    let reader: Box<dyn BufRead> = if path == Path::new("-") {
+    let mut reader: Box<dyn BufRead> = if path == Path::new("-") {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         Box::new(std::io::BufReader::new(
@@ -303,17 +384,25 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) ->
         ))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let (mut ok, mut failed) = (0usize, 0usize);
-    let mut pending: Vec<(usize, String)> = Vec::new();
-    let mut lines = reader.lines().enumerate();
+    let mut stats = BatchStats::default();
+    let mut pending: Vec<(usize, RawLine)> = Vec::new();
+    let mut buf = Vec::new();
+    let mut n = 0usize;
     loop {
-        let next = lines.next();
-        let done = next.is_none();
-        if let Some((i, line)) = next {
-            let line =
-                line.with_context(|| format!("{}: reading line {}", path.display(), i + 1))?;
-            if !line.trim().is_empty() {
-                pending.push((i, line));
+        buf.clear();
+        let got = reader
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("{}: reading line {}", path.display(), n + 1))?;
+        let done = got == 0;
+        if !done {
+            n += 1;
+            let line = split_lines(&buf)
+                .next()
+                .unwrap_or_else(|| Ok(String::new()));
+            if matches!(&line, Ok(l) if l.trim().is_empty()) {
+                stats.blank += 1;
+            } else {
+                pending.push((n, line));
             }
             if pending.len() < BATCH_CHUNK {
                 continue;
@@ -324,44 +413,31 @@ fn grade_batch(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) ->
             .map(|(i, _)| *i)
             .zip(grade_lines(&pending, bank, threads))
         {
-            let out = match res {
-                Ok(m) => {
-                    ok += 1;
-                    m
-                }
-                Err((mut m, e)) => {
-                    failed += 1;
-                    m.insert("error".into(), json!(format!("line {}: {e}", i + 1)));
-                    m
-                }
-            };
-            outln(&Value::Object(out).to_string());
+            let out = stats.take(i, res);
+            crate::output::out_json(&(Value::Object(out).to_string() + "\n"));
         }
         pending.clear();
         if done {
             break;
         }
     }
-    batch_summary(ok, failed)
+    batch_summary(&stats, false)
 }
 
 /// Grade batch lines with the offline grader, in order, on `threads` threads.
-fn grade_lines(lines: &[(usize, String)], bank: &Bank, threads: usize) -> Vec<LineResult> {
+fn grade_lines(lines: &[(usize, RawLine)], bank: &Bank, threads: usize) -> Vec<LineResult> {
+    let one = |l: &RawLine| match l {
+        Ok(l) => batch_line(l, bank),
+        Err(e) => Err((Map::new(), e.clone())),
+    };
     if threads <= 1 || lines.len() < 2 {
-        return lines.iter().map(|(_, l)| batch_line(l, bank)).collect();
+        return lines.iter().map(|(_, l)| one(l)).collect();
     }
     let per = lines.len().div_ceil(threads);
     std::thread::scope(|sc| {
         let handles: Vec<_> = lines
             .chunks(per)
-            .map(|chunk| {
-                sc.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(_, l)| batch_line(l, bank))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|chunk| sc.spawn(move || chunk.iter().map(|(_, l)| one(l)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -374,59 +450,85 @@ fn grade_lines(lines: &[(usize, String)], bank: &Bank, threads: usize) -> Vec<Li
 /// line on stderr when it is a terminal.
 fn grade_batch_async(path: &Path, bank: &Bank, grader: &Grader, concurrency: usize) -> Result<i32> {
     use futures::StreamExt;
-    let text = read_input(path)?;
-    let lines: Vec<(usize, String)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l.to_string()))
-        .collect();
+    let bytes = if path == Path::new("-") {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .context("reading standard input")?;
+        b
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+    };
+    let mut stats = BatchStats::default();
+    let mut lines: Vec<(usize, RawLine)> = Vec::new();
+    for (i, l) in split_lines(&bytes).enumerate() {
+        if matches!(&l, Ok(t) if t.trim().is_empty()) {
+            stats.blank += 1;
+        } else {
+            lines.push((i + 1, l));
+        }
+    }
     let total = lines.len();
     let progress = std::io::stderr().is_terminal();
-    let (mut ok, mut failed, mut done) = (0usize, 0usize, 0usize);
+    let mut done = 0usize;
     let rt = crate::runtime()?;
     rt.block_on(async {
-        let mut results = futures::stream::iter(
-            lines
-                .into_iter()
-                .map(|(n, line)| async move { (n, batch_line_async(&line, bank, grader).await) }),
-        )
+        let mut results = futures::stream::iter(lines.into_iter().map(|(n, line)| async move {
+            let r = match line {
+                Ok(l) => batch_line_async(&l, bank, grader).await,
+                Err(e) => Err((Map::new(), e)),
+            };
+            (n, r)
+        }))
         .buffered(concurrency.max(1));
         while let Some((n, r)) = results.next().await {
-            let out = match r {
-                Ok(m) => {
-                    ok += 1;
-                    m
-                }
-                Err((mut m, e)) => {
-                    failed += 1;
-                    m.insert("error".into(), json!(format!("line {n}: {e}")));
-                    m
-                }
-            };
+            let out = stats.take(n, r);
             done += 1;
+            if let Grader::Llm(l) = grader {
+                if let Some(note) = crate::llm::breaker_notice(&l.client) {
+                    if progress {
+                        eprint!("\r\x1b[2K");
+                    }
+                    eprintln!("viva: {note}");
+                }
+            }
             if progress {
                 eprint!("\r\x1b[2Kgrading {done}/{total}");
             }
-            outln(&Value::Object(out).to_string());
+            crate::output::out_json(&(Value::Object(out).to_string() + "\n"));
         }
     });
     if progress {
         eprint!("\r\x1b[2K");
     }
-    batch_summary(ok, failed)
+    batch_summary(&stats, true)
 }
 
-fn batch_summary(ok: usize, failed: usize) -> Result<i32> {
-    eprintln!(
-        "graded {ok} answer(s){}",
-        if failed > 0 {
-            format!(", {failed} line(s) failed (see their \"error\" field)")
-        } else {
-            String::new()
-        }
-    );
-    Ok(if failed > 0 { 1 } else { 0 })
+/// The summary line on stderr and the exit code: 1 when a line failed, or when a model grader graded none of
+/// the answers itself (every grade fell back to the offline grader).
+fn batch_summary(s: &BatchStats, model: bool) -> Result<i32> {
+    let mut parts = vec![format!("graded {} answer(s)", s.ok)];
+    if s.degraded > 0 {
+        parts.push(format!(
+            "{} degraded (the model failed; the offline grade is given, marked \"degraded\")",
+            s.degraded
+        ));
+    }
+    if s.failed > 0 {
+        parts.push(format!(
+            "{} line(s) failed (see their \"error\" field)",
+            s.failed
+        ));
+    }
+    if s.blank > 0 {
+        parts.push(format!("{} blank line(s) skipped", s.blank));
+    }
+    let none_by_model = model && s.ok > 0 && s.degraded == s.ok;
+    if none_by_model {
+        parts.push("the model graded none of them".into());
+    }
+    eprintln!("{}", parts.join(", "));
+    Ok(if s.failed > 0 || none_by_model { 1 } else { 0 })
 }
 
 type LineResult = std::result::Result<Map<String, Value>, (Map<String, Value>, String)>;
@@ -492,6 +594,17 @@ fn with_grade(mut m: Map<String, Value>, g: &Grade) -> Map<String, Value> {
         }
     }
     m
+}
+
+/// The output object of one batch line graded offline: the grade's fields, or an `error` (the batch contract).
+pub fn batch_line_output(line: &str, bank: &Bank) -> Value {
+    match batch_line(line, bank) {
+        Ok(m) => Value::Object(m),
+        Err((mut m, e)) => {
+            m.insert("error".into(), json!(e));
+            Value::Object(m)
+        }
+    }
 }
 
 /// Grade one batch line with the offline grader.

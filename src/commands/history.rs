@@ -1,18 +1,18 @@
 //! `viva sessions`, `viva replay`, `viva export`, `viva import`.
 
-use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ReplayArgs};
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs, RepairArgs, ReplayArgs};
 use crate::output::{json, out, outln, wrap, Style};
 use crate::render;
 use crate::store::event::follow_up_label;
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
 use anyhow::{Context, Result};
 use serde_json::json;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 
 fn summary_json(s: &SessionSummary) -> serde_json::Value {
     json!({
         "id": fmt_id(s.id), "kind": s.kind, "started": s.started, "ended": s.ended, "grader": s.grader,
-        "questions": s.questions, "graded": s.graded, "mean_score": s.mean_score().map(|m| (m * 10.0).round() / 10.0),
+        "questions": s.questions, "answers": s.answer_count(), "graded": s.graded, "mean_score": s.mean_score().map(|m| (m * 10.0).round() / 10.0),
         "quiz_correct": s.quiz_correct, "quiz_total": s.quiz_total, "question_ids": s.question_ids,
     })
 }
@@ -50,7 +50,7 @@ pub fn sessions(store: &Store, as_json: bool, style: Style) -> Result<()> {
         };
         let (q, a) = match s.kind {
             crate::store::SessionKind::Quiz => (s.quiz_total, s.quiz_correct),
-            _ => (s.questions, s.graded),
+            _ => (s.questions, s.answer_count()),
         };
         let mean = s
             .mean_score()
@@ -338,9 +338,13 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
         let id = store.resolve(a.id.as_deref().unwrap_or_default())?;
         store.events(id)?
     };
+    // Text as stored, made inert for terminals and Markdown viewers (JSON escapes control characters itself).
     let text = match a.format {
-        ExportFormat::Md => markdown(&events),
-        ExportFormat::Html => crate::html::transcript::transcript(&events),
+        ExportFormat::Md => crate::output::neutralise(&markdown(&events), false).into_owned(),
+        ExportFormat::Html => {
+            crate::output::neutralise(&crate::html::transcript::transcript(&events), false)
+                .into_owned()
+        }
         ExportFormat::Json => {
             let mut s = String::new();
             for e in &events {
@@ -352,45 +356,108 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     };
     match &a.output {
         Some(p) => {
-            let tmp = p.with_extension("viva-tmp");
-            let mut f = std::fs::File::create(&tmp)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            f.write_all(text.as_bytes())
-                .and_then(|_| f.sync_all())
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, p).with_context(|| format!("cannot write {}", p.display()))?;
+            crate::output::write_file(p, text.as_bytes(), a.force)?;
             eprintln!("wrote {} events to {}", events.len(), p.display());
         }
+        None if a.format == ExportFormat::Json => crate::output::out_json(&text),
         None => out(&text),
     }
     Ok(())
 }
 
-/// `viva import`.
+/// `viva import`: every line is checked before anything is written (file and line for the first problem).
 pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let events = parse_import(&text, &a.file.display().to_string())?;
+    let c = store.import(events)?;
+    let mut parts = vec![format!("imported {} session(s)", c.imported)];
+    if c.completed > 0 {
+        parts.push(format!(
+            "completed {} partly imported session(s)",
+            c.completed
+        ));
+    }
+    if c.skipped > 0 {
+        parts.push(format!("{} already present", c.skipped));
+    }
+    outln(&parts.join(", "));
+    Ok(())
+}
+
+/// Parse and check an export file: one event per line (a UTF-8 byte-order mark is allowed), each a known
+/// schema version with sane numbers, no `(session, seq)` twice, and every session with a `SessionStarted`.
+pub fn parse_import(text: &str, file: &str) -> Result<Vec<Event>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut events = Vec::new();
+    // (session, seq) -> line; session -> (first line, has SessionStarted)
+    let mut seen: std::collections::HashMap<(u64, u32), usize> = Default::default();
+    let mut starts: std::collections::BTreeMap<u64, (usize, bool)> = Default::default();
     for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let e: Event = serde_json::from_str(line).map_err(|e| {
-            anyhow::anyhow!("{}:{}: not a viva event: {e}", a.file.display(), i + 1)
-        })?;
+        let e: Event = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("{file}:{n}: not a viva event: {e}"))?;
+        e.check().map_err(|m| anyhow::anyhow!("{file}:{n}: {m}"))?;
+        if let Some(first) = seen.insert((e.session, e.seq), n) {
+            anyhow::bail!(
+                "{file}:{n}: session {} seq {} appears twice (first on line {first})",
+                fmt_id(e.session),
+                e.seq
+            );
+        }
+        let st = starts.entry(e.session).or_insert((n, false));
+        st.1 |= matches!(e.kind, EventKind::SessionStarted { .. });
         events.push(e);
     }
     if events.is_empty() {
-        anyhow::bail!("{} holds no events", a.file.display());
+        anyhow::bail!("{file} holds no events");
     }
-    let (imported, skipped) = store.import(events)?;
-    outln(&format!(
-        "imported {imported} session(s){}",
-        if skipped > 0 {
-            format!(", {skipped} already present")
-        } else {
-            String::new()
+    if let Some((id, (n, _))) = starts.iter().find(|(_, (_, ok))| !ok) {
+        anyhow::bail!(
+            "{file}:{n}: session {} has no SessionStarted event; export whole sessions",
+            fmt_id(*id)
+        );
+    }
+    Ok(events)
+}
+
+/// `viva repair`: list the records that do not decode and (unless `--dry-run`) move them into the store's
+/// quarantine tree, then rebuild the session summaries from the log. Exit 0 when the store is (now) clean.
+pub fn repair(store: &Store, a: &RepairArgs) -> Result<i32> {
+    let bad = if a.dry_run {
+        store.bad_records()?
+    } else {
+        store.quarantine_bad_records()?
+    };
+    for b in &bad {
+        outln(&format!(
+            "session {} seq {}: {}",
+            fmt_id(b.session),
+            b.seq,
+            b.reason
+        ));
+    }
+    let where_ = store.path().display();
+    if bad.is_empty() {
+        outln(&format!("the store at {where_} has no unreadable records"));
+        if !a.dry_run {
+            outln("rebuilt the session list from the log");
         }
+        return Ok(0);
+    }
+    if a.dry_run {
+        outln(&format!(
+            "{} unreadable record(s) in {where_}; run `viva repair` to move them aside",
+            bad.len()
+        ));
+        return Ok(1);
+    }
+    outln(&format!(
+        "moved {} unreadable record(s) into the quarantine of {where_} (kept there, no longer read); rebuilt the session list",
+        bad.len()
     ));
-    Ok(())
+    Ok(0)
 }

@@ -19,6 +19,14 @@ pub(crate) fn load(s: &Settings) -> Result<(Store, Bank, review::History)> {
     Ok((store, bank, h))
 }
 
+/// [`load`] for the commands that only read: the store is opened read-only and never created.
+fn load_read_only(s: &Settings) -> Result<(Store, Bank, review::History)> {
+    let bank = crate::commands::grading::load(s.bank.as_deref())?;
+    let store = Store::open_read_only(&s.store)?;
+    let h = review::history(&store.all_events()?);
+    Ok((store, bank, h))
+}
+
 /// The question order for a new session (due, weakest, then new); see [`schedule::priority`].
 pub fn priority<R: Rng>(store: &Store, bank: &Bank, rng: &mut R) -> Result<Vec<String>> {
     let h = review::history(&store.all_events()?);
@@ -106,7 +114,7 @@ fn due_block(i: usize, d: &report::DueItem, st: Style, w: usize) -> String {
 
 /// `viva due`.
 pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
-    let (_store, bank, h) = load(s)?;
+    let (_store, bank, h) = load_read_only(s)?;
     let now = Utc::now();
     let cards = schedule::cards(&h, &bank);
     let picked: Vec<&schedule::CardState> = if a.all {
@@ -158,7 +166,7 @@ pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
 
 /// `viva report`.
 pub fn report(s: &Settings, a: &ReportArgs, st: Style) -> Result<i32> {
-    let (_store, bank, h) = load(s)?;
+    let (_store, bank, h) = load_read_only(s)?;
     let r = report::build(&h, &bank, Utc::now(), a.limit as usize);
     if a.json {
         json(&r);
@@ -166,7 +174,7 @@ pub fn report(s: &Settings, a: &ReportArgs, st: Style) -> Result<i32> {
     }
     if let Some(path) = &a.html {
         let page = crate::html::report::page(&r);
-        crate::html::write_file(path, &page)?;
+        crate::output::write_file(path, page.as_bytes(), a.force)?;
         eprintln!("wrote the report to {}", path.display());
         return Ok(0);
     }
@@ -276,7 +284,7 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
 
 /// `viva compare`.
 pub fn compare(s: &Settings, a: &CompareArgs, st: Style) -> Result<i32> {
-    let (store, bank, h) = load(s)?;
+    let (store, bank, h) = load_read_only(s)?;
     let comps = match &a.question {
         Some(q) => {
             if bank.get(q).is_none() && !h.attempts.iter().any(|x| &x.question == q) {

@@ -8,6 +8,62 @@ pub fn injection(answer: &str) -> Option<String> {
     super::injection::find(answer)
 }
 
+/// [`injection`], plus an answer that names two or more of the question's rubric criterion ids (as the interview
+/// prints them after every answer): pasting the rubric's own labels, or a verdict per label, is talking to the
+/// grader, and earns nothing.
+pub fn injection_in(q: &crate::bank::Question, answer: &str) -> Option<String> {
+    if let Some(hit) = injection(answer) {
+        return Some(hit);
+    }
+    let lower = answer.to_lowercase();
+    let named: Vec<(&str, bool)> = q
+        .all_criteria()
+        .map(|c| c.spec.id.as_str())
+        .filter(|id| id.contains('-'))
+        .filter_map(|id| token_at(&lower, id).map(|verdict| (id, verdict)))
+        .collect();
+    // Ids like "label-preserving" are also ordinary words: two of them are a label list only with a verdict
+    // beside one, or when they are the rubric's own long labels ("recall-on-odd-shapes"), or four of them.
+    let long = named
+        .iter()
+        .filter(|(id, _)| id.matches('-').count() >= 2)
+        .count();
+    let verdicts = named.iter().filter(|(_, v)| *v).count();
+    let listed = named.len() >= 4 || long >= 2 || (named.len() >= 2 && verdicts >= 1);
+    listed.then(|| {
+        let ids: Vec<&str> = named.iter().map(|(id, _)| *id).collect();
+        format!("names rubric criteria: {}", ids.join(", "))
+    })
+}
+
+/// Whether `id` occurs in `text` as a whole token (not inside a longer hyphenated word): None when it does not,
+/// else whether a verdict word follows it ("dense-anchors: met").
+fn token_at(text: &str, id: &str) -> Option<bool> {
+    let edge = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let mut found = None;
+    for (i, _) in text.match_indices(id) {
+        let after = &text[i + id.len()..];
+        if edge(text[..i].chars().next_back()) && edge(after.chars().next()) {
+            let rest =
+                after.trim_start_matches(|c: char| c.is_whitespace() || ":,;=|-–—>".contains(c));
+            let verdict = [
+                "met",
+                "partial",
+                "missed",
+                "covered",
+                "satisfied",
+                "yes",
+                "pass",
+                "✓",
+            ]
+            .iter()
+            .any(|v| rest.starts_with(v));
+            found = Some(found.unwrap_or(false) || verdict);
+        }
+    }
+    found
+}
+
 /// English function words; a real claim needs some of them.
 pub const FUNCTION_WORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "of", "to", "in", "on",
@@ -85,11 +141,15 @@ pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Keyword stuffing: term lists without claims, or the same terms repeated (code lines excluded).
+/// A short last sentence or line (a sign-off, "Speed, accuracy, memory.") does not decide: the answer is judged
+/// without it, so a few words at the end can neither make nor unmake a term list.
 pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     let code = code_lines(text);
+    let tail = short_tail(text);
     let prose: Vec<&Token> = tokens
         .iter()
         .filter(|t| !code.iter().any(|(a, b)| t.start >= *a && t.start < *b))
+        .filter(|t| t.start < tail)
         .collect();
     if prose.len() < 8 {
         return false;
@@ -106,6 +166,23 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     // Sentences: a list of terms has few function words across many tokens.
     let listy = prose.len() >= 10 && ratio < 0.10;
     repetitive || listy
+}
+
+/// Byte offset where a short final piece (at most 5 words, after at least two other pieces) starts, else
+/// `usize::MAX` (nothing is cut).
+fn short_tail(text: &str) -> usize {
+    let pieces: Vec<&str> = split_sentences(text)
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let words = |p: &str| p.split_whitespace().count();
+    match pieces.split_last() {
+        Some((last, rest)) if rest.len() >= 2 && words(last) <= 5 => {
+            // `last` is a subslice of `text`: its offset is the pointer difference.
+            last.as_ptr() as usize - text.as_ptr() as usize
+        }
+        _ => usize::MAX,
+    }
 }
 
 /// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.

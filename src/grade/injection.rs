@@ -35,10 +35,16 @@ fn clean(answer: &str) -> (String, usize) {
     }
     let mut hidden = 0;
     let mut out = String::with_capacity(answer.len());
-    for (i, c) in answer.nfkc().enumerate() {
+    let chars: Vec<char> = answer.nfkc().collect();
+    for (i, &c) in chars.iter().enumerate() {
         if is_invisible(c) {
-            // A byte-order mark at the very start is an artefact of editors, not hiding.
-            if !(i == 0 && c == '\u{FEFF}') {
+            // A byte-order mark at the very start is an artefact of editors, and a soft hyphen between two
+            // letters is typography (word processors and PDFs insert them): neither is hiding.
+            let in_word = c == '\u{AD}'
+                && i > 0
+                && chars[i - 1].is_alphabetic()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+            if !(in_word || (i == 0 && c == '\u{FEFF}')) {
                 hidden += 1;
             }
             continue;
@@ -327,8 +333,25 @@ fn sentence_fires(m: &SetMatches, prev: Option<&SetMatches>) -> bool {
         || (before(ADDR) && (selfr || strict || (gw && (dir || top))))
 }
 
-/// The first sign of an injection attempt in `answer`, if any, described briefly.
+/// The first sign of an injection attempt in `answer`, if any, described briefly. Obfuscated text (base64,
+/// leetspeak, reversed, Morse, look-alike letters) is decoded and read again; see [`super::covert`].
 pub fn find(answer: &str) -> Option<String> {
+    if let Some(hit) = find_plain(answer) {
+        return Some(hit);
+    }
+    let lower = answer.to_lowercase();
+    if let Some(what) = super::covert::shape(&lower) {
+        return Some(what);
+    }
+    for (how, view) in super::covert::decoded_views(answer) {
+        if let Some(hit) = find_plain(&view).or_else(|| super::covert::shape(&view)) {
+            return Some(format!("{how}: {hit}"));
+        }
+    }
+    None
+}
+
+fn find_plain(answer: &str) -> Option<String> {
     let (text, hidden) = clean(answer);
     if hidden >= 2 {
         return Some(format!("{hidden} invisible characters"));

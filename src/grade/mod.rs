@@ -2,11 +2,13 @@
 
 pub mod baseline;
 pub mod calibration;
+pub mod covert;
 pub mod detect;
 pub mod fairness;
 pub mod fasthash;
 pub mod index;
 pub mod injection;
+pub mod limits;
 pub mod negation;
 pub mod normalize;
 pub mod offline;
@@ -145,7 +147,37 @@ pub struct LlmAudit {
     pub other_policy_score: Option<u32>,
 }
 
+/// The most points one criterion can weigh (weights are relative: a question's criteria share 100 points).
+pub const MAX_WEIGHT: f64 = 1000.0;
+/// The most points one misconception can subtract (more could never matter: scores are clipped at 0).
+pub const MAX_PENALTY: f64 = 100.0;
+
 impl Grade {
+    /// Check the numbers a stored or imported grade carries: a score of 0-100, finite weights and penalties of
+    /// at most [`MAX_WEIGHT`] / [`MAX_PENALTY`]. The error names the first problem.
+    pub fn check(&self) -> Result<(), String> {
+        if self.score > 100 {
+            return Err(format!("score {} is outside 0-100", self.score));
+        }
+        for c in &self.criteria {
+            if !(c.weight.is_finite() && (0.0..=MAX_WEIGHT).contains(&c.weight)) {
+                return Err(format!(
+                    "criterion '{}': weight {} is not a number of points between 0 and {MAX_WEIGHT}",
+                    c.id, c.weight
+                ));
+            }
+        }
+        for m in &self.misconceptions {
+            if !(m.penalty.is_finite() && (0.0..=MAX_PENALTY).contains(&m.penalty)) {
+                return Err(format!(
+                    "misconception '{}': penalty {} is not a number of points between 0 and {MAX_PENALTY}",
+                    m.id, m.penalty
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a flag is set.
     pub fn has_flag(&self, f: &str) -> bool {
         self.flags.iter().any(|x| x == f)

@@ -172,6 +172,12 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// Characters that sit inside a word without splitting it: soft hyphen, zero-width (non-)joiners, word joiner,
+/// and combining diacritical marks (their letter keeps its base form: "nai\u{308}ve" is "naive").
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{300}'..='\u{36f}')
+}
+
 /// Tokenise and normalise `text` without any lexicon.
 pub fn tokenize_plain(text: &str) -> Vec<Token> {
     tokenize_with(text, &Lexicon::default())
@@ -201,6 +207,9 @@ pub fn tokenize_with(text: &str, lex: &Lexicon) -> Vec<Token> {
                 let ch = chars[j].1;
                 if is_word_char(ch) {
                     s.push(ch);
+                    j += 1;
+                } else if is_joiner(ch) && j + 1 < n && is_word_char(chars[j + 1].1) {
+                    // A soft hyphen, zero-width joiner or combining accent inside a word: one word ("anc\u{ad}hors").
                     j += 1;
                 } else if (ch == '.' || ch == ',')
                     && j + 1 < n
@@ -317,7 +326,12 @@ fn push_word(toks: &mut Vec<Token>, s: &str, start: usize, end: usize, sent: u32
     let lower: String = if s.is_ascii() {
         s.to_ascii_lowercase()
     } else {
-        s.nfkc().collect::<String>().to_lowercase()
+        // Compatibility forms folded (full-width, ligatures), Latin accents dropped ("naïve" is "naive").
+        s.nfkd()
+            .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+            .nfc()
+            .collect::<String>()
+            .to_lowercase()
     };
     let mk = |stem: String, raw: String, num: Option<f64>| Token {
         stem,

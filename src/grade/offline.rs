@@ -434,7 +434,7 @@ fn grade_impl(
         g.flags = vec!["empty".into()];
         return (g, Signals::default());
     }
-    let injected = detect::injection(answer);
+    let injected = detect::injection_in(q, answer);
     let ix = BankIndex::of(bank);
     let qi = ix.questions.get(&q.spec.id);
     let rung_stems;

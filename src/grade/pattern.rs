@@ -236,6 +236,7 @@ impl Pattern {
         if src.trim().is_empty() {
             return Err(perr(src, "empty pattern"));
         }
+        super::limits::check_pattern(src).map_err(|m| perr(&super::limits::preview(src), m))?;
         let mut groups = Vec::new();
         for g in src.split(" + ") {
             let mut alts = Vec::new();

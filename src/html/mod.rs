@@ -5,10 +5,6 @@ pub mod charts;
 pub mod report;
 pub mod transcript;
 
-use anyhow::{Context, Result};
-use std::io::Write;
-use std::path::Path;
-
 /// Escape text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 16);
@@ -67,18 +63,6 @@ pub fn page(title: &str, css: &str, body: &str, script: &str) -> String {
     }
     s.push_str("</body>\n</html>\n");
     s
-}
-
-/// Write a file atomically (temp file, fsync, rename).
-pub fn write_file(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("viva-tmp");
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]

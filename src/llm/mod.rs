@@ -1,10 +1,12 @@
 //! The LLM adapter: an OpenAI-compatible chat client (async-openai over reqwest) with timeouts, retries that
 //! honour Retry-After, response-format fallbacks, streaming, and token accounting.
 
+pub mod breaker;
 pub mod budget;
 pub mod grader;
 pub mod prompt;
 pub mod quote;
+pub mod redact;
 
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
@@ -67,6 +69,9 @@ pub enum LlmError {
     /// Cancelled by the user.
     #[error("cancelled")]
     Cancelled,
+    /// The circuit breaker is open: the endpoint is not called again this session.
+    #[error("the endpoint is switched off for this run after {0} timeouts or failed connections in a row (/retry-model in an interview tries it again)")]
+    Unavailable(u32),
 }
 
 /// One finished completion.
@@ -106,6 +111,8 @@ pub struct LlmClient {
     /// Its configuration.
     pub cfg: LlmConfig,
     attempts: Arc<AtomicU32>,
+    /// Shared by every clone: opens after consecutive timeouts or failed connections.
+    pub breaker: Arc<breaker::Breaker>,
 }
 
 fn backoff(attempt: u32, cap: Duration) -> Duration {
@@ -142,16 +149,30 @@ impl LlmClient {
             .build()
             .map_err(|e| LlmError::Connect(cfg.base_url.clone(), e.to_string()))?;
         let attempts = Arc::new(AtomicU32::new(0));
+        let breaker = Arc::new(breaker::Breaker::default());
         let (retries, cap, counter) = (cfg.retries, cfg.max_backoff, attempts.clone());
+        let brk = breaker.clone();
         let service = tower::service_fn(move |factory: HttpRequestFactory| {
             let http = http.clone();
             let counter = counter.clone();
+            let brk = brk.clone();
             async move {
                 let mut attempt = 0u32;
                 loop {
                     counter.fetch_add(1, Ordering::Relaxed);
                     let req = factory.build().await?;
-                    match http.execute(req).await {
+                    let res = http.execute(req).await;
+                    match &res {
+                        Ok(_) => brk.success(),
+                        Err(e) if e.is_connect() || e.is_timeout() => {
+                            // No more retries once the breaker is open: each would cost a whole timeout.
+                            if brk.failure() || brk.is_open() {
+                                return Err(OpenAIError::Reqwest(res.expect_err("an error")));
+                            }
+                        }
+                        Err(_) => {}
+                    }
+                    match res {
                         Ok(resp)
                             if (resp.status().as_u16() == 429
                                 || resp.status().is_server_error())
@@ -179,10 +200,26 @@ impl LlmClient {
             client,
             cfg,
             attempts,
+            breaker,
         })
     }
 
+    /// Server text with the key and any bearer or `sk-` token masked (see [`redact`]).
+    pub fn redact(&self, text: &str) -> String {
+        redact::redact(text, self.cfg.api_key.as_deref())
+    }
+
     fn map_err(&self, e: OpenAIError) -> LlmError {
+        match self.map_err_raw(e) {
+            LlmError::Connect(u, m) => LlmError::Connect(u, self.redact(&m)),
+            LlmError::Status(m) => LlmError::Status(self.redact(&m)),
+            LlmError::BadResponse(m) => LlmError::BadResponse(self.redact(&m)),
+            LlmError::Stream(m) => LlmError::Stream(self.redact(&m)),
+            other => other,
+        }
+    }
+
+    fn map_err_raw(&self, e: OpenAIError) -> LlmError {
         match e {
             OpenAIError::Reqwest(r) if r.is_timeout() => {
                 LlmError::Timeout(self.cfg.timeout.as_secs())
@@ -213,6 +250,9 @@ impl LlmClient {
         max_tokens: u32,
         on_token: &mut (dyn FnMut(&str) + Send),
     ) -> Result<Completion, LlmError> {
+        if self.breaker.is_open() {
+            return Err(LlmError::Unavailable(breaker::TRIP_AFTER));
+        }
         let formats: &[Format] = if schema.is_some() {
             &[Format::Schema, Format::Object, Format::Text]
         } else {
@@ -304,6 +344,7 @@ impl LlmClient {
                 })
                 .sum();
         }
+        c.content = self.redact(&c.content);
         c.latency_ms = start.elapsed().as_millis() as u64;
         c.call_us = start.elapsed().as_micros() as u64;
         c.attempts = self
@@ -339,7 +380,7 @@ impl LlmClient {
             v["data"]
                 .as_array()?
                 .iter()
-                .filter_map(|m| m["id"].as_str().map(String::from))
+                .filter_map(|m| m["id"].as_str().map(|id| self.redact(id)))
                 .collect(),
         )
     }
@@ -395,6 +436,18 @@ pub fn first_json_object(s: &str) -> Option<Value> {
         start = i + 1;
     }
     None
+}
+
+/// The one-time notice when the breaker has just opened (None otherwise, and on every later call).
+pub fn breaker_notice(client: &LlmClient) -> Option<String> {
+    client.breaker.take_news().then(|| {
+        format!(
+            "The model endpoint {} timed out or refused {} times in a row: not calling it again in this run; \
+             answers are graded offline (marked degraded). /retry-model in an interview, or a new run, tries it again.",
+            client.cfg.base_url,
+            breaker::TRIP_AFTER
+        )
+    })
 }
 
 #[cfg(test)]

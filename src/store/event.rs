@@ -67,6 +67,24 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl Event {
+    /// Check what serde cannot: a schema version this build knows, and the numbers of a grade. The error names
+    /// the first problem.
+    pub fn check(&self) -> Result<(), String> {
+        if self.v == 0 || self.v > crate::store::SCHEMA_VERSION {
+            return Err(format!(
+                "schema version {} is not one this viva reads (1-{}); a newer viva wrote it",
+                self.v,
+                crate::store::SCHEMA_VERSION
+            ));
+        }
+        match &self.kind {
+            EventKind::Graded { grade, .. } | EventKind::Regraded { grade, .. } => grade.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The event payloads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -191,6 +209,9 @@ pub struct SessionSummary {
     pub grader: String,
     /// Main questions asked.
     pub questions: u32,
+    /// Answers given (None in summaries written before this field: use `graded`).
+    #[serde(default)]
+    pub answers: Option<u32>,
     /// Answers graded.
     pub graded: u32,
     /// Sum of scores of graded answers.
@@ -213,6 +234,7 @@ impl SessionSummary {
             ended: None,
             grader: String::new(),
             questions: 0,
+            answers: Some(0),
             graded: 0,
             score_sum: 0,
             quiz_correct: 0,
@@ -233,6 +255,9 @@ impl SessionSummary {
                 self.questions += 1;
                 self.question_ids.push(question.clone());
             }
+            EventKind::AnswerGiven { .. } => {
+                self.answers = Some(self.answers.unwrap_or(self.graded) + 1);
+            }
             EventKind::Graded { grade, .. } => {
                 self.graded += 1;
                 self.score_sum += grade.score as u64;
@@ -246,6 +271,11 @@ impl SessionSummary {
             EventKind::SessionEnded { .. } => self.ended = Some(e.at),
             _ => {}
         }
+    }
+
+    /// Answers given (older summaries did not count them: their graded answers).
+    pub fn answer_count(&self) -> u32 {
+        self.answers.unwrap_or(self.graded)
     }
 
     /// Mean score of graded answers (quiz: percent correct).

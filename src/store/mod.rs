@@ -18,6 +18,9 @@ pub enum StoreError {
     /// sled reported corruption.
     #[error("the store at {0} is corrupt ({1}); move it aside (mv {0} {0}.bad) and restore a backup with `viva import FILE`")]
     Corrupt(String, String),
+    /// The disk (or the file system holding the store) is full.
+    #[error("disk full: cannot write the store at {0}; free some space")]
+    DiskFull(String),
     /// Any other sled or IO failure.
     #[error("store {0}: {1}")]
     Other(String, String),
@@ -43,6 +46,51 @@ pub struct Store {
     events: sled::Tree,
     sessions: sled::Tree,
     path: PathBuf,
+    /// Unreadable records already reported in this process (each is warned about once).
+    warned: std::sync::Mutex<std::collections::HashSet<(u64, u32)>>,
+    /// For a read-only store: the private copy that was opened instead (removed on drop).
+    scratch: Option<PathBuf>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(d) = self.scratch.take() {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+/// What an import did, in sessions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Sessions new to the store.
+    pub imported: usize,
+    /// Sessions a killed import had left partly written, now complete.
+    pub completed: usize,
+    /// Sessions already present, identical.
+    pub skipped: usize,
+}
+
+/// A stored record that does not decode: where it is and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRecord {
+    /// Session id.
+    pub session: u64,
+    /// Sequence number.
+    pub seq: u32,
+    /// The decoding error.
+    pub reason: String,
+}
+
+/// The (session, seq) of an event key.
+fn split_key(k: &[u8]) -> (u64, u32) {
+    let mut s = [0u8; 8];
+    let mut q = [0u8; 4];
+    if k.len() >= 12 {
+        s.copy_from_slice(&k[..8]);
+        q.copy_from_slice(&k[8..12]);
+    }
+    (u64::from_be_bytes(s), u32::from_be_bytes(q))
 }
 
 fn key(session: u64, seq: u32) -> [u8; 12] {
@@ -90,6 +138,8 @@ impl Store {
                         events,
                         sessions,
                         path: path.to_path_buf(),
+                        warned: Default::default(),
+                        scratch: None,
                     });
                 }
                 Err(e) => {
@@ -102,6 +152,60 @@ impl Store {
             }
         }
         Err(last.unwrap_or(StoreError::Locked(disp)))
+    }
+
+    /// Open for reading only (`sessions`, `replay`, `export`, `report`, `due`, `compare`): a store that does not
+    /// exist is read as empty and never created; one that cannot be opened for writing (a read-only directory or
+    /// file system) is copied to a private temporary directory and the copy is read.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let disp = path.display().to_string();
+        if !path.join("db").exists() && !path.join("conf").exists() {
+            let db = sled::Config::new()
+                .temporary(true)
+                .open()
+                .map_err(|e| map_err(&disp, e))?;
+            return Store::from_db(db, path, None);
+        }
+        match Store::open(path) {
+            Err(StoreError::Other(_, m)) if read_only_error(&m) => {}
+            other => return other,
+        }
+        let scratch = std::env::temp_dir().join(format!(
+            "viva-read-only-{}-{:x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let copied = copy_dir(path, &scratch);
+        let opened = copied
+            .map_err(|e| StoreError::Other(disp.clone(), e.to_string()))
+            .and_then(|_| {
+                sled::Config::new()
+                    .path(&scratch)
+                    .cache_capacity(8 * 1024 * 1024)
+                    .open()
+                    .map_err(|e| map_err(&disp, e))
+            });
+        match opened {
+            Ok(db) => Store::from_db(db, path, Some(scratch)),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&scratch);
+                Err(e)
+            }
+        }
+    }
+
+    fn from_db(db: sled::Db, path: &Path, scratch: Option<PathBuf>) -> Result<Store, StoreError> {
+        let disp = path.display().to_string();
+        let events = db.open_tree("events").map_err(|e| map_err(&disp, e))?;
+        let sessions = db.open_tree("sessions").map_err(|e| map_err(&disp, e))?;
+        Ok(Store {
+            db,
+            events,
+            sessions,
+            path: path.to_path_buf(),
+            warned: Default::default(),
+            scratch,
+        })
     }
 
     /// Where the store lives.
@@ -117,10 +221,16 @@ impl Store {
         self.events
             .insert(key(ev.session, ev.seq), bytes)
             .map_err(|e| map_err(&d, e))?;
-        let mut sum = self
-            .summary(ev.session)?
-            .unwrap_or_else(|| SessionSummary::new(ev.session));
-        sum.apply(ev);
+        let sum = match self.summary(ev.session) {
+            Ok(found) => {
+                let mut sum = found.unwrap_or_else(|| SessionSummary::new(ev.session));
+                sum.apply(ev);
+                sum
+            }
+            // A damaged summary is a view: rebuild it from the log (which already holds `ev`).
+            Err(StoreError::Decode(..)) => self.summary_from_log(ev.session)?,
+            Err(e) => return Err(e),
+        };
         let sb =
             serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
         self.sessions
@@ -156,11 +266,20 @@ impl Store {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
         for r in self.sessions.iter().rev() {
-            let (_, v) = r.map_err(|e| map_err(&d, e))?;
-            out.push(
-                serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?,
-            );
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            match serde_json::from_slice(&v) {
+                Ok(s) => out.push(s),
+                Err(e) => {
+                    let mut id = [0u8; 8];
+                    if k.len() == 8 {
+                        id.copy_from_slice(&k);
+                    }
+                    eprintln!(
+                        "viva: warning: skipped the unreadable summary of session {} ({e}); `viva repair` rebuilds it",
+                        fmt_id(u64::from_be_bytes(id))
+                    );
+                }
+            }
         }
         Ok(out)
     }
@@ -184,63 +303,248 @@ impl Store {
         }
     }
 
-    /// Every event of one session, in order.
+    /// Every event of one session, in order. An unreadable record is skipped with one warning (see
+    /// [`Store::decode`]); `viva repair` moves it aside.
     pub fn events(&self, id: u64) -> Result<Vec<Event>, StoreError> {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
         for r in self.events.scan_prefix(id.to_be_bytes()) {
-            let (_, v) = r.map_err(|e| map_err(&d, e))?;
-            out.push(
-                serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Decode(d.clone(), e.to_string()))?,
-            );
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            out.extend(self.decode(&k, &v));
         }
         Ok(out)
     }
 
-    /// Every event in the store, in key order.
+    /// Every event in the store, in key order; unreadable records are skipped with one warning each.
     pub fn all_events(&self) -> Result<Vec<Event>, StoreError> {
         let d = self.path.display().to_string();
-        self.events
-            .iter()
-            .map(|r| {
-                let (_, v) = r.map_err(|e| map_err(&d, e))?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Decode(d.clone(), e.to_string()))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for r in self.events.iter() {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            out.extend(self.decode(&k, &v));
+        }
+        Ok(out)
     }
 
-    /// Import whole sessions; identical sessions are skipped, conflicting ones refused before anything is written.
-    /// Returns (imported, skipped) session counts.
-    pub fn import(&self, events: Vec<Event>) -> Result<(usize, usize), StoreError> {
+    /// Decode one stored event, or warn once (naming session and seq) and skip it: one bad record must not
+    /// make the rest of the history unreadable.
+    fn decode(&self, k: &[u8], v: &[u8]) -> Option<Event> {
+        match decode_event(k, v) {
+            Ok(e) => Some(e),
+            Err(bad) => {
+                let fresh = self
+                    .warned
+                    .lock()
+                    .map(|mut w| w.insert((bad.session, bad.seq)))
+                    .unwrap_or(true);
+                if fresh {
+                    eprintln!(
+                        "viva: warning: skipped an unreadable record (session {} seq {}: {}); `viva repair` moves it aside",
+                        fmt_id(bad.session),
+                        bad.seq,
+                        crate::output::neutralise(&bad.reason, false)
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Every record that does not decode as an event.
+    pub fn bad_records(&self) -> Result<Vec<BadRecord>, StoreError> {
+        let d = self.path.display().to_string();
+        let mut out = Vec::new();
+        for r in self.events.iter() {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            if let Err(b) = decode_event(&k, &v) {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Move unreadable records into the `quarantine` tree (kept, never read as events) and rebuild the
+    /// session summaries. Returns the records moved.
+    pub fn quarantine_bad_records(&self) -> Result<Vec<BadRecord>, StoreError> {
+        let d = self.path.display().to_string();
+        let bad = self.bad_records()?;
+        if !bad.is_empty() {
+            let q = self
+                .db
+                .open_tree("quarantine")
+                .map_err(|e| map_err(&d, e))?;
+            for b in &bad {
+                let k = key(b.session, b.seq);
+                if let Some(v) = self.events.get(k).map_err(|e| map_err(&d, e))? {
+                    q.insert(k, v).map_err(|e| map_err(&d, e))?;
+                    self.events.remove(k).map_err(|e| map_err(&d, e))?;
+                }
+            }
+        }
+        self.rebuild_summaries()?;
+        Ok(bad)
+    }
+
+    /// One session's summary computed from its events.
+    fn summary_from_log(&self, id: u64) -> Result<SessionSummary, StoreError> {
+        let mut sum = SessionSummary::new(id);
+        for e in self.events(id)? {
+            sum.apply(&e);
+        }
+        Ok(sum)
+    }
+
+    /// Recompute every session's summary from the log (the summaries are a view; `viva repair` calls this).
+    /// Returns the number of sessions.
+    pub fn rebuild_summaries(&self) -> Result<usize, StoreError> {
+        let d = self.path.display().to_string();
+        let mut ids: Vec<u64> = Vec::new();
+        for r in self.events.iter().keys() {
+            let k = r.map_err(|e| map_err(&d, e))?;
+            let (id, _) = split_key(&k);
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        }
+        self.sessions.clear().map_err(|e| map_err(&d, e))?;
+        for &id in &ids {
+            let sum = self.summary_from_log(id)?;
+            let sb = serde_json::to_vec(&sum)
+                .map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+            self.sessions
+                .insert(id.to_be_bytes(), sb)
+                .map_err(|e| map_err(&d, e))?;
+        }
+        self.flush()?;
+        Ok(ids.len())
+    }
+
+    /// Store raw bytes under an event key, bypassing every check (tests use it to plant a damaged record).
+    #[doc(hidden)]
+    pub fn put_raw(&self, session: u64, seq: u32, bytes: &[u8]) -> Result<(), StoreError> {
+        let d = self.path.display().to_string();
+        self.events
+            .insert(key(session, seq), bytes)
+            .map_err(|e| map_err(&d, e))?;
+        Ok(())
+    }
+
+    /// Import whole sessions. A session already stored identically is skipped; one whose stored events are a
+    /// prefix of the imported ones (an import that was killed) is completed; any other difference is refused
+    /// before anything is written. Each session's events and its summary go in as one sled transaction, so a
+    /// killed import leaves every session either whole or absent. Returns what was done.
+    pub fn import(&self, events: Vec<Event>) -> Result<ImportCounts, StoreError> {
         let mut by: std::collections::BTreeMap<u64, Vec<Event>> = Default::default();
         for e in events {
             by.entry(e.session).or_default().push(e);
         }
         let mut todo = Vec::new();
-        let mut skipped = 0;
+        let mut counts = ImportCounts::default();
         for (id, mut evs) in by {
             evs.sort_by_key(|e| e.seq);
             let existing = self.events(id)?;
             if existing.is_empty() {
-                todo.push(evs);
+                counts.imported += 1;
+                todo.push((id, evs, 0));
             } else if existing == evs {
-                skipped += 1;
+                counts.skipped += 1;
+            } else if existing.len() < evs.len() && existing[..] == evs[..existing.len()] {
+                counts.completed += 1;
+                let n = existing.len();
+                todo.push((id, evs, n));
             } else {
                 return Err(StoreError::Conflict(fmt_id(id)));
             }
         }
-        for evs in &todo {
-            for e in evs {
-                self.append(e)?;
-            }
+        for (id, evs, from) in &todo {
+            self.write_session(*id, evs, *from)?;
         }
         self.flush()?;
-        Ok((todo.len(), skipped))
+        Ok(counts)
+    }
+
+    /// Write `evs[from..]` of one session and its summary (computed from all of `evs`) atomically.
+    fn write_session(&self, id: u64, evs: &[Event], from: usize) -> Result<(), StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let d = self.path.display().to_string();
+        let mut batch = sled::Batch::default();
+        let mut sum = SessionSummary::new(id);
+        for (i, e) in evs.iter().enumerate() {
+            sum.apply(e);
+            if i >= from {
+                let bytes = serde_json::to_vec(e)
+                    .map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+                batch.insert(&key(e.session, e.seq), bytes);
+            }
+        }
+        let sb =
+            serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+        (&self.events, &self.sessions)
+            .transaction(|(ev, se)| {
+                ev.apply_batch(&batch)?;
+                se.insert(&id.to_be_bytes(), sb.as_slice())?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => map_err(&d, e),
+                TransactionError::Abort(()) => {
+                    StoreError::Other(d.clone(), "import aborted".into())
+                }
+            })
     }
 }
 
+/// Whether an open error means "this store cannot be written" (permissions, a read-only file system).
+fn read_only_error(msg: &str) -> bool {
+    let m = msg.to_lowercase();
+    m.contains("permission denied") || m.contains("read-only file system")
+}
+
+/// Copy a store directory (files and subdirectories) to `to`.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let t = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &t)?;
+        } else {
+            std::fs::copy(e.path(), &t)?;
+        }
+    }
+    Ok(())
+}
+
+/// Decode a stored event record.
+fn decode_event(k: &[u8], v: &[u8]) -> Result<Event, BadRecord> {
+    let (session, seq) = split_key(k);
+    let bad = |reason: String| BadRecord {
+        session,
+        seq,
+        reason,
+    };
+    let e: Event = serde_json::from_slice(v).map_err(|e| bad(e.to_string()))?;
+    e.check().map_err(bad)?;
+    Ok(e)
+}
+
 fn map_err(path: &str, e: sled::Error) -> StoreError {
+    // sled reports a full disk as an IO error or inside a bug report (with the OS error's Debug form).
+    let full = match &e {
+        sled::Error::Io(io) => {
+            // `ErrorKind::StorageFull` is newer than the MSRV: compare its name; sled may also wrap the OS error.
+            io.raw_os_error() == Some(libc::ENOSPC)
+                || format!("{:?}", io.kind()) == "StorageFull"
+                || io.to_string().contains("code: 28")
+        }
+        other => {
+            let m = format!("{other:?}");
+            m.contains("StorageFull") || m.contains("code: 28")
+        }
+    };
+    if full {
+        return StoreError::DiskFull(path.to_string());
+    }
     match e {
         sled::Error::Io(io) => {
             let msg = io.to_string();
@@ -305,7 +609,7 @@ mod tests {
         assert_eq!(s.events(id).unwrap().len(), 2);
         assert_eq!(s.resolve(&fmt_id(id)[..10]).unwrap(), id);
         let evs = s.events(id).unwrap();
-        assert_eq!(s.import(evs.clone()).unwrap(), (0, 1));
+        assert_eq!(s.import(evs.clone()).unwrap().skipped, 1);
         let mut changed = evs;
         changed[1].kind = EventKind::AnswerGiven {
             turn: 0,

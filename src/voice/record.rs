@@ -189,11 +189,35 @@ pub enum Clip {
 #[derive(Debug)]
 pub struct ClipQueue {
     items: VecDeque<PathBuf>,
+    /// The directory, resolved: every clip must resolve inside it.
+    root: PathBuf,
+}
+
+/// Refuse a clip that resolves outside `root` (a symbolic link to `/etc/passwd` must not become an answer).
+fn inside(root: &Path, p: &Path) -> Result<PathBuf, RecordError> {
+    let real = p
+        .canonicalize()
+        .map_err(|e| RecordError::Dir(format!("{}: {e}", p.display())))?;
+    if !real.starts_with(root) {
+        return Err(RecordError::Dir(format!(
+            "--answer-dir: {} is a link to {}, outside the directory; refusing it",
+            p.display(),
+            real.display()
+        )));
+    }
+    Ok(real)
 }
 
 impl ClipQueue {
     /// List the directory.
     pub fn from_dir(dir: &Path) -> Result<ClipQueue, RecordError> {
+        Self::list(dir).map(|(items, root)| ClipQueue {
+            items: items.into(),
+            root,
+        })
+    }
+
+    fn list(dir: &Path) -> Result<(Vec<PathBuf>, PathBuf), RecordError> {
         let rd = std::fs::read_dir(dir).map_err(|e| {
             RecordError::Dir(format!("cannot read --answer-dir {}: {e}", dir.display()))
         })?;
@@ -207,6 +231,12 @@ impl ClipQueue {
             })
             .collect();
         items.sort();
+        let root = dir.canonicalize().map_err(|e| {
+            RecordError::Dir(format!("cannot read --answer-dir {}: {e}", dir.display()))
+        })?;
+        for p in &items {
+            inside(&root, p)?;
+        }
         if !items
             .iter()
             .any(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wav")))
@@ -216,9 +246,7 @@ impl ClipQueue {
                 dir.display()
             )));
         }
-        Ok(ClipQueue {
-            items: items.into(),
-        })
+        Ok((items, root))
     }
 
     /// Clips left.
@@ -229,6 +257,11 @@ impl ClipQueue {
     /// The next clip (a text file that cannot be read is skipped with its error as the text's absence).
     pub fn next_clip(&mut self) -> Option<Result<Clip, RecordError>> {
         let p = self.items.pop_front()?;
+        // Checked again at use: the link may have changed since the listing.
+        let p = match inside(&self.root, &p) {
+            Ok(_) => p,
+            Err(e) => return Some(Err(e)),
+        };
         if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) {
             return Some(
                 std::fs::read_to_string(&p)

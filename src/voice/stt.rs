@@ -270,7 +270,7 @@ pub async fn transcribe(
         return Err(SttError::Status {
             url,
             status: status.as_u16(),
-            body: b.replace('\n', " "),
+            body: crate::llm::redact::redact(&b.replace('\n', " "), cfg.api_key.as_deref()),
         });
     }
     let v: serde_json::Value = serde_json::from_str(&body).map_err(|e| SttError::BadResponse {
@@ -278,7 +278,7 @@ pub async fn transcribe(
         detail: format!("not JSON ({e})"),
     })?;
     match v.get("text").and_then(|t| t.as_str()) {
-        Some(t) => Ok(t.trim().to_string()),
+        Some(t) => Ok(crate::llm::redact::redact(t.trim(), cfg.api_key.as_deref())),
         None => Err(SttError::BadResponse {
             url,
             detail: "no \"text\" field".into(),
