@@ -105,7 +105,7 @@ area = "detection"
 title = "Tiny"
 difficulty = "easy"
 prompt = "Why does the IoU loss fail for disjoint boxes?"
-reference = "For disjoint boxes IoU is zero wherever the prediction is, so the loss is flat and gives no gradient. GIoU adds the empty area of the enclosing box."
+reference = "For disjoint boxes IoU is zero wherever the prediction is, so the loss is flat and gives no gradient. GIoU adds the empty area of the enclosing box, so a prediction far from its target still gets a signal that pulls it closer. The loss is then one minus GIoU, which ranges from zero to two."
 
 [[criteria]]
 id = "flat-loss"
@@ -130,6 +130,15 @@ correct = [{correct}]
 examples = [{examples}]
 
 [[ladder]]
+stage = "implementation"
+question = "How do you vectorise it?"
+[[ladder.criteria]]
+id = "broadcast"
+weight = 50
+statement = "Broadcast the boxes to an N x M matrix."
+patterns = ["broadcast* + matrix"]
+
+[[ladder]]
 stage = "constraints"
 question = "Budget?"
 [[ladder.criteria]]
@@ -138,6 +147,15 @@ weight = 50
 statement = "1000 x 50 pairs = 50,000 IoUs."
 patterns = ["#50000 + (pair*|iou*)"]
 needs = "arithmetic"
+
+[[ladder]]
+stage = "failure_modes"
+question = "The loss turns NaN. Where do you look?"
+[[ladder.criteria]]
+id = "degenerate"
+weight = 50
+statement = "Degenerate boxes with zero area divide by zero."
+patterns = ["(zero area|degenerate) + (divi*|nan)"]
 "##,
         correct = list(correct),
         examples = list(examples)
