@@ -842,7 +842,8 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     }
     // Both verdict policies from the same model outputs: the model's verified verdict standing alone, and
     // averaged with the offline grader's (second opinion).
-    let policies = rows.iter().all(|r| r.policy.is_some()).then(|| {
+    // Answers the model never saw (injection, empty) score the same under both.
+    let policies = rows.iter().any(|r| r.policy.is_some()).then(|| {
         let (mut stands, mut second) = (Vec::new(), Vec::new());
         for r in &rows {
             let (used_second, other) = r.policy.unwrap_or((false, r.score));

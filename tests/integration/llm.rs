@@ -440,6 +440,20 @@ fn calibrate_reports_rerun_spread_and_model_figures() {
     assert_eq!(steady["reruns"]["max_spread"], 0, "{}", steady["reruns"]);
     assert_eq!(steady["model"]["injection_scores"], serde_json::json!([0]));
     assert_eq!(steady["model"]["degraded"], 0);
+    // Both verdict policies from the same model outputs; fake-model is not the small local model.
+    assert_eq!(
+        steady["policies"]["used"], "model_stands",
+        "{}",
+        steady["policies"]
+    );
+    for p in ["model_stands", "second_opinion"] {
+        assert!(
+            steady["policies"][p]["spearman"].is_number(),
+            "{}",
+            steady["policies"]
+        );
+        assert!(steady["policies"][p]["mae"].is_number());
+    }
     for it in steady["items"].as_array().unwrap() {
         assert_eq!(it["runs"].as_array().unwrap().len(), 3, "{it}");
     }
