@@ -427,6 +427,32 @@ impl LlmGrader {
         }
     }
 
+    /// One call that writes an interview question from `{template}-system.md` and `{template}-user.md`, with the
+    /// candidate's last answer (cut to 400 tokens) between fresh nonce markers as untrusted data.
+    async fn write_question(
+        &self,
+        template: &str,
+        vars: &[(&str, &str)],
+        last_answer: &str,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<Completion, LlmError> {
+        let (open, close) = nonce_markers();
+        let (ans, _) = budget::truncate(&self.client.cfg.model, last_answer, 400);
+        let sys = self.prompts.render(&format!("{template}-system.md"), &[]);
+        let mut all: Vec<(&str, &str)> = vars.to_vec();
+        all.extend([
+            ("open", open.as_str()),
+            ("close", close.as_str()),
+            ("answer", ans.as_str()),
+        ]);
+        let user = self.prompts.render(&format!("{template}-user.md"), &all);
+        let msgs = vec![
+            json!({"role": "system", "content": sys}),
+            json!({"role": "user", "content": user}),
+        ];
+        self.client.chat(&msgs, None, 90, on_token).await
+    }
+
     /// Write a probe of a missed criterion (or a challenge of a stated misconception) from the candidate's own
     /// answer. The text must be one short new question that does not state what is missing (the criterion's own
     /// patterns must not match it); `Err` says why it was rejected, and the offline text is asked instead.
@@ -456,26 +482,15 @@ impl LlmGrader {
                 )))
             }
         };
-        let (open, close) = nonce_markers();
-        let (ans, _) = budget::truncate(&self.client.cfg.model, last_answer, 400);
-        let sys = self.prompts.render("probe-system.md", &[]);
-        let user = self.prompts.render(
-            "probe-user.md",
-            &[
-                ("question", &q.spec.prompt),
-                ("kind", kind),
-                ("point", &point),
-                ("asked", &asked.join(" | ")),
-                ("open", &open),
-                ("close", &close),
-                ("answer", &ans),
-            ],
-        );
-        let msgs = vec![
-            json!({"role": "system", "content": sys}),
-            json!({"role": "user", "content": user}),
+        let vars = [
+            ("question", q.spec.prompt.as_str()),
+            ("kind", kind),
+            ("point", point.as_str()),
+            ("asked", &asked.join(" | ")),
         ];
-        let c = self.client.chat(&msgs, None, 90, on_token).await?;
+        let c = self
+            .write_question("probe", &vars, last_answer, on_token)
+            .await?;
         let text = match valid_follow_up(&c.content, asked) {
             None => Err(format!(
                 "not a single short new question: {:?}",
@@ -509,33 +524,22 @@ impl LlmGrader {
             .ladder
             .get(rung)
             .ok_or_else(|| LlmError::BadResponse("no such rung".into()))?;
-        let (open, close) = nonce_markers();
-        let (ans, _) = budget::truncate(&self.client.cfg.model, last_answer, 400);
         let missed_s = if missed.is_empty() {
             "(none)".to_string()
         } else {
             missed.join("; ")
         };
-        let sys = self.prompts.render("followup-system.md", &[]);
-        let user = self.prompts.render(
-            "followup-user.md",
-            &[
-                ("question", &q.spec.prompt),
-                ("stage", &r.stage.replace('_', " ")),
-                ("rung", &r.question),
-                ("constraints", &r.constraints.join("; ")),
-                ("missed", &missed_s),
-                ("asked", &asked.join(" | ")),
-                ("open", &open),
-                ("close", &close),
-                ("answer", &ans),
-            ],
-        );
-        let msgs = vec![
-            json!({"role": "system", "content": sys}),
-            json!({"role": "user", "content": user}),
+        let vars = [
+            ("question", q.spec.prompt.as_str()),
+            ("stage", &r.stage.replace('_', " ")),
+            ("rung", r.question.as_str()),
+            ("constraints", &r.constraints.join("; ")),
+            ("missed", missed_s.as_str()),
+            ("asked", &asked.join(" | ")),
         ];
-        let c = self.client.chat(&msgs, None, 90, on_token).await?;
+        let c = self
+            .write_question("followup", &vars, last_answer, on_token)
+            .await?;
         // The call's tokens are spent either way, so the completion comes back with the verdict on its text.
         let text = match valid_follow_up(&c.content, asked) {
             // A copy of the bank's own question is not a follow-up the model wrote: say so and use the bank's.

@@ -3,15 +3,6 @@
 use crate::util::*;
 use serde_json::Value;
 
-const SEEDS: &[&str] = &[
-    "cv-classification-10k-classes",
-    "cv-detection-anchor-boxes",
-    "cv-segmentation-realtime-pedestrians",
-    "cv-video-two-stream-vs-slowfast",
-    "cv-multimodal-clip-defects",
-    "cv-deploy-yolov8-jetson-latency",
-];
-
 #[test]
 fn list_json_has_the_seed_questions_and_fields() {
     let sb = Sandbox::new();

@@ -5,15 +5,6 @@
 use crate::util::*;
 use serde_json::Value;
 
-const SEEDS: &[&str] = &[
-    "cv-classification-10k-classes",
-    "cv-detection-anchor-boxes",
-    "cv-segmentation-realtime-pedestrians",
-    "cv-video-two-stream-vs-slowfast",
-    "cv-multimodal-clip-defects",
-    "cv-deploy-yolov8-jetson-latency",
-];
-
 fn candidates(name: &str) -> Vec<Value> {
     let p = root().join(format!("tests/data/candidates/{name}.jsonl"));
     std::fs::read_to_string(&p)

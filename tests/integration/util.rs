@@ -21,6 +21,16 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The six seed questions of the interview guide.
+pub const SEEDS: &[&str] = &[
+    "cv-classification-10k-classes",
+    "cv-detection-anchor-boxes",
+    "cv-segmentation-realtime-pedestrians",
+    "cv-video-two-stream-vs-slowfast",
+    "cv-multimodal-clip-defects",
+    "cv-deploy-yolov8-jetson-latency",
+];
+
 /// The shared calibration set (beside the repo).
 pub fn public_set() -> PathBuf {
     let p = root().join("../shared/calibration/public-set.json");
