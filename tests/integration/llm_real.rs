@@ -47,7 +47,7 @@ fn real_llm() -> Option<String> {
 fn with_model(c: &mut Command, url: &str) {
     c.env("VIVA_LLM_BASE_URL", url)
         .env("VIVA_GRADER", "llm")
-        .env("VIVA_LLM_TIMEOUT", "600");
+        .env("VIVA_LLM_TIMEOUT", "1800");
 }
 
 /// A handful of real gradings in one batch: the JSON contract, quotes that are the answer's own words, the audit
@@ -222,7 +222,7 @@ fn spawn_pty(sb: &Sandbox, url: &str) -> Session {
     with_model(&mut c, url);
     c.args(["interview", "--question", Q, "--follow-ups", "0"]);
     let mut s = Session::spawn(c).expect("spawn viva in a pty");
-    s.set_expect_timeout(Some(Duration::from_secs(600)));
+    s.set_expect_timeout(Some(Duration::from_secs(1800)));
     s
 }
 
