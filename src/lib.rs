@@ -8,6 +8,7 @@ pub mod bank;
 pub mod calls;
 pub mod cli;
 pub mod commands;
+pub mod embed;
 pub mod grade;
 pub mod html;
 pub mod interview;
@@ -142,12 +143,18 @@ fn run(mut cli: Cli) -> Result<i32> {
             output::out(&String::from_utf8_lossy(&buf));
             Ok(0)
         }
-        Some(Cmd::Bank(b)) => commands::grading::bank(&b, bank_dir, style).map(|_| 0),
+        Some(Cmd::Bank(b)) => {
+            commands::model::prepare(&s, false);
+            commands::grading::bank(&b, bank_dir, style).map(|_| 0)
+        }
+        Some(Cmd::Model(m)) => commands::model::run(&s, &m),
         Some(Cmd::Grade(a)) => {
+            commands::model::prepare(&s, false);
             let bank = commands::grading::load(bank_dir)?;
             commands::grading::grade(&a, &bank, &grader_for(&s)?, style)
         }
         Some(Cmd::Calibrate(a)) => {
+            commands::model::prepare(&s, false);
             let bank = commands::grading::load(bank_dir)?;
             commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
         }
@@ -169,7 +176,10 @@ fn run(mut cli: Cli) -> Result<i32> {
         Some(Cmd::Due(a)) => commands::review::due(&s, &a, style),
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),
-        Some(Cmd::Regrade(a)) => commands::regrade::regrade(&s, &a, &grader_for(&s)?, style),
+        Some(Cmd::Regrade(a)) => {
+            commands::model::prepare(&s, false);
+            commands::regrade::regrade(&s, &a, &grader_for(&s)?, style)
+        }
         Some(Cmd::Transcribe(a)) => commands::voice::transcribe(&a, bank_dir, style),
         Some(Cmd::Interview(a)) => interview(&s, a, style),
         Some(Cmd::Quiz(a)) => quiz(&s, &a, style),
@@ -202,6 +212,7 @@ fn quiz(s: &settings::Settings, a: &cli::QuizArgs, style: Style) -> Result<i32> 
 }
 
 fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Result<i32> {
+    commands::model::prepare(s, true);
     let bank = commands::grading::load(s.bank.as_deref())?;
     let grader = grader_for(s)?;
     let filters = interview::select::Filters {

@@ -29,6 +29,10 @@ pub struct ConfigFile {
     pub prompts: Option<PathBuf>,
     /// Average model verdicts with the offline grader's (unset: on only for the small local model).
     pub second_opinion: Option<bool>,
+    /// Match sentences to criteria by meaning with the embedding model (default true).
+    pub semantic: Option<bool>,
+    /// Where the embedding model's files live (default: `<cache>/viva/models/all-minilm-l6-v2`).
+    pub model_dir: Option<PathBuf>,
     /// Prices per model: USD per million input/output tokens.
     #[serde(default)]
     pub prices: std::collections::BTreeMap<String, Price>,
@@ -80,6 +84,12 @@ pub struct Settings {
     pub llm: Option<LlmSettings>,
     /// Prompt template directory.
     pub prompts: Option<PathBuf>,
+    /// Grade by meaning as well as patterns (when the model is installed or can be fetched).
+    pub semantic: bool,
+    /// The embedding model's directory.
+    pub model_dir: PathBuf,
+    /// Fetch the model when it is missing (only with a terminal on stderr, where a progress bar can show).
+    pub fetch_model: bool,
 }
 
 /// Settings errors.
@@ -197,21 +207,13 @@ impl Settings {
         } else if cli.no_second_opinion {
             Some(false)
         } else {
-            match env_nonempty("VIVA_SECOND_OPINION") {
-                Some(v) => Some(match v.to_ascii_lowercase().as_str() {
-                    "1" | "true" | "on" | "yes" => true,
-                    "0" | "false" | "off" | "no" => false,
-                    _ => {
-                        return Err(SettingsError::Env(
-                            "VIVA_SECOND_OPINION".into(),
-                            v,
-                            "expected true or false".into(),
-                        ))
-                    }
-                }),
-                None => cfg.second_opinion,
-            }
+            env_bool("VIVA_SECOND_OPINION")?.or(cfg.second_opinion)
         };
+        let semantic = !cli.no_semantic && env_bool("VIVA_SEMANTIC")?.or(cfg.semantic).unwrap_or(true);
+        let model_dir = env_nonempty("VIVA_MODEL_DIR")
+            .map(PathBuf::from)
+            .or(cfg.model_dir.clone())
+            .unwrap_or_else(crate::embed::fetch::default_dir);
         let llm = base_url.map(|base_url| LlmSettings {
             base_url,
             model: cli
@@ -245,6 +247,25 @@ impl Settings {
             interactive: std::io::stdin().is_terminal(),
             llm,
             prompts,
+            semantic,
+            model_dir,
+            fetch_model: std::io::stderr().is_terminal(),
         })
+    }
+}
+
+/// A yes/no environment variable (unset or empty: None).
+fn env_bool(k: &str) -> Result<Option<bool>, SettingsError> {
+    match env_nonempty(k) {
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "1" | "true" | "on" | "yes" => Ok(Some(true)),
+            "0" | "false" | "off" | "no" => Ok(Some(false)),
+            _ => Err(SettingsError::Env(
+                k.into(),
+                v,
+                "expected true or false".into(),
+            )),
+        },
+        None => Ok(None),
     }
 }

@@ -85,7 +85,9 @@ pub struct CriterionSpec {
     /// Concept tags for mastery tracking.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Concept patterns: any one (or `min_hits` distinct ones) means met.
+    /// Concept patterns: any one (or `min_hits` distinct ones) means met. None: met only by meaning (a sentence
+    /// that says the same as the statement; needs the embedding model).
+    #[serde(default)]
     pub patterns: Vec<String>,
     /// Patterns that earn partial credit.
     #[serde(default)]

@@ -57,6 +57,30 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 Err(e) => Err(e.into()),
             }
         }
+        BankCmd::Draft {
+            files,
+            out,
+            area,
+            force,
+            json,
+        } => {
+            let known = match bank_dir {
+                Some(d) => Bank::with_overrides(d).map(|b| b.areas()).unwrap_or_default(),
+                None => Bank::embedded().map(|b| b.areas()).unwrap_or_default(),
+            };
+            let args = super::draft::DraftArgs {
+                files,
+                out,
+                area: area.as_deref(),
+                force: *force,
+                json: *json,
+            };
+            let code = super::draft::run(&args, &known, style)?;
+            if code != 0 {
+                bail!("some questions were not drafted (see the warnings above)");
+            }
+            Ok(())
+        }
         BankCmd::List {
             area,
             json: as_json,
@@ -264,6 +288,7 @@ pub fn grade_json(g: &Grade) -> Map<String, Value> {
     );
     m.insert("flags".into(), json!(g.flags));
     m.insert("degraded".into(), json!(g.degraded));
+    m.insert("semantic".into(), json!(g.semantic));
     if let Some(a) = &g.llm {
         m.insert(
             "tokens".into(),
@@ -764,6 +789,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     });
     let human: Vec<f64> = rows.iter().map(|r| r.human).collect();
     let ours: Vec<f64> = rows.iter().map(|r| r.score as f64).collect();
+    let semantic_used = crate::grade::semantic::enabled();
     let (rho, kappa, mae) = agreement(&human, &ours);
     let pairs: Vec<(&str, &str)> = items
         .iter()
@@ -829,7 +855,9 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
     // Sections beside the grader's own numbers: the naive baselines, the spread of repeated runs, model figures.
     let mut report = json!({
         "set": a.set.display().to_string(), "grader": grader.name(), "n": items.len(),
-        "spearman": round3(rho), "qwk": round3(kappa), "mae": round3(mae),
+        "spearman": round3(rho), "pearson": round3(stats::pearson(&human, &ours)),
+        "qwk": round3(kappa), "mae": round3(mae),
+        "semantic": semantic_used,
         "baselines": {
             "length": {"spearman": round3(base.length.spearman)},
             "tfidf_reference": {"spearman": round3(base.tfidf_reference.spearman)},
@@ -873,15 +901,20 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
         return Ok(());
     }
     outln(&style.bold(&format!(
-        "Calibration of the {} grader on {} ({} answers)",
+        "Calibration of the {} grader on {} ({} answers; semantic: {})",
         grader.name(),
         a.set.display(),
-        items.len()
+        items.len(),
+        semantic_used
     )));
     outln(&style.bold("                      grader   length   tf-idf"));
     outln(&format!(
         "  Spearman            {:>6.3}   {:>6.3}   {:>6.3}",
         rho, base.length.spearman, base.tfidf_reference.spearman
+    ));
+    outln(&format!(
+        "  Pearson             {:>6.3}        -        -",
+        stats::pearson(&human, &ours)
     ));
     outln(&format!(
         "  QWK (10-pt bins)    {:>6.3}        -        -",

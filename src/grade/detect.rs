@@ -340,6 +340,20 @@ pub fn question_echo(content: &[&str], pv: &FnvSet<String>) -> (f64, usize) {
 /// reason and order. A stretch of text without any of them (and without a number) names terms without saying
 /// anything about them.
 const LINKS: &[&str] = &[
+    "includes",
+    "include",
+    "contains",
+    "contain",
+    "consists",
+    "holds",
+    "defines",
+    "declares",
+    "specifies",
+    "executes",
+    "allocates",
+    "accesses",
+    "passes",
+    "calls",
     "is",
     "are",
     "was",

@@ -28,6 +28,13 @@ pub struct Fairness {
 pub fn check(bank: &Bank, strict: bool) -> Fairness {
     let mut out = Fairness::default();
     for q in &bank.questions {
+        if strict && q.ladder.is_empty() {
+            out.errors.push(BankIssue {
+                file: q.source.clone(),
+                line: 1,
+                msg: "a question needs a follow-up ladder of 3-4 rungs (the built-in standard; drafted short-answer questions have none)".into(),
+            });
+        }
         check_question(bank, q, strict, &mut out);
     }
     out

@@ -13,6 +13,7 @@ pub mod negation;
 pub mod normalize;
 pub mod offline;
 pub mod pattern;
+pub mod semantic;
 pub mod stats;
 
 use crate::bank::{Bank, Question};
@@ -104,6 +105,9 @@ pub struct Grade {
     /// The result fell back from a failing grader.
     #[serde(default)]
     pub degraded: bool,
+    /// Sentences were matched to criteria by meaning (a sentence-embedding model was loaded), not by patterns alone.
+    #[serde(default)]
+    pub semantic: bool,
     /// The LLM call behind this grade (audit trail), when a model was asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm: Option<Box<LlmAudit>>,

@@ -256,7 +256,10 @@ const REFUTE_CUES: &[&[&str]] = &[
     &["is", "wrong"],
     &["is", "fals"],
     &["not", "true"],
-    &["incorrect"],
+    // "… is incorrect", not "defined incorrectly" (an adverb describes, it does not refute).
+    &["is", "incorrect"],
+    &["are", "incorrect"],
+    &["s", "incorrect"],
     &["is", "a", "myth"],
     &["not", "correct"],
     &["is", "overr"],

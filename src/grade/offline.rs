@@ -427,6 +427,7 @@ fn grade_impl(
         flags: Vec::new(),
         coverage: Vec::new(),
         degraded: false,
+        semantic: false,
         llm: None,
     };
     if answer.trim().is_empty() {
@@ -458,6 +459,9 @@ fn grade_impl(
     let (hits, void) = misconceptions(mis, &doc);
     let mut results: Vec<CriterionResult> =
         crit.iter().map(|c| judge_except(c, &doc, &void)).collect();
+    if injected.is_none() {
+        g.semantic = super::semantic::refine(crit, &mut results, &doc, &void, prompt_stems, &bank.lexicon);
+    }
     for (c, r) in crit.iter().zip(results.iter_mut()) {
         if r.verdict == Verdict::Missed && r.rationale.is_none() {
             if let Some((near, why)) = closest(c, &doc, &bank.lexicon) {
@@ -523,7 +527,13 @@ fn grade_impl(
     // A sincere, on-topic answer that earns nothing from the rubric still gets the floor human graders give
     // vague but relevant answers; not one with a misconception, a gaming flag, or one that names the key ideas
     // only to reject them.
-    if flags.is_empty() && hits.is_empty() && !sig.rejects_key_ideas() && sig.on_topic() {
+    // It must also say something the question does not ("What is a variable?" given back earns nothing).
+    if flags.is_empty()
+        && hits.is_empty()
+        && !sig.rejects_key_ideas()
+        && sig.on_topic()
+        && sig.echo.1 > 0
+    {
         score = score.max(cal.floor.round() as u32);
     }
     let asks_numbers = rung

@@ -565,6 +565,12 @@ impl Doc {
     }
 
     /// Whether a phrase match sits in a clause that reports a claim to reject it.
+    /// Whether a span's claim is denied or negated in context (a cue before, inside or just after it, or a
+    /// reported claim the sentence rejects).
+    pub fn disowned(&self, sp: Span) -> bool {
+        self.denied(sp) || self.negated(sp, &|_| false)
+    }
+
     fn denied(&self, sp: Span) -> bool {
         self.scope.denied(&self.tokens, sp.first)
     }

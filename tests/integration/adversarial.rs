@@ -3,6 +3,7 @@
 //! padding, reported-and-rejected claims). Held-out answers are never used here.
 
 use crate::util::*;
+use rstest::rstest;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -228,9 +229,11 @@ fn assert_caught(extra: Vec<(String, String, String)>, styles: &[(String, String
     );
 }
 
-#[test]
-fn honest_answers_are_never_flagged_as_injection() {
-    let sb = Sandbox::new();
+#[rstest]
+fn honest_answers_are_never_flagged_as_injection(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let items: Vec<Item> = tune()
         .into_iter()
         .chain(public())
@@ -260,9 +263,11 @@ fn terms(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn keyword_stuffing_and_jargon_salad_score_at_most_20() {
-    let sb = Sandbox::new();
+#[rstest]
+fn keyword_stuffing_and_jargon_salad_score_at_most_20(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let mut cases: Vec<(String, String, String)> = labelled("jargon_salad")
         .into_iter()
         .map(|i| (format!("golden {}", i.id), i.question, i.answer))
@@ -327,9 +332,11 @@ fn sentences(text: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn negated_key_terms_are_graded_as_humans_grade_them() {
-    let sb = Sandbox::new();
+#[rstest]
+fn negated_key_terms_are_graded_as_humans_grade_them(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let golden = labelled("negated");
     assert!(!golden.is_empty());
     let human_mean = golden.iter().map(|i| i.human).sum::<f64>() / golden.len() as f64;
@@ -415,9 +422,11 @@ const FILLER_AFTER: &[&str] = &[
     "Overall, there are many factors to weigh, and communication and collaboration are key to success.",
 ];
 
-#[test]
-fn padding_a_strong_answer_raises_its_score_by_at_most_3() {
-    let sb = Sandbox::new();
+#[rstest]
+fn padding_a_strong_answer_raises_its_score_by_at_most_3(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let tune = tune();
     let by_id: HashMap<String, Item> = tune.iter().map(|i| (i.id.clone(), i.clone())).collect();
     let mut cases: Vec<(String, String, String, String)> = Vec::new();
@@ -490,8 +499,10 @@ fn twins(label: &str) -> Vec<(Item, Item)> {
         .collect()
 }
 
-fn twin_gaps(label: &str, limit: i64) {
-    let sb = Sandbox::new();
+fn twin_gaps(label: &str, limit: i64, semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let pairs = twins(label);
     assert!(
         pairs.len() >= 5,
@@ -521,19 +532,21 @@ fn twin_gaps(label: &str, limit: i64) {
     );
 }
 
-#[test]
-fn a_terse_correct_answer_lands_within_10_of_its_long_twin() {
-    twin_gaps("terse_twin", 10);
+#[rstest]
+fn a_terse_correct_answer_lands_within_10_of_its_long_twin(#[values(false, true)] semantic: bool) {
+    twin_gaps("terse_twin", 10, semantic);
 }
 
-#[test]
-fn a_paraphrase_moves_the_score_by_at_most_5() {
-    twin_gaps("paraphrase_strong", 5);
+#[rstest]
+fn a_paraphrase_moves_the_score_by_at_most_5(#[values(false, true)] semantic: bool) {
+    twin_gaps("paraphrase_strong", 5, semantic);
 }
 
-#[test]
-fn the_same_input_always_gets_the_same_score() {
-    let sb = Sandbox::new();
+#[rstest]
+fn the_same_input_always_gets_the_same_score(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let items: Vec<Item> = tune().into_iter().chain(public()).collect();
     let pairs: Vec<(String, String)> = items
         .iter()
@@ -568,9 +581,11 @@ fn the_same_input_always_gets_the_same_score() {
     }
 }
 
-#[test]
-fn naming_rubric_criteria_or_their_verdicts_earns_nothing() {
-    let sb = Sandbox::new();
+#[rstest]
+fn naming_rubric_criteria_or_their_verdicts_earns_nothing(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let q = "cv-detection-anchor-boxes";
     let weak =
         "Anchor boxes are reference boxes placed over the image, and the network adjusts them.";
@@ -595,9 +610,11 @@ fn naming_rubric_criteria_or_their_verdicts_earns_nothing() {
     }
 }
 
-#[test]
-fn unicode_variants_grade_like_plain_text() {
-    let sb = Sandbox::new();
+#[rstest]
+fn unicode_variants_grade_like_plain_text(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let q = "cv-detection-anchor-boxes";
     let plain = "Every feature map location gets nine anchors, three scales times three aspect ratios. A naive single \
                  box per location would miss tall and wide objects. The RPN scores each anchor as object or \
@@ -628,9 +645,11 @@ fn unicode_variants_grade_like_plain_text() {
     }
 }
 
-#[test]
-fn a_short_tail_never_decides_keyword_stuffing() {
-    let sb = Sandbox::new();
+#[rstest]
+fn a_short_tail_never_decides_keyword_stuffing(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
     let items: Vec<Item> = tune().into_iter().chain(public()).collect();
     let tails = [
         "\n\nCheers,\nAnna Smith",

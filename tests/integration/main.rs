@@ -5,6 +5,7 @@ mod util;
 mod adversarial;
 mod arithmetic;
 mod bank;
+mod draft;
 mod errors;
 mod fuzz;
 mod grading;

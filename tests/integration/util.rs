@@ -9,6 +9,22 @@ use std::process::{Command, Output, Stdio};
 pub struct Sandbox {
     /// The temp dir (kept alive).
     pub dir: tempfile::TempDir,
+    /// Grade by meaning: the real embedding model from the user's cache (`viva model fetch` installs it).
+    pub model: Option<PathBuf>,
+}
+
+/// The installed embedding model's directory (the real cache, not a sandbox's), or None with a message outside
+/// CI. In CI (CI=true) a missing model fails the test: `.ci/run` installs it before the tests.
+pub fn model_dir() -> Option<PathBuf> {
+    let d = viva::embed::fetch::default_dir();
+    if viva::embed::fetch::installed(&d, false) {
+        return Some(d);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the embedding model is not installed in {}: run `viva model fetch`", d.display());
+    }
+    eprintln!("skipped the semantic variant: run `viva model fetch` to install the embedding model");
+    None
 }
 
 /// Path of the built binary.
@@ -47,7 +63,17 @@ impl Sandbox {
     pub fn new() -> Sandbox {
         Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
+            model: None,
         }
+    }
+
+    /// A sandbox that grades by meaning when `semantic` (None when the model is missing outside CI: skip).
+    pub fn graded_by(semantic: bool) -> Option<Sandbox> {
+        let mut sb = Sandbox::new();
+        if semantic {
+            sb.model = Some(model_dir()?);
+        }
+        Some(sb)
     }
 
     /// The store directory.
@@ -83,6 +109,10 @@ impl Sandbox {
         c.env("RUST_BACKTRACE", "0");
         c.env("TERM", "xterm-256color");
         c.env("COLUMNS", "100");
+        match &self.model {
+            Some(m) => c.env("VIVA_MODEL_DIR", m),
+            None => c.env("VIVA_SEMANTIC", "0"),
+        };
         c
     }
 

@@ -1,0 +1,269 @@
+//! Grading by meaning: a criterion the patterns missed is met when one of the answer's sentences says the same
+//! thing as its statement, measured by sentence embeddings (see `crate::embed`: a static table distilled from
+//! all-MiniLM-L6-v2, the common direction removed). The thresholds were chosen on the golden tune split and the
+//! external development set, then checked on the golden held-out split.
+//!
+//! Similarity rewards shared vocabulary as much as shared claims, so it is never the verdict alone:
+//! - a sentence counts only when it makes a claim, is not a misconception's sentence, and agrees in polarity with
+//!   the statement (a negated sentence never meets a positive statement, and the reverse);
+//! - full credit needs high similarity *and* at least one content word shared with the statement (lexicon
+//!   synonyms count); lower similarity earns at most partial;
+//! - the caps for keyword stuffing, jargon, off-topic and copied answers apply after, as for patterns;
+//! - a criterion that needs specifics (a number, a unit, arithmetic) still needs them in the matched sentence.
+//!
+//! The model is loaded once per process, off the start-up path: [`set_loader`] registers how to load it,
+//! [`preload`] starts that on a background thread, and the first grade waits for it. Without a model every
+//! grade says `semantic: false` and the patterns decide alone.
+
+use super::fasthash::FnvSet;
+use super::normalize::{Lexicon, Token};
+use super::pattern::{Doc, Span};
+use super::{CriterionResult, Verdict};
+use crate::bank::Criterion;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Anything that turns sentences into unit-length vectors.
+pub trait Embed: Send + Sync {
+    /// One vector per text, in order; None when the model failed.
+    fn embed(&self, texts: &[&str]) -> Option<Vec<Vec<f32>>>;
+}
+
+/// Similarity at which a claim-making, polarity-matching sentence that shares a content word meets a criterion.
+pub const MET_AT: f32 = 0.70;
+/// Similarity at which such a sentence earns partial credit.
+pub const PARTIAL_AT: f32 = 0.60;
+/// Units with fewer content words than this are not matched by meaning: too little to carry a claim.
+const MIN_CONTENT: usize = 2;
+
+type Loader = Box<dyn FnOnce() -> Option<Box<dyn Embed>> + Send>;
+
+static LOADER: Mutex<Option<Loader>> = Mutex::new(None);
+static MODEL: OnceLock<Option<Box<dyn Embed>>> = OnceLock::new();
+static STATEMENTS: OnceLock<Mutex<HashMap<String, Arc<Vec<f32>>>>> = OnceLock::new();
+
+/// Register how to load the model (called once at start-up; later calls are ignored once loaded).
+pub fn set_loader(f: impl FnOnce() -> Option<Box<dyn Embed>> + Send + 'static) {
+    if MODEL.get().is_none() {
+        if let Ok(mut l) = LOADER.lock() {
+            *l = Some(Box::new(f));
+        }
+    }
+}
+
+/// Start loading the model on a background thread, so the first grade finds it ready.
+pub fn preload() {
+    let pending = LOADER.lock().map(|l| l.is_some()).unwrap_or(false);
+    if pending {
+        std::thread::spawn(|| {
+            let _ = active();
+        });
+    }
+}
+
+/// The model, loading it now if needed (waits for a load in progress). None: no model, grade by patterns.
+pub fn active() -> Option<&'static dyn Embed> {
+    MODEL
+        .get_or_init(|| {
+            let f = LOADER.lock().ok().and_then(|mut l| l.take());
+            f.and_then(|f| f())
+        })
+        .as_deref()
+}
+
+/// Whether grades in this process use meaning (loads the model if it is registered).
+pub fn enabled() -> bool {
+    active().is_some()
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Embeddings of criterion statements, cached for the process.
+fn statement_vectors(m: &dyn Embed, statements: &[&str]) -> Option<Vec<Arc<Vec<f32>>>> {
+    let cache = STATEMENTS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut c = cache.lock().ok()?;
+    let todo: Vec<&str> = statements
+        .iter()
+        .copied()
+        .filter(|s| !c.contains_key(*s))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if !todo.is_empty() {
+        let vs = m.embed(&todo)?;
+        for (s, v) in todo.iter().zip(vs) {
+            c.insert(s.to_string(), Arc::new(v));
+        }
+    }
+    statements.iter().map(|s| c.get(*s).cloned()).collect()
+}
+
+/// One sentence of the answer, as the matcher sees it.
+struct Sentence {
+    index: u32,
+    span: Span,
+    text: String,
+    stems: HashSet<String>,
+    negated: bool,
+}
+
+/// Words that deny: "not", "never", and verbs of absence ("omitting the base case" says what "the base case is
+/// not included" says).
+fn negation_cue(t: &Token) -> bool {
+    let r = t.raw.as_str();
+    matches!(
+        r,
+        "not" | "no" | "never" | "n't" | "cannot" | "without" | "neither" | "nor" | "none" | "nothing"
+            | "missing" | "absent" | "lacks" | "lacking" | "lack"
+    ) || r.ends_with("n't")
+        || r.starts_with("omit")
+        || r.starts_with("forget")
+        || r.starts_with("forgot")
+        || r.starts_with("fail")
+}
+
+/// The units an answer is matched by: each sentence, and each clause of a sentence with several, when it has
+/// enough content words to carry a claim.
+/// Whether a run of words denies: an odd number of negation cues ("not … none" cancel out).
+fn polarity(toks: &[Token]) -> bool {
+    toks.iter().filter(|t| negation_cue(t)).count() % 2 == 1
+}
+
+/// A unit that calls something false ("it is not true that …", "… is a myth") rejects a claim; it is never
+/// credited by meaning.
+fn refutes(toks: &[Token]) -> bool {
+    toks.windows(2).any(|w| {
+        let (a, b) = (w[0].raw.as_str(), w[1].raw.as_str());
+        (matches!(a, "not" | "n't" | "never") && matches!(b, "true" | "correct" | "right" | "so"))
+            || (matches!(a, "is" | "are" | "s" | "was") && matches!(b, "false" | "wrong" | "incorrect" | "untrue"))
+            || (a == "a" && b == "myth")
+    })
+}
+
+fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sentence> {
+    let mut out: Vec<Sentence> = Vec::new();
+    let toks = &doc.tokens;
+    let push = |i: usize, j: usize, out: &mut Vec<Sentence>| {
+        let slice = &toks[i..=j];
+        let stems: HashSet<String> = super::detect::content_stems(slice)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let text = &doc.text[toks[i].start..toks[j].end];
+        // Restating the question is not a claim: most of the unit's content words are the question's.
+        let echoed = stems.iter().filter(|s| prompt.contains(*s)).count() * 10 >= stems.len() * 6;
+        if stems.len() >= MIN_CONTENT
+            && !echoed
+            && !refutes(slice)
+            && super::detect::claim_density(text) > 0.0
+        {
+            let span = Span { first: i, last: j };
+            out.push(Sentence {
+                index: toks[i].sent,
+                span,
+                text: text.to_string(),
+                stems,
+                negated: polarity(slice) || doc.disowned(span),
+            });
+        }
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        let s = toks[i].sent;
+        let mut j = i;
+        while j + 1 < toks.len() && toks[j + 1].sent == s {
+            j += 1;
+        }
+        if !void.contains(&s) {
+            push(i, j, &mut out);
+            if toks[i].clause != toks[j].clause {
+                let mut a = i;
+                while a <= j {
+                    let mut b = a;
+                    while b < j && toks[b + 1].clause == toks[a].clause {
+                        b += 1;
+                    }
+                    push(a, b, &mut out);
+                    a = b + 1;
+                }
+            }
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Upgrade the verdicts the patterns missed where a sentence says the same thing. Returns whether meaning was
+/// used (a model is loaded and answered); `results` are changed in place, with the sentence as evidence.
+pub fn refine(
+    crit: &[Criterion],
+    results: &mut [CriterionResult],
+    doc: &Doc,
+    void: &HashSet<u32>,
+    prompt: &FnvSet<String>,
+    lex: &Lexicon,
+) -> bool {
+    let Some(m) = active() else {
+        return false;
+    };
+    let open: Vec<usize> = (0..crit.len())
+        .filter(|&i| results[i].verdict != Verdict::Met)
+        .collect();
+    if open.is_empty() {
+        return true;
+    }
+    let sents = sentences(doc, void, prompt);
+    if sents.is_empty() {
+        return true;
+    }
+    let stmts: Vec<&str> = open.iter().map(|&i| crit[i].spec.statement.as_str()).collect();
+    let Some(sv) = statement_vectors(m, &stmts) else {
+        return false;
+    };
+    let texts: Vec<&str> = sents.iter().map(|s| s.text.as_str()).collect();
+    let Some(av) = m.embed(&texts) else {
+        return false;
+    };
+    for (k, &ci) in open.iter().enumerate() {
+        let c = &crit[ci];
+        let st = super::normalize::tokenize_with(&c.spec.statement, lex);
+        let want: HashSet<&str> = super::detect::content_stems(&st).into_iter().collect();
+        let stmt_negated = polarity(&st);
+        let best = sents
+            .iter()
+            .zip(&av)
+            .filter(|(s, _)| s.negated == stmt_negated)
+            .map(|(s, v)| (dot(&sv[k], v), s))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((sim, s)) = best else { continue };
+        let shares = s.stems.iter().any(|x| want.contains(x.as_str()));
+        let verdict = if sim >= MET_AT && shares {
+            Verdict::Met
+        } else if sim >= PARTIAL_AT {
+            Verdict::Partial
+        } else {
+            continue;
+        };
+        if let Some(need) = c.spec.needs {
+            if !super::offline::specifics(doc, &[s.index], need) {
+                continue;
+            }
+        }
+        let r = &mut results[ci];
+        if verdict.fraction() <= r.verdict.fraction() {
+            continue;
+        }
+        r.verdict = verdict;
+        r.evidence = vec![doc.quote(s.span)];
+        r.closest = None;
+        r.rationale = Some(match verdict {
+            Verdict::Met => format!("Said in other words (meaning match {sim:.2})."),
+            _ => format!(
+                "Close in meaning (match {sim:.2}) but not the full claim; I could not tell whether you meant it."
+            ),
+        });
+    }
+    true
+}
