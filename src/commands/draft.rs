@@ -88,23 +88,29 @@ fn rubric_path(out: &Path, area: &str, id: &str) -> PathBuf {
     out.join(area).join(format!("{id}.toml"))
 }
 
-/// Read every input; questions without a sample answer are skipped with a warning.
-fn read_all(files: &[PathBuf]) -> Result<Vec<DraftInput>> {
+/// Read every input: the questions with a sample answer, and warnings for the rest (printed once the run is
+/// known to go ahead, so an error stays the only line).
+fn read_all(files: &[PathBuf]) -> Result<(Vec<DraftInput>, Vec<String>)> {
     let mut all = Vec::new();
+    let mut warnings = Vec::new();
     for f in files {
         let qs = input::read(f)?;
         if qs.is_empty() {
-            eprintln!("warning: {}: no questions found", f.display());
+            warnings.push(format!("warning: {}: no questions found", f.display()));
         }
         for q in qs {
             if q.answer.is_none() {
-                eprintln!("warning: {}: skipped (no sample answer): {}", q.origin, short(&q.question));
+                warnings.push(format!(
+                    "warning: {}: skipped (no sample answer): {}",
+                    q.origin,
+                    short(&q.question)
+                ));
             } else {
                 all.push(q);
             }
         }
     }
-    Ok(all)
+    Ok((all, warnings))
 }
 
 fn short(s: &str) -> String {
@@ -171,7 +177,7 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
             bail!("--area '{ar}' must be a kebab-case name (a-z, 0-9, -), e.g. nlp or 3d-vision");
         }
     }
-    let inputs = read_all(a.files)?;
+    let (inputs, warnings) = read_all(a.files)?;
     if inputs.is_empty() {
         bail!("no questions with a sample answer in the input");
     }
@@ -193,6 +199,9 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
         }
         let spec = draft::offline(inp, &id, &area, &title, &difficulty, &lex);
         specs.push((spec, inp.origin.clone()));
+    }
+    for w in &warnings {
+        eprintln!("{w}");
     }
     let mut bank = compile(&specs)?;
     let mut rows: Vec<Drafted> = Vec::new();

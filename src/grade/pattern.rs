@@ -568,7 +568,12 @@ impl Doc {
     /// Whether a span's claim is denied or negated in context (a cue before, inside or just after it, or a
     /// reported claim the sentence rejects).
     pub fn disowned(&self, sp: Span) -> bool {
-        self.denied(sp) || self.negated(sp, &|_| false)
+        self.reports_rejection(sp) || self.negated(sp, &|_| false)
+    }
+
+    /// Whether any clause in the span reports a claim only to reject it ("some say …, but …").
+    pub fn reports_rejection(&self, sp: Span) -> bool {
+        (sp.first..=sp.last).any(|i| self.scope.denied(&self.tokens, i))
     }
 
     fn denied(&self, sp: Span) -> bool {

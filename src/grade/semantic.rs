@@ -176,7 +176,8 @@ fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sen
         while j + 1 < toks.len() && toks[j + 1].sent == s {
             j += 1;
         }
-        if !void.contains(&s) {
+        // A sentence that reports claims to reject them lends none of its clauses to meaning.
+        if !void.contains(&s) && !doc.reports_rejection(Span { first: i, last: j }) {
             push(i, j, &mut out);
             if toks[i].clause != toks[j].clause {
                 let mut a = i;
