@@ -209,7 +209,8 @@ impl Settings {
         } else {
             env_bool("VIVA_SECOND_OPINION")?.or(cfg.second_opinion)
         };
-        let semantic = !cli.no_semantic && env_bool("VIVA_SEMANTIC")?.or(cfg.semantic).unwrap_or(true);
+        let semantic =
+            !cli.no_semantic && env_bool("VIVA_SEMANTIC")?.or(cfg.semantic).unwrap_or(true);
         let model_dir = env_nonempty("VIVA_MODEL_DIR")
             .map(PathBuf::from)
             .or(cfg.model_dir.clone())

@@ -159,7 +159,12 @@ fn looser(spec: &mut QuestionSpec) {
 fn compile(specs: &[(QuestionSpec, String)]) -> Result<Bank> {
     let texts: Vec<(String, String)> = specs
         .iter()
-        .map(|(s, origin)| (format!("{}/{}.toml", s.area, s.id), draft::to_toml(s, origin)))
+        .map(|(s, origin)| {
+            (
+                format!("{}/{}.toml", s.area, s.id),
+                draft::to_toml(s, origin),
+            )
+        })
         .collect();
     Bank::from_texts(texts).map_err(|e| match e {
         BankError::Invalid(issues) => anyhow::anyhow!(
@@ -184,18 +189,26 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
     // Identities, duplicates and existing files are all checked before anything is written.
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut specs: Vec<(QuestionSpec, String)> = Vec::new();
-    let lex = Bank::from_texts(vec![]).map(|b| b.lexicon).unwrap_or_default();
+    let lex = Bank::from_texts(vec![])
+        .map(|b| b.lexicon)
+        .unwrap_or_default();
     for inp in &inputs {
         let (id, area, title, difficulty) = draft::identity(inp, a.area, known_areas);
         if !crate::bank::is_kebab(&id) {
             bail!("{}: id '{id}' must be kebab-case (a-z, 0-9, -)", inp.origin);
         }
         if let Some(prev) = seen.insert(id.clone(), inp.origin.clone()) {
-            bail!("{}: duplicate question id '{id}' (also at {prev})", inp.origin);
+            bail!(
+                "{}: duplicate question id '{id}' (also at {prev})",
+                inp.origin
+            );
         }
         let path = rubric_path(a.out, &area, &id);
         if path.exists() && !a.force {
-            bail!("{} already exists (use --force to overwrite)", path.display());
+            bail!(
+                "{} already exists (use --force to overwrite)",
+                path.display()
+            );
         }
         let spec = draft::offline(inp, &id, &area, &title, &difficulty, &lex);
         specs.push((spec, inp.origin.clone()));
@@ -219,7 +232,8 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
             bank = compile(&specs)?;
             check = self_check(&bank, &id);
         }
-        let check = check.ok_or_else(|| anyhow::anyhow!("drafted question {id} did not compile"))?;
+        let check =
+            check.ok_or_else(|| anyhow::anyhow!("drafted question {id} did not compile"))?;
         let (spec, origin) = &specs[i];
         rows.push(Drafted {
             id: spec.id.clone(),
@@ -238,7 +252,11 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
         let mut path = rubric_path(a.out, &spec.area, &spec.id);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("cannot create {}: {}", dir.display(), crate::output::io_message(&e))
+                anyhow::anyhow!(
+                    "cannot create {}: {}",
+                    dir.display(),
+                    crate::output::io_message(&e)
+                )
             })?;
         }
         if !row.check.passed() {
@@ -260,7 +278,11 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
         row.file = Some(path.display().to_string());
     }
     print(&rows, a.json, style);
-    Ok(if rows.iter().all(|r| r.file.is_some()) { 0 } else { 1 })
+    Ok(if rows.iter().all(|r| r.file.is_some()) {
+        0
+    } else {
+        1
+    })
 }
 
 fn print(rows: &[Drafted], json: bool, style: Style) {
@@ -288,9 +310,16 @@ fn print(rows: &[Drafted], json: bool, style: Style) {
             r.check.sample,
             r.check.question,
             r.check.off_topic,
-            if r.check.semantic { "" } else { " (patterns only)" }
+            if r.check.semantic {
+                ""
+            } else {
+                " (patterns only)"
+            }
         ));
     }
     let written = rows.iter().filter(|r| r.file.is_some()).count();
-    outln(&format!("{written} of {} rubric file(s) written", rows.len()));
+    outln(&format!(
+        "{written} of {} rubric file(s) written",
+        rows.len()
+    ));
 }

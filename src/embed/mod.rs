@@ -37,7 +37,8 @@ impl MiniLm {
             }))
             .map_err(|e| anyhow!("tokenizer: {e}"))?;
         tokenizer.with_padding(Some(PaddingParams::default()));
-        let weights = std::fs::read(dir.join("model.safetensors")).context("reading model.safetensors")?;
+        let weights =
+            std::fs::read(dir.join("model.safetensors")).context("reading model.safetensors")?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .context("loading model.safetensors")?;
         let model = BertModel::load(vb, &config).context("building the model")?;
@@ -134,8 +135,10 @@ impl StaticTable {
         let bar = if progress {
             let b = indicatif::ProgressBar::new(vocab as u64);
             b.set_style(
-                indicatif::ProgressStyle::with_template("preparing the embedding table {bar:30} {pos}/{len} ({eta})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "preparing the embedding table {bar:30} {pos}/{len} ({eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             b
         } else {

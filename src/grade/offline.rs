@@ -460,7 +460,8 @@ fn grade_impl(
     let mut results: Vec<CriterionResult> =
         crit.iter().map(|c| judge_except(c, &doc, &void)).collect();
     if injected.is_none() {
-        g.semantic = super::semantic::refine(crit, &mut results, &doc, &void, prompt_stems, &bank.lexicon);
+        g.semantic =
+            super::semantic::refine(crit, &mut results, &doc, &void, prompt_stems, &bank.lexicon);
     }
     for (c, r) in crit.iter().zip(results.iter_mut()) {
         if r.verdict == Verdict::Missed && r.rationale.is_none() {

@@ -115,8 +115,21 @@ fn negation_cue(t: &Token) -> bool {
     let r = t.raw.as_str();
     matches!(
         r,
-        "not" | "no" | "never" | "n't" | "cannot" | "without" | "neither" | "nor" | "none" | "nothing"
-            | "missing" | "absent" | "lacks" | "lacking" | "lack"
+        "not"
+            | "no"
+            | "never"
+            | "n't"
+            | "cannot"
+            | "without"
+            | "neither"
+            | "nor"
+            | "none"
+            | "nothing"
+            | "missing"
+            | "absent"
+            | "lacks"
+            | "lacking"
+            | "lack"
     ) || r.ends_with("n't")
         || r.starts_with("omit")
         || r.starts_with("forget")
@@ -137,7 +150,8 @@ fn refutes(toks: &[Token]) -> bool {
     toks.windows(2).any(|w| {
         let (a, b) = (w[0].raw.as_str(), w[1].raw.as_str());
         (matches!(a, "not" | "n't" | "never") && matches!(b, "true" | "correct" | "right" | "so"))
-            || (matches!(a, "is" | "are" | "s" | "was") && matches!(b, "false" | "wrong" | "incorrect" | "untrue"))
+            || (matches!(a, "is" | "are" | "s" | "was")
+                && matches!(b, "false" | "wrong" | "incorrect" | "untrue"))
             || (a == "a" && b == "myth")
     })
 }
@@ -219,7 +233,10 @@ pub fn refine(
     if sents.is_empty() {
         return true;
     }
-    let stmts: Vec<&str> = open.iter().map(|&i| crit[i].spec.statement.as_str()).collect();
+    let stmts: Vec<&str> = open
+        .iter()
+        .map(|&i| crit[i].spec.statement.as_str())
+        .collect();
     let Some(sv) = statement_vectors(m, &stmts) else {
         return false;
     };

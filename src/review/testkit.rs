@@ -59,6 +59,7 @@ pub fn grade(q: &str, rung: Option<usize>, verdicts: &[(&str, Verdict)]) -> Grad
         flags: vec![],
         coverage: vec![],
         degraded: false,
+        semantic: false,
         llm: None,
     }
 }

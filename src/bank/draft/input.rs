@@ -130,8 +130,13 @@ fn jsonl(file: &str, text: &str) -> Result<Vec<DraftInput>, InputError> {
         if l.trim().is_empty() {
             continue;
         }
-        let row: Row = serde_json::from_str(l)
-            .map_err(|e| err(file, i + 1, format!("not a JSON object with \"question\" and \"answer\": {e}")))?;
+        let row: Row = serde_json::from_str(l).map_err(|e| {
+            err(
+                file,
+                i + 1,
+                format!("not a JSON object with \"question\" and \"answer\": {e}"),
+            )
+        })?;
         out.push(from_row(file, i + 1, row)?);
     }
     Ok(out)
@@ -181,7 +186,8 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let l = line.trim();
     let (k, v) = l.split_once(':')?;
     let k = k.trim().trim_matches('*').trim();
-    k.eq_ignore_ascii_case(key).then(|| v.trim().trim_matches('*').trim())
+    k.eq_ignore_ascii_case(key)
+        .then(|| v.trim().trim_matches('*').trim())
 }
 
 fn markdown(file: &str, text: &str) -> Vec<DraftInput> {
@@ -272,7 +278,11 @@ fn tag_line(l: &str) -> Option<(Vec<String>, String, String)> {
             let before = &l[..at];
             let ok_after = after.is_empty() || after.starts_with(|c: char| c.is_ascii_uppercase());
             if ok_after && !before.contains(' ') {
-                return Some((companies_of(before), lv.to_lowercase(), after.trim().to_string()));
+                return Some((
+                    companies_of(before),
+                    lv.to_lowercase(),
+                    after.trim().to_string(),
+                ));
             }
             from = at + lv.len();
         }
@@ -325,20 +335,35 @@ fn guide(file: &str, text: &str) -> Vec<DraftInput> {
         let t = s.trim().trim_end_matches(':').to_ascii_lowercase();
         t == "sample answer" || t == "answer" || t == "model answer"
     };
-    let markers: Vec<usize> = (0..paras.len()).filter(|&i| is_marker(&paras[i].1)).collect();
+    let markers: Vec<usize> = (0..paras.len())
+        .filter(|&i| is_marker(&paras[i].1))
+        .collect();
     let mut out = Vec::new();
     for (k, &m) in markers.iter().enumerate() {
         // Question and optional tag line before the marker.
-        let (tags, qi) = match m.checked_sub(1).and_then(|i| tag_line(&paras[i].1).map(|t| (t, i))) {
+        let (tags, qi) = match m
+            .checked_sub(1)
+            .and_then(|i| tag_line(&paras[i].1).map(|t| (t, i)))
+        {
             Some((t, i)) => (Some(t), i.checked_sub(1)),
             None => (None, m.checked_sub(1)),
         };
         let Some(qi) = qi else { continue };
         // The answer runs to "Practice more", the next question's paragraphs, or the end.
         let next = markers.get(k + 1).copied().unwrap_or(paras.len() + 2);
-        let stop_before_next = next.saturating_sub(if next < paras.len() && next >= 2 && tag_line(&paras[next - 1].1).is_some() { 2 } else { 1 });
+        let stop_before_next = next.saturating_sub(
+            if next < paras.len() && next >= 2 && tag_line(&paras[next - 1].1).is_some() {
+                2
+            } else {
+                1
+            },
+        );
         let mut answer = Vec::new();
-        for (_, p) in paras.iter().take(stop_before_next.min(paras.len())).skip(m + 1) {
+        for (_, p) in paras
+            .iter()
+            .take(stop_before_next.min(paras.len()))
+            .skip(m + 1)
+        {
             if p.to_ascii_lowercase().starts_with("practice more") {
                 break;
             }
@@ -377,7 +402,10 @@ mod tests {
                 "Image Classification and CNN Architectures".to_string()
             ))
         );
-        assert_eq!(tag_line("WaymoWaymoEasyObject Detection").unwrap().1, "easy");
+        assert_eq!(
+            tag_line("WaymoWaymoEasyObject Detection").unwrap().1,
+            "easy"
+        );
         assert!(tag_line("Most candidates find this hard. They should practise.").is_none());
     }
 
@@ -422,6 +450,9 @@ mod tests {
         let qs = csv_rows("b.csv", c).unwrap();
         assert_eq!(qs[0].question, "What, exactly?");
         assert_eq!(qs[0].area.as_deref(), Some("nlp"));
-        assert!(csv_rows("b.csv", "q,a\n1,2\n").unwrap_err().msg.contains("question"));
+        assert!(csv_rows("b.csv", "q,a\n1,2\n")
+            .unwrap_err()
+            .msg
+            .contains("question"));
     }
 }

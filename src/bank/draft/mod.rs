@@ -116,13 +116,21 @@ pub fn title_of(question: &str) -> String {
 }
 
 /// A question's resolved identity: (id, area, title, difficulty).
-pub fn identity(inp: &DraftInput, default_area: Option<&str>, known: &[String]) -> (String, String, String, String) {
+pub fn identity(
+    inp: &DraftInput,
+    default_area: Option<&str>,
+    known: &[String],
+) -> (String, String, String, String) {
     let area = inp
         .area
         .as_deref()
         .map(|a| kebab(a, 6))
         .or_else(|| default_area.map(|a| kebab(a, 6)))
-        .or_else(|| inp.heading.as_deref().and_then(|h| area_of_heading(h, known)))
+        .or_else(|| {
+            inp.heading
+                .as_deref()
+                .and_then(|h| area_of_heading(h, known))
+        })
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "general".into());
     let title = inp.title.clone().unwrap_or_else(|| title_of(&inp.question));
@@ -266,11 +274,15 @@ fn trim_num(n: f64) -> String {
 /// Does a claim deny something ("if the base case is not included")? Its words would read as negated in an
 /// answer that makes the same claim, so such a criterion is matched by meaning only.
 fn denies(claim: &str) -> bool {
-    claim.split(|c: char| !c.is_alphanumeric() && c != '\'').any(|w| {
-        let w = w.to_ascii_lowercase();
-        matches!(w.as_str(), "not" | "no" | "never" | "cannot" | "without" | "neither" | "nor" | "none")
-            || w.ends_with("n't")
-    })
+    claim
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            let w = w.to_ascii_lowercase();
+            matches!(
+                w.as_str(),
+                "not" | "no" | "never" | "cannot" | "without" | "neither" | "nor" | "none"
+            ) || w.ends_with("n't")
+        })
 }
 
 /// The word a claim's first plain negation ("not", "no", "never", "without", "cannot") applies to: the next
@@ -366,7 +378,14 @@ fn criterion(claim: &str, terms: Vec<String>, n: usize) -> CriterionSpec {
 }
 
 /// Draft a question offline from its sample answer.
-pub fn offline(inp: &DraftInput, id: &str, area: &str, title: &str, difficulty: &str, lex: &Lexicon) -> QuestionSpec {
+pub fn offline(
+    inp: &DraftInput,
+    id: &str,
+    area: &str,
+    title: &str,
+    difficulty: &str,
+    lex: &Lexicon,
+) -> QuestionSpec {
     let answer = inp.answer.clone().unwrap_or_default();
     let q_stems: HashSet<String> = tokenize_with(&inp.question, lex)
         .into_iter()
@@ -447,7 +466,10 @@ fn normalise_weights(crits: &mut [CriterionSpec]) {
         c.weight = (100.0 * c.weight.max(1.0) / total).round().max(5.0);
     }
     let sum: f64 = crits.iter().map(|c| c.weight).sum();
-    if let Some(first) = crits.iter_mut().max_by(|a, b| a.weight.total_cmp(&b.weight)) {
+    if let Some(first) = crits
+        .iter_mut()
+        .max_by(|a, b| a.weight.total_cmp(&b.weight))
+    {
         first.weight = (first.weight + 100.0 - sum).max(5.0);
     }
 }
@@ -464,8 +486,14 @@ mod tests {
 
     #[test]
     fn short_answers_split_into_points() {
-        assert_eq!(claims("Abstraction and reusability."), vec!["Abstraction", "Reusability."]);
-        assert_eq!(claims("At the main function."), vec!["At the main function."]);
+        assert_eq!(
+            claims("Abstraction and reusability."),
+            vec!["Abstraction", "Reusability."]
+        );
+        assert_eq!(
+            claims("At the main function."),
+            vec!["At the main function."]
+        );
         let c = claims("The testing stage can influence both the coding stage (phase 5) and the solution refinement stage (phase 7)");
         assert_eq!(c.len(), 2, "{c:?}");
     }
@@ -481,7 +509,10 @@ mod tests {
             area_of_heading("Training, Deployment, and Real-World CV Systems", &[]),
             Some("deployment".into())
         );
-        assert_eq!(area_of_heading("Intro CS short-answer questions", &[]), None);
+        assert_eq!(
+            area_of_heading("Intro CS short-answer questions", &[]),
+            None
+        );
     }
 
     #[test]
@@ -493,7 +524,11 @@ mod tests {
             ..Default::default()
         };
         let q = offline(&inp, "x", "detection", "Anchors", "easy", &lex);
-        assert!(q.criteria[0].patterns.contains(&"#3".to_string()), "{:?}", q.criteria[0].patterns);
+        assert!(
+            q.criteria[0].patterns.contains(&"#3".to_string()),
+            "{:?}",
+            q.criteria[0].patterns
+        );
         let sum: f64 = q.criteria.iter().map(|c| c.weight).sum();
         assert_eq!(sum, 100.0);
     }
