@@ -899,14 +899,30 @@ fn check_edited(sb: &Sandbox, edit: &dyn Fn(&str) -> String) -> (Output, String)
 #[test]
 fn bank_check_wants_a_ladder_and_a_reference_that_scores() {
     let sb = Sandbox::new();
-    // No ladder at all.
+    // No ladder at all: a short-answer question, as `bank draft` writes them; refused only under --strict (the
+    // built-in standard).
     let (o, bad) = check_edited(&sb, &|s| {
         s[..s.find("[[ladder]]").unwrap()].to_string() + &s[s.find("[[quiz]]").unwrap_or(s.len())..]
     });
     assert!(!bad.contains("[[ladder]]"));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = sb.run(&["bank", "check", "--strict", "bad"], "");
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stderr).contains("a question needs a follow-up ladder of 3-4 rungs, found 0"),
+        text(&o.stderr).contains("a question needs a follow-up ladder of 3-4 rungs"),
+        "{}",
+        text(&o.stderr)
+    );
+    // Two rungs: a ladder, but too short.
+    let (o, _) = check_edited(&sb, &|s| {
+        let first = s.find("[[ladder]]").unwrap();
+        let third = first + 1 + s[first + 1..].find("[[ladder]]").unwrap();
+        let third = third + 1 + s[third + 1..].find("[[ladder]]").unwrap();
+        s[..third].to_string() + &s[s.find("[[quiz]]").unwrap_or(s.len())..]
+    });
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("a question needs a follow-up ladder of 3-4 rungs, found 2"),
         "{}",
         text(&o.stderr)
     );
