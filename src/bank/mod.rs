@@ -1,5 +1,6 @@
 //! The question bank: loading, validation (with file and line), and compiled questions.
 
+pub mod lazy;
 pub mod spec;
 
 use crate::grade::normalize::Lexicon;

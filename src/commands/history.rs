@@ -365,11 +365,15 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `viva import`: every line is checked before anything is written (file and line for the first problem).
-pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
+/// `viva import`: every line is checked before anything is written (file and line for the first problem). The
+/// review views are updated with the imported sessions (when the bank loads; else they catch up later).
+pub fn import(store: &Store, a: &ImportArgs, bank_dir: Option<&std::path::Path>) -> Result<()> {
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     let events = parse_import(&text, &a.file.display().to_string())?;
+    if let Ok(bank) = super::review::load_outline(bank_dir) {
+        store.attach_views(&bank)?;
+    }
     let c = store.import(events)?;
     let mut parts = vec![format!("imported {} session(s)", c.imported)];
     if c.completed > 0 {
@@ -425,13 +429,38 @@ pub fn parse_import(text: &str, file: &str) -> Result<Vec<Event>> {
 }
 
 /// `viva repair`: list the records that do not decode and (unless `--dry-run`) move them into the store's
-/// quarantine tree, then rebuild the session summaries from the log. Exit 0 when the store is (now) clean.
-pub fn repair(store: &Store, a: &RepairArgs) -> Result<i32> {
+/// quarantine tree, then rebuild the session summaries from the log and bring the review views up to date
+/// (`--views`: rebuild them from the whole log). Exit 0 when the store is (now) clean.
+pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>) -> Result<i32> {
     let bad = if a.dry_run {
         store.bad_records()?
     } else {
         store.quarantine_bad_records()?
     };
+    if !a.dry_run {
+        let bank = super::review::load_outline(bank_dir)?;
+        let t = std::time::Instant::now();
+        if a.views {
+            let n = store.rebuild_views(&bank)?;
+            let m = store.views_meta().unwrap_or_default();
+            outln(&format!(
+                "rebuilt the review views from the log: {n} session(s), {} graded answer(s), in {:.2} s",
+                m.answers,
+                t.elapsed().as_secs_f64()
+            ));
+        } else {
+            let done = store.attach_views(&bank)?;
+            if done.rebuilt {
+                outln("rebuilt the review views from the log");
+            } else if done.caught_up > 0 {
+                outln(&format!(
+                    "caught the review views up with {} session(s)",
+                    done.caught_up
+                ));
+            }
+        }
+        store.flush()?;
+    }
     for b in &bad {
         outln(&format!(
             "session {} seq {}: {}",

@@ -3,6 +3,7 @@
 //! the bank: no IO, no clock (callers pass `now`), so every view can be rebuilt from the log at any time.
 
 pub mod compare;
+pub mod fold;
 pub mod mastery;
 pub mod report;
 pub mod schedule;

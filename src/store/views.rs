@@ -1,0 +1,659 @@
+//! The review views kept current in the store (the `views` tree), and how they follow the log.
+//!
+//! The log (`events`) stays the source of truth. Every write to it advances a log position (`log_meta`); a write
+//! made while the views are attached updates them in the same sled transaction, and any other write leaves a
+//! journal entry (`journal`: position → session). The views record the position they reflect, their format
+//! version and the bank taxonomy they were folded with. On [`Store::attach_views`] they are caught up from the
+//! journal, refolded when the taxonomy differs, and rebuilt from the log when missing, written by an older viva,
+//! or behind by more than the journal covers, so a view is never silently stale.
+//!
+//! Layout of the `views` tree (one-byte prefixes):
+//! `M` meta · `L` ledger: one record per graded answer by time · `S` per session: its ledger keys and attempts ·
+//! `C` criterion, `T` concept, `G` area × concept fold states · `R` trend points · `A` attempts by question and
+//! time · `D` the FSRS card of each question.
+
+use super::{decode_event, map_err, BadRecord, Event, EventKind, Store, StoreError};
+use crate::review::fold::{
+    session_records, time_bytes, AnswerKey, AnswerRec, AttemptRec, Taxonomy,
+};
+use crate::review::mastery::MasteryFold;
+use crate::review::report::{TrendFold, TrendRec};
+use crate::review::schedule;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// Format version of the views; a store whose views carry another version rebuilds them from the log.
+pub const VIEWS_VERSION: u32 = 1;
+
+/// Rebuilds that take longer than this say so on stderr.
+const PROGRESS_AFTER: Duration = Duration::from_secs(1);
+
+/// What the views reflect, stored under `M`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViewMeta {
+    /// Format version ([`VIEWS_VERSION`] when written by this viva).
+    pub version: u32,
+    /// The viva that last wrote them.
+    pub written_by: String,
+    /// The log position they reflect.
+    pub pos: u64,
+    /// The greatest event key they reflect.
+    pub last_event: Option<(u64, u32)>,
+    /// Fingerprint of the bank taxonomy the mastery and trend states were folded with.
+    pub taxonomy: String,
+    /// The newest ledger record folded into the mastery states.
+    pub folded: Option<AnswerKey>,
+    /// The mastery and trend states must be refolded from the ledger.
+    pub refold: bool,
+    /// Questions whose cards must be replayed from their attempts.
+    pub dirty_cards: BTreeSet<String>,
+    /// Graded answers.
+    pub answers: u64,
+    /// Sessions with at least one graded answer.
+    pub sessions: u64,
+    /// Records of the log that do not decode: (session, seq, reason).
+    pub bad: Vec<(u64, u32, String)>,
+}
+
+/// What one session contributes, stored under `S` (to undo it when the session changes).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct SessionRec {
+    /// Ledger keys, a hash of each record and its question.
+    answers: Vec<(AnswerKey, u64, String)>,
+    /// Attempt keys (question, time) and a hash of each record.
+    attempts: Vec<(String, chrono::DateTime<chrono::Utc>, u64)>,
+}
+
+/// The views of an attached store: the taxonomy they follow and their meta (kept in step with the tree).
+pub(crate) struct Attached {
+    pub(crate) tax: Taxonomy,
+    pub(crate) meta: ViewMeta,
+}
+
+/// How a rebuild or catch-up went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Synced {
+    /// Rebuilt from the whole log.
+    pub rebuilt: bool,
+    /// Sessions caught up from the journal.
+    pub caught_up: usize,
+    /// Mastery and trend states refolded from the ledger.
+    pub refolded: bool,
+}
+
+pub(crate) const META: &[u8] = b"M";
+
+fn prefixed(p: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = vec![p];
+    for (i, x) in parts.iter().enumerate() {
+        if i > 0 {
+            k.push(0);
+        }
+        k.extend_from_slice(x);
+    }
+    k
+}
+fn crit_key(q: &str, c: &str) -> Vec<u8> {
+    prefixed(b'C', &[q.as_bytes(), c.as_bytes()])
+}
+fn concept_key(t: &str) -> Vec<u8> {
+    prefixed(b'T', &[t.as_bytes()])
+}
+fn grid_key(a: &str, t: &str) -> Vec<u8> {
+    prefixed(b'G', &[a.as_bytes(), t.as_bytes()])
+}
+fn ledger_key(k: &AnswerKey) -> Vec<u8> {
+    prefixed(b'L', &[&k.to_bytes()])
+}
+fn attempt_prefix(q: &str) -> Vec<u8> {
+    let mut k = prefixed(b'A', &[q.as_bytes()]);
+    k.push(0);
+    k
+}
+fn attempt_key(q: &str, at: &chrono::DateTime<chrono::Utc>, session: u64) -> Vec<u8> {
+    let mut k = attempt_prefix(q);
+    k.extend_from_slice(&time_bytes(at));
+    k.extend_from_slice(&session.to_be_bytes());
+    k
+}
+fn card_key(q: &str) -> Vec<u8> {
+    prefixed(b'D', &[q.as_bytes()])
+}
+fn trend_key(area: &str, first: &AnswerKey) -> Vec<u8> {
+    prefixed(b'R', &[area.as_bytes(), &first.to_bytes()])
+}
+fn session_key(s: u64) -> Vec<u8> {
+    prefixed(b'S', &[&s.to_be_bytes()])
+}
+
+/// FNV-1a: a stable 64-bit hash of a record's bytes (to see which records of a session changed).
+fn hash(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
+        (h ^ *x as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Whether an event can change a view (the rest only bring the context these read).
+pub(crate) fn changes_views(e: &Event) -> bool {
+    matches!(
+        e.kind,
+        EventKind::Graded { .. } | EventKind::Regraded { .. } | EventKind::Skipped { .. }
+    )
+}
+
+impl Store {
+    fn disp(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn enc<T: Serialize>(&self, v: &T) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(v).map_err(|e| StoreError::Other(self.disp(), e.to_string()))
+    }
+
+    /// Read one view record; a record that does not decode is an error the caller answers with a rebuild.
+    fn view_get<T: for<'de> Deserialize<'de>>(&self, k: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.views.get(k).map_err(|e| map_err(&self.disp(), e))? {
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|e| StoreError::Decode(self.disp(), format!("view record: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Every view record under a prefix, decoded.
+    pub(crate) fn view_scan<T: for<'de> Deserialize<'de>>(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        for r in self.views.scan_prefix(prefix) {
+            let (_, v) = r.map_err(|e| map_err(&self.disp(), e))?;
+            out.push(
+                serde_json::from_slice(&v)
+                    .map_err(|e| StoreError::Decode(self.disp(), format!("view record: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// One session's events in order and the records that do not decode (each warned about once).
+    pub(crate) fn session_events(
+        &self,
+        id: u64,
+    ) -> Result<(Vec<Event>, Vec<BadRecord>), StoreError> {
+        let mut evs = Vec::new();
+        let mut bad = Vec::new();
+        for r in self.events.scan_prefix(id.to_be_bytes()) {
+            let (k, v) = r.map_err(|e| map_err(&self.disp(), e))?;
+            match decode_event(&k, &v) {
+                Ok(e) => evs.push(e),
+                Err(b) => {
+                    self.decode(&k, &v);
+                    bad.push(b);
+                }
+            }
+        }
+        Ok((evs, bad))
+    }
+
+    /// Work out how the views change when one session's events are `events` (and its unreadable records `bad`):
+    /// writes go into `batch`, counters and flags into `meta`. With `defer`, the mastery states are left for a
+    /// refold and the cards for a replay ([`Store::finish_views`]); without it, answers newer than everything
+    /// folded so far are folded in at once and touched cards replayed (an interview turn).
+    pub(crate) fn plan_session(
+        &self,
+        tax: &Taxonomy,
+        meta: &mut ViewMeta,
+        batch: &mut sled::Batch,
+        session: u64,
+        events: &[Event],
+        bad: &[BadRecord],
+        defer: bool,
+    ) -> Result<(), StoreError> {
+        let old: SessionRec = self.view_get(&session_key(session))?.unwrap_or_default();
+        let (answers, attempts) = session_records(events);
+        let mut new = SessionRec::default();
+        // Ledger: a record whose hash differs from the one stored is new or changed (a regrade).
+        let old_by: HashMap<AnswerKey, u64> =
+            old.answers.iter().map(|(k, h, _)| (*k, *h)).collect();
+        let mut added: Vec<&AnswerRec> = Vec::new();
+        let mut new_by: HashMap<AnswerKey, u64> = HashMap::new();
+        for a in &answers {
+            let b = self.enc(a)?;
+            let h = hash(&b);
+            if old_by.get(&a.key) != Some(&h) {
+                batch.insert(ledger_key(&a.key), b);
+                added.push(a);
+            }
+            new_by.insert(a.key, h);
+            new.answers.push((a.key, h, a.question.clone()));
+        }
+        let mut changed_old = false;
+        for (k, h, _) in &old.answers {
+            match new_by.get(k) {
+                None => {
+                    batch.remove(ledger_key(k));
+                    changed_old = true;
+                }
+                Some(nh) if nh != h => changed_old = true,
+                Some(_) => {}
+            }
+        }
+        let pushable = !defer
+            && !meta.refold
+            && !changed_old
+            && added
+                .iter()
+                .all(|a| meta.folded.map_or(true, |f| a.key > f));
+        if pushable && !added.is_empty() {
+            let mut f = MasteryFold::default();
+            for a in &added {
+                let (cs, ts, gs) = MasteryFold::touched(a, tax);
+                for (q, c) in cs {
+                    if !f.criteria.contains_key(&(q.clone(), c.clone())) {
+                        if let Some(s) = self.view_get(&crit_key(&q, &c))? {
+                            f.criteria.insert((q, c), s);
+                        }
+                    }
+                }
+                for t in ts {
+                    if !f.concepts.contains_key(&t) {
+                        if let Some(s) = self.view_get(&concept_key(&t))? {
+                            f.concepts.insert(t, s);
+                        }
+                    }
+                }
+                for (ar, t) in gs {
+                    if !f.grid.contains_key(&(ar.clone(), t.clone())) {
+                        if let Some((_, _, s)) =
+                            self.view_get::<(String, String, crate::review::mastery::Ewma)>(
+                                &grid_key(&ar, &t),
+                            )?
+                        {
+                            f.grid.insert((ar, t), s);
+                        }
+                    }
+                }
+            }
+            for a in &added {
+                f.push(a, tax);
+                meta.folded = Some(a.key);
+            }
+            self.put_fold(batch, &f)?;
+        } else if changed_old || !added.is_empty() {
+            meta.refold = true;
+        }
+        // Trend points: this session's sums per area, exact whatever the order.
+        if !meta.refold {
+            let mut old_tf = TrendFold::default();
+            for (k, _, q) in &old.answers {
+                old_tf.push(&stub(*k, q), tax);
+            }
+            for p in old_tf.points.values() {
+                batch.remove(trend_key(&p.area, &p.first));
+            }
+            let mut tf = TrendFold::default();
+            for a in &answers {
+                tf.push(a, tax);
+            }
+            for p in tf.points.values() {
+                batch.insert(trend_key(&p.area, &p.first), self.enc(p)?);
+            }
+        }
+        // Attempts, and the cards they replay.
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        let mut fresh: HashMap<Vec<u8>, &AttemptRec> = HashMap::new();
+        for a in &attempts {
+            let b = self.enc(a)?;
+            let h = hash(&b);
+            let k = attempt_key(&a.question, &a.at, a.session);
+            if !old
+                .attempts
+                .iter()
+                .any(|(q, at, oh)| q == &a.question && at == &a.at && *oh == h)
+            {
+                batch.insert(k.clone(), b);
+                touched.insert(a.question.clone());
+            }
+            fresh.insert(k, a);
+            new.attempts.push((a.question.clone(), a.at, h));
+        }
+        let mut gone: HashSet<Vec<u8>> = HashSet::new();
+        for (q, at, _) in &old.attempts {
+            let k = attempt_key(q, at, session);
+            if !fresh.contains_key(&k) {
+                batch.remove(k.clone());
+                gone.insert(k);
+                touched.insert(q.clone());
+            }
+        }
+        if defer {
+            meta.dirty_cards.extend(touched);
+        } else {
+            for q in touched {
+                let mut all: BTreeMap<Vec<u8>, AttemptRec> = BTreeMap::new();
+                for r in self.views.scan_prefix(attempt_prefix(&q)) {
+                    let (k, v) = r.map_err(|e| map_err(&self.disp(), e))?;
+                    if gone.contains(k.as_ref()) || fresh.contains_key(k.as_ref()) {
+                        continue;
+                    }
+                    let a: AttemptRec = serde_json::from_slice(&v).map_err(|e| {
+                        StoreError::Decode(self.disp(), format!("view record: {e}"))
+                    })?;
+                    all.insert(k.to_vec(), a);
+                }
+                for (k, a) in &fresh {
+                    if a.question == q {
+                        all.insert(k.clone(), (*a).clone());
+                    }
+                }
+                match schedule::replay(all.values().filter(|a| a.question == q)) {
+                    Some(c) => batch.insert(card_key(&q), self.enc(&c)?),
+                    None => batch.remove(card_key(&q)),
+                }
+            }
+        }
+        // Counts, unreadable records, the session's own record.
+        meta.answers =
+            (meta.answers + answers.len() as u64).saturating_sub(old.answers.len() as u64);
+        meta.sessions = (meta.sessions + (!answers.is_empty()) as u64)
+            .saturating_sub((!old.answers.is_empty()) as u64);
+        meta.bad.retain(|(s, _, _)| *s != session);
+        meta.bad
+            .extend(bad.iter().map(|b| (b.session, b.seq, b.reason.clone())));
+        if new.answers.is_empty() && new.attempts.is_empty() {
+            batch.remove(session_key(session));
+        } else {
+            batch.insert(session_key(session), self.enc(&new)?);
+        }
+        Ok(())
+    }
+
+    /// Write a fold's states into a batch.
+    fn put_fold(&self, batch: &mut sled::Batch, f: &MasteryFold) -> Result<(), StoreError> {
+        for ((q, c), s) in &f.criteria {
+            batch.insert(crit_key(q, c), self.enc(s)?);
+        }
+        for (t, s) in &f.concepts {
+            batch.insert(concept_key(t), self.enc(s)?);
+        }
+        for ((a, t), s) in &f.grid {
+            batch.insert(grid_key(a, t), self.enc(&(a, t, s))?);
+        }
+        Ok(())
+    }
+
+    /// Remove every key under the prefixes.
+    fn clear_prefixes(&self, batch: &mut sled::Batch, prefixes: &[u8]) -> Result<(), StoreError> {
+        for p in prefixes {
+            for k in self.views.scan_prefix([*p]).keys() {
+                batch.remove(k.map_err(|e| map_err(&self.disp(), e))?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Do what [`Store::plan_session`] deferred: refold the mastery and trend states from the ledger (oldest
+    /// first) and replay the dirty cards. Written in one batch with the meta.
+    pub(crate) fn finish_views(
+        &self,
+        tax: &Taxonomy,
+        meta: &mut ViewMeta,
+    ) -> Result<bool, StoreError> {
+        let d = self.disp();
+        let mut batch = sled::Batch::default();
+        let refold = meta.refold || meta.taxonomy != tax.fingerprint();
+        if refold {
+            let mut f = MasteryFold::default();
+            let mut tf = TrendFold::default();
+            meta.folded = None;
+            for r in self.views.scan_prefix([b'L']) {
+                let (_, v) = r.map_err(|e| map_err(&d, e))?;
+                let a: AnswerRec = serde_json::from_slice(&v)
+                    .map_err(|e| StoreError::Decode(d.clone(), format!("view record: {e}")))?;
+                f.push(&a, tax);
+                tf.push(&a, tax);
+                meta.folded = Some(a.key);
+            }
+            self.clear_prefixes(&mut batch, b"CTGR")?;
+            self.put_fold(&mut batch, &f)?;
+            for p in tf.points.values() {
+                batch.insert(trend_key(&p.area, &p.first), self.enc(p)?);
+            }
+            meta.refold = false;
+            meta.taxonomy = tax.fingerprint().to_string();
+        }
+        for q in std::mem::take(&mut meta.dirty_cards) {
+            let attempts: Vec<AttemptRec> = self.view_scan(&attempt_prefix(&q))?;
+            match schedule::replay(attempts.iter().filter(|a| a.question == q)) {
+                Some(c) => batch.insert(card_key(&q), self.enc(&c)?),
+                None => batch.remove(card_key(&q)),
+            }
+        }
+        batch.insert(META, self.enc(meta)?);
+        self.views.apply_batch(batch).map_err(|e| map_err(&d, e))?;
+        Ok(refold)
+    }
+
+    /// Rebuild every view from the log, one session at a time (memory stays flat), saying so on stderr when it
+    /// takes more than a second. Returns the number of sessions read.
+    pub(crate) fn rebuild_views_with(
+        &self,
+        tax: &Taxonomy,
+    ) -> Result<(ViewMeta, usize), StoreError> {
+        let d = self.disp();
+        let started = Instant::now();
+        let mut said = false;
+        let total = self.sessions.len();
+        self.views.clear().map_err(|e| map_err(&d, e))?;
+        let log_pos = self.log_pos()?;
+        let mut meta = ViewMeta {
+            version: VIEWS_VERSION,
+            written_by: env!("CARGO_PKG_VERSION").to_string(),
+            pos: log_pos,
+            taxonomy: tax.fingerprint().to_string(),
+            refold: true,
+            ..Default::default()
+        };
+        let mut batch = sled::Batch::default();
+        let mut pending = 0usize;
+        let mut n = 0usize;
+        let mut cur: Option<u64> = None;
+        let mut evs: Vec<Event> = Vec::new();
+        let mut bad: Vec<BadRecord> = Vec::new();
+        let flush_session = |this: &Store,
+                             meta: &mut ViewMeta,
+                             batch: &mut sled::Batch,
+                             id: u64,
+                             evs: &mut Vec<Event>,
+                             bad: &mut Vec<BadRecord>|
+         -> Result<(), StoreError> {
+            this.plan_session(tax, meta, batch, id, evs, bad, true)?;
+            evs.clear();
+            bad.clear();
+            Ok(())
+        };
+        for r in self.events.iter() {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            let (id, _) = super::split_key(&k);
+            if cur != Some(id) {
+                if let Some(prev) = cur {
+                    flush_session(self, &mut meta, &mut batch, prev, &mut evs, &mut bad)?;
+                    n += 1;
+                    pending += 1;
+                    if pending >= 200 {
+                        // Keep the pending batch small: memory stays flat however long the history.
+                        self.views
+                            .apply_batch(std::mem::take(&mut batch))
+                            .map_err(|e| map_err(&d, e))?;
+                        pending = 0;
+                    }
+                    if !said && started.elapsed() > PROGRESS_AFTER {
+                        eprintln!(
+                            "viva: rebuilding the review views from the log ({n} of about {total} sessions so far)…"
+                        );
+                        said = true;
+                    }
+                }
+                cur = Some(id);
+            }
+            match decode_event(&k, &v) {
+                Ok(e) => evs.push(e),
+                Err(b) => {
+                    self.decode(&k, &v);
+                    bad.push(b);
+                }
+            }
+        }
+        if let Some(prev) = cur {
+            flush_session(self, &mut meta, &mut batch, prev, &mut evs, &mut bad)?;
+            n += 1;
+        }
+        self.views.apply_batch(batch).map_err(|e| map_err(&d, e))?;
+        meta.last_event = self.last_event_key()?;
+        self.finish_views(tax, &mut meta)?;
+        // The journal is covered now.
+        self.journal.clear().map_err(|e| map_err(&d, e))?;
+        if said || started.elapsed() > PROGRESS_AFTER {
+            eprintln!(
+                "viva: rebuilt the review views from {n} session(s) in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok((meta, n))
+    }
+
+    /// The views' stored meta (None when missing or unreadable) and the log position, without attaching.
+    pub fn views_status(&self) -> Result<(Option<ViewMeta>, u64), StoreError> {
+        let meta = self.view_get(META).unwrap_or(None);
+        Ok((meta, self.log_pos()?))
+    }
+
+    /// The greatest event key.
+    pub(crate) fn last_event_key(&self) -> Result<Option<(u64, u32)>, StoreError> {
+        Ok(self
+            .events
+            .last()
+            .map_err(|e| map_err(&self.disp(), e))?
+            .map(|(k, _)| super::split_key(&k)))
+    }
+
+    /// Bring the views in line with the log for `tax`: rebuild, catch up from the journal, refold.
+    pub(crate) fn sync_views(&self, tax: &Taxonomy) -> Result<(ViewMeta, Synced), StoreError> {
+        let d = self.disp();
+        let mut done = Synced::default();
+        let meta: Option<ViewMeta> = match self.view_get(META) {
+            Ok(m) => m,
+            Err(StoreError::Decode(..)) => None,
+            Err(e) => return Err(e),
+        };
+        let log_pos = self.log_pos()?;
+        let last = self.last_event_key()?;
+        let stored = match meta {
+            Some(m) if m.version == VIEWS_VERSION && m.pos <= log_pos && m.last_event <= last => m,
+            _ => return self.rebuild(tax),
+        };
+        let mut meta = stored.clone();
+        if meta.taxonomy != tax.fingerprint() {
+            // Areas and tags changed: the mastery and trend states are refolded from the ledger.
+            meta.refold = true;
+        }
+        // Sessions written since: the journal, and sessions past the last event the views saw (an older viva).
+        let mut todo: BTreeSet<u64> = BTreeSet::new();
+        if meta.pos < log_pos {
+            let mut covered = 0u64;
+            for r in self
+                .journal
+                .range((meta.pos + 1).to_be_bytes()..=log_pos.to_be_bytes())
+            {
+                let (_, v) = r.map_err(|e| map_err(&d, e))?;
+                todo.insert(u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8])));
+                covered += 1;
+            }
+            if covered != log_pos - meta.pos {
+                return self.rebuild(tax);
+            }
+        }
+        if last > meta.last_event {
+            let from = meta
+                .last_event
+                .map(|(s, q)| super::key(s, q))
+                .unwrap_or([0; 12]);
+            let mut seen_s = None;
+            for k in self.events.range(from..).keys() {
+                let (s, _) = super::split_key(&k.map_err(|e| map_err(&d, e))?);
+                if seen_s != Some(s) {
+                    todo.insert(s);
+                    seen_s = Some(s);
+                }
+            }
+        }
+        for &s in &todo {
+            let (evs, bad) = self.session_events(s)?;
+            let mut batch = sled::Batch::default();
+            match self.plan_session(tax, &mut meta, &mut batch, s, &evs, &bad, true) {
+                Ok(()) => {}
+                Err(StoreError::Decode(..)) => return self.rebuild(tax),
+                Err(e) => return Err(e),
+            }
+            batch.insert(META, self.enc(&meta)?);
+            self.views.apply_batch(batch).map_err(|e| map_err(&d, e))?;
+        }
+        done.caught_up = todo.len();
+        meta.pos = log_pos;
+        meta.last_event = last;
+        if meta.refold || !meta.dirty_cards.is_empty() {
+            match self.finish_views(tax, &mut meta) {
+                Ok(r) => done.refolded = r,
+                Err(StoreError::Decode(..)) => return self.rebuild(tax),
+                Err(e) => return Err(e),
+            }
+        } else if meta != stored {
+            self.views
+                .insert(META, self.enc(&meta)?)
+                .map_err(|e| map_err(&d, e))?;
+        }
+        // Journal entries now reflected.
+        if !self.journal.is_empty() {
+            let mut jb = sled::Batch::default();
+            for k in self.journal.range(..=log_pos.to_be_bytes()).keys() {
+                jb.remove(k.map_err(|e| map_err(&d, e))?);
+            }
+            self.journal.apply_batch(jb).map_err(|e| map_err(&d, e))?;
+        }
+        Ok((meta, done))
+    }
+
+    fn rebuild(&self, tax: &Taxonomy) -> Result<(ViewMeta, Synced), StoreError> {
+        let (meta, _) = self.rebuild_views_with(tax)?;
+        Ok((
+            meta,
+            Synced {
+                rebuilt: true,
+                ..Default::default()
+            },
+        ))
+    }
+}
+
+/// A ledger record with only what the trend fold reads of it (key, question).
+fn stub(key: AnswerKey, question: &str) -> AnswerRec {
+    AnswerRec {
+        key,
+        question: question.to_string(),
+        stage: String::new(),
+        answer: String::new(),
+        score: 0,
+        criteria: vec![],
+    }
+}
+
+/// The trend records of a session's answers (for tests and checks).
+pub fn trend_points(answers: &[AnswerRec], tax: &Taxonomy) -> Vec<TrendRec> {
+    let mut tf = TrendFold::default();
+    for a in answers {
+        tf.push(a, tax);
+    }
+    tf.points.into_values().collect()
+}
