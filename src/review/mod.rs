@@ -215,6 +215,9 @@ pub fn excerpt(text: &str, max: usize) -> String {
 pub(crate) mod testkit;
 
 #[cfg(test)]
+mod views_tests;
+
+#[cfg(test)]
 mod tests {
     use super::testkit::*;
     use super::*;

@@ -298,7 +298,7 @@ pub fn area_trends(mut points: Vec<TrendRec>) -> Vec<AreaTrend> {
 }
 
 /// Everything a report is made of, however it was computed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Parts {
     /// Mastery, ranked.
     pub mastery: Mastery,
