@@ -240,11 +240,11 @@ impl Store {
 
     fn append_session(&self, id: u64, evs: &[&Event]) -> Result<(), StoreError> {
         let d = self.path.display().to_string();
-        let mut batch = sled::Batch::default();
+        let mut rows = Vec::new();
         for ev in evs {
             let bytes =
                 serde_json::to_vec(ev).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-            batch.insert(&key(ev.session, ev.seq)[..], bytes);
+            rows.push((key(ev.session, ev.seq), bytes));
         }
         let mut sum = match self.summary(id) {
             Ok(found) => found.unwrap_or_else(|| SessionSummary::new(id)),
@@ -257,12 +257,24 @@ impl Store {
         }
         let sb =
             serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-        let last = evs.iter().map(|e| (e.session, e.seq)).max();
-        // The session as it will be, for the views (only events that can change them need the read).
-        let session = |this: &Store| -> Result<Option<(Vec<Event>, Vec<BadRecord>)>, StoreError> {
-            if !evs.iter().any(|e| views::changes_views(e)) {
-                return Ok(None);
+        if !evs.iter().any(|e| views::changes_views(e)) {
+            // Nothing the views read (a question asked, an answer before its grade, the end): the log and the
+            // summary only, as always.
+            for (k, b) in rows {
+                self.events.insert(k, b).map_err(|e| map_err(&d, e))?;
             }
+            self.sessions
+                .insert(id.to_be_bytes(), sb)
+                .map_err(|e| map_err(&d, e))?;
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for (k, b) in rows {
+            batch.insert(&k[..], b);
+        }
+        let last = evs.iter().map(|e| (e.session, e.seq)).max();
+        // The session as it will be, for the views.
+        let session = |this: &Store| -> Result<Option<(Vec<Event>, Vec<BadRecord>)>, StoreError> {
             let (mut all, bad) = this.session_events(id)?;
             for ev in evs {
                 all.retain(|x| x.seq != ev.seq);
@@ -275,8 +287,8 @@ impl Store {
     }
 
     /// Write one session's event records and summary, the next log position, and either the views' update (when
-    /// attached and current: `session` gives the session's events as they will be, None when nothing the views
-    /// read changed) or a journal entry, as one sled transaction. `defer` leaves the mastery refold and card
+    /// attached and current: `session` gives the session's events as they will be) or a journal entry, as one
+    /// sled transaction. `defer` leaves the mastery refold and card
     /// replays for [`Store::finish_pending`].
     #[allow(clippy::type_complexity)]
     fn commit_session(
@@ -305,7 +317,7 @@ impl Store {
                 match planned {
                     Ok(()) => {
                         meta.pos = pos;
-                        meta.last_event = meta.last_event.max(last);
+                        meta.last_session = meta.last_session.max(last.map(|l| l.0));
                         let mb = serde_json::to_vec(&meta)
                             .map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
                         vb.insert(views::META, mb);
@@ -350,7 +362,8 @@ impl Store {
         Ok(())
     }
 
-    /// The log position: how many writes the log has had (0 for a store from before positions).
+    /// The log position: how many writes that can change the views the log has had (0 for a store from before
+    /// positions).
     pub(crate) fn log_pos(&self) -> Result<u64, StoreError> {
         let d = self.path.display().to_string();
         Ok(self

@@ -1,8 +1,9 @@
 //! The review views kept current in the store (the `views` tree), and how they follow the log.
 //!
-//! The log (`events`) stays the source of truth. Every write to it advances a log position (`log_meta`); a write
-//! made while the views are attached updates them in the same sled transaction, and any other write leaves a
-//! journal entry (`journal`: position → session). The views record the position they reflect, their format
+//! The log (`events`) stays the source of truth. Every write to it that can change a view (a grade, a regrade, a
+//! skip, an imported session, a record moved aside) advances a log position (`log_meta`); such a write made while
+//! the views are attached updates them in the same sled transaction, and any other leaves a journal entry
+//! (`journal`: position → session). The views record the position they reflect, their format
 //! version and the bank taxonomy they were folded with. On [`Store::attach_views`] they are caught up from the
 //! journal, refolded when the taxonomy differs, and rebuilt from the log when missing, written by an older viva,
 //! or behind by more than the journal covers, so a view is never silently stale.
@@ -38,8 +39,8 @@ pub struct ViewMeta {
     pub written_by: String,
     /// The log position they reflect.
     pub pos: u64,
-    /// The greatest event key they reflect.
-    pub last_event: Option<(u64, u32)>,
+    /// The newest session they reflect (a newer one in the log was written without them, e.g. by an older viva).
+    pub last_session: Option<u64>,
     /// Fingerprint of the bank taxonomy the mastery and trend states were folded with.
     pub taxonomy: String,
     /// The newest ledger record folded into the mastery states.
@@ -511,7 +512,7 @@ impl Store {
             n += 1;
         }
         self.views.apply_batch(batch).map_err(|e| map_err(&d, e))?;
-        meta.last_event = self.last_event_key()?;
+        meta.last_session = self.last_session()?;
         self.finish_views(tax, &mut meta)?;
         // The journal is covered now.
         self.journal.clear().map_err(|e| map_err(&d, e))?;
@@ -530,13 +531,13 @@ impl Store {
         Ok((meta, self.log_pos()?))
     }
 
-    /// The greatest event key.
-    pub(crate) fn last_event_key(&self) -> Result<Option<(u64, u32)>, StoreError> {
+    /// The newest session in the log.
+    pub(crate) fn last_session(&self) -> Result<Option<u64>, StoreError> {
         Ok(self
             .events
             .last()
             .map_err(|e| map_err(&self.disp(), e))?
-            .map(|(k, _)| super::split_key(&k)))
+            .map(|(k, _)| super::split_key(&k).0))
     }
 
     /// Bring the views in line with the log for `tax`: rebuild, catch up from the journal, refold.
@@ -549,9 +550,11 @@ impl Store {
             Err(e) => return Err(e),
         };
         let log_pos = self.log_pos()?;
-        let last = self.last_event_key()?;
+        let last = self.last_session()?;
         let stored = match meta {
-            Some(m) if m.version == VIEWS_VERSION && m.pos <= log_pos && m.last_event <= last => m,
+            Some(m) if m.version == VIEWS_VERSION && m.pos <= log_pos && m.last_session <= last => {
+                m
+            }
             _ => return self.rebuild(tax),
         };
         let mut meta = stored.clone();
@@ -575,18 +578,17 @@ impl Store {
                 return self.rebuild(tax);
             }
         }
-        if last > meta.last_event {
-            let from = meta
-                .last_event
-                .map(|(s, q)| super::key(s, q))
-                .unwrap_or([0; 12]);
-            let mut seen_s = None;
-            for k in self.events.range(from..).keys() {
-                let (s, _) = super::split_key(&k.map_err(|e| map_err(&d, e))?);
-                if seen_s != Some(s) {
-                    todo.insert(s);
-                    seen_s = Some(s);
+        if last > meta.last_session {
+            // Session by session (seeking past each): only the newer sessions are read.
+            let mut from = meta.last_session.map_or(0, |s| s.saturating_add(1));
+            while let Some(r) = self.events.range(super::key(from, 0)..).next() {
+                let (k, _) = r.map_err(|e| map_err(&d, e))?;
+                let (s, _) = super::split_key(&k);
+                todo.insert(s);
+                if s == u64::MAX {
+                    break;
                 }
+                from = s + 1;
             }
         }
         for &s in &todo {
@@ -602,7 +604,7 @@ impl Store {
         }
         done.caught_up = todo.len();
         meta.pos = log_pos;
-        meta.last_event = last;
+        meta.last_session = last;
         if meta.refold || !meta.dirty_cards.is_empty() {
             match self.finish_views(tax, &mut meta) {
                 Ok(r) => done.refolded = r,
