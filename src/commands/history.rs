@@ -6,15 +6,40 @@ use crate::render;
 use crate::store::event::follow_up_label;
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
 use anyhow::{Context, Result};
-use serde_json::json;
 use std::io::BufRead;
 
-fn summary_json(s: &SessionSummary) -> serde_json::Value {
-    json!({
-        "id": fmt_id(s.id), "kind": s.kind, "started": s.started, "ended": s.ended, "grader": s.grader,
-        "questions": s.questions, "answers": s.answer_count(), "graded": s.graded, "mean_score": s.mean_score().map(|m| (m * 10.0).round() / 10.0),
-        "quiz_correct": s.quiz_correct, "quiz_total": s.quiz_total, "question_ids": s.question_ids,
-    })
+/// One session as `viva sessions --json` prints it (fields in alphabetical order, as they always were).
+#[derive(serde::Serialize)]
+struct SummaryJson<'a> {
+    answers: u32,
+    ended: Option<chrono::DateTime<chrono::Utc>>,
+    graded: u32,
+    grader: &'a str,
+    id: String,
+    kind: crate::store::SessionKind,
+    mean_score: Option<f64>,
+    question_ids: &'a [String],
+    questions: u32,
+    quiz_correct: u32,
+    quiz_total: u32,
+    started: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn summary_json(s: &SessionSummary) -> SummaryJson<'_> {
+    SummaryJson {
+        answers: s.answer_count(),
+        ended: s.ended,
+        graded: s.graded,
+        grader: &s.grader,
+        id: fmt_id(s.id),
+        kind: s.kind,
+        mean_score: s.mean_score().map(|m| (m * 10.0).round() / 10.0),
+        question_ids: &s.question_ids,
+        questions: s.questions,
+        quiz_correct: s.quiz_correct,
+        quiz_total: s.quiz_total,
+        started: s.started,
+    }
 }
 
 /// `viva sessions`.

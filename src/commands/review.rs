@@ -40,8 +40,9 @@ pub fn priority<R: Rng>(store: &Store, bank: &Bank, rng: &mut R) -> Result<Vec<S
     if store.views_meta().is_none() {
         store.attach_views(bank)?;
     }
-    let cards = store.view_cards(bank)?;
-    let m = store.view_concepts(bank)?;
+    let (cards, m) = store.read_views(bank, |st| {
+        Ok((st.view_cards(bank)?, st.view_concepts(bank)?))
+    })?;
     Ok(schedule::priority(bank, &cards, &m, Utc::now(), rng))
 }
 
@@ -129,7 +130,7 @@ pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
     let cards = if a.from_log {
         schedule::cards(&replay_log(&store)?, &bank)
     } else {
-        store.view_cards(&bank)?
+        store.read_views(&bank, |st| st.view_cards(&bank))?
     };
     let picked: Vec<&schedule::CardState> = if a.all {
         cards.iter().collect()
@@ -185,7 +186,7 @@ pub fn report(s: &Settings, a: &ReportArgs, st: Style) -> Result<i32> {
     let parts = if a.from_log {
         report::parts(&replay_log(&store)?, &bank)
     } else {
-        store.view_report_parts(&bank)?
+        store.read_views(&bank, |st| st.view_report_parts(&bank))?
     };
     let r = report::assemble(parts, &bank, now, a.limit as usize);
     if a.json {
@@ -311,7 +312,7 @@ pub fn compare(s: &Settings, a: &CompareArgs, st: Style) -> Result<i32> {
             let attempts = if a.from_log {
                 review::fold::records(&replay_log(&store)?).1
             } else {
-                store.view_attempts(q)?
+                store.read_views(&bank, |st| st.view_attempts(q))?
             };
             let attempts: Vec<_> = attempts.iter().filter(|x| &x.question == q).collect();
             if bank.get(q).is_none() && attempts.is_empty() {

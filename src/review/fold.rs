@@ -71,6 +71,16 @@ impl AnswerKey {
         b[24..].copy_from_slice(&self.idx.to_be_bytes());
         b
     }
+
+    /// The key [`AnswerKey::to_bytes`] encoded.
+    pub fn from_bytes(b: &[u8]) -> Option<AnswerKey> {
+        Some(AnswerKey {
+            at: time_from_bytes(b.get(..12)?)?,
+            session: u64::from_be_bytes(b.get(12..20)?.try_into().ok()?),
+            turn: u32::from_be_bytes(b.get(20..24)?.try_into().ok()?),
+            idx: u32::from_be_bytes(b.get(24..28)?.try_into().ok()?),
+        })
+    }
 }
 
 /// One criterion's verdict as the folds need it.
@@ -109,6 +119,24 @@ pub struct AnswerRec {
 }
 
 impl AnswerRec {
+    /// Without the texts the log already holds (the answer, evidence and statements): what the store's ledger
+    /// keeps. A fold over slim records gets every number right; `MasteryFold::fill_texts` puts the texts back.
+    pub fn slim(&self) -> AnswerRec {
+        AnswerRec {
+            answer: String::new(),
+            criteria: self
+                .criteria
+                .iter()
+                .map(|c| CritObs {
+                    evidence: Vec::new(),
+                    statement: String::new(),
+                    ..c.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The record of an answer; `idx` is its position among its session's answers.
     pub fn new(a: &Answered, idx: u32) -> AnswerRec {
         AnswerRec {
@@ -324,6 +352,7 @@ mod tests {
         assert_eq!(keys, by_bytes);
         for k in &keys {
             assert_eq!(time_from_bytes(&time_bytes(&k.at)), Some(k.at));
+            assert_eq!(AnswerKey::from_bytes(&k.to_bytes()), Some(*k));
         }
     }
 

@@ -1,13 +1,13 @@
 //! Mastery per rubric criterion, per concept tag and per (area, concept): an exponentially weighted mean of recent
 //! verdicts (met = 1, partial = 0.5, missed = 0), newest answer weighing most.
 
-use super::fold::{records, statement_in, AnswerRec, CritObs, Taxonomy};
+use super::fold::{records, statement_in, AnswerKey, AnswerRec, CritObs, Taxonomy};
 use super::{area_of, History};
 use crate::bank::Bank;
 use crate::grade::Verdict;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Each older observation weighs this much relative to the next newer one.
 pub const DECAY: f64 = 0.5;
@@ -209,6 +209,10 @@ pub struct CriterionState {
     pub mastery: Ewma,
     /// The last observation.
     pub last: LastObs,
+    /// The answers of the first and last observation (to fill in texts after a fold over slim records).
+    pub first_key: AnswerKey,
+    /// See `first_key`.
+    pub last_key: AnswerKey,
 }
 
 /// The fold state of one concept tag.
@@ -224,6 +228,8 @@ pub struct ConceptState {
     pub questions: Vec<String>,
     /// The last observation.
     pub last: LastObs,
+    /// The answer of the last observation.
+    pub last_key: AnswerKey,
 }
 
 /// Mastery as a fold: criteria by (question, criterion), concepts by tag, the grid by (area, tag). Push answers
@@ -281,9 +287,12 @@ impl MasteryFold {
                     tags: c.tags.clone(),
                     mastery: Ewma::default(),
                     last: LastObs::new(a, &[c]),
+                    first_key: a.key,
+                    last_key: a.key,
                 });
             e.mastery.push(c.verdict.fraction());
             e.last = LastObs::new(a, &[c]);
+            e.last_key = a.key;
         }
         for (tag, cs) in by_tag(a, tax) {
             let w: f64 = cs.iter().map(|c| c.weight.max(0.0)).sum();
@@ -304,9 +313,11 @@ impl MasteryFold {
                     areas: vec![],
                     questions: vec![],
                     last: LastObs::new(a, &cs),
+                    last_key: a.key,
                 });
             e.mastery.push(x);
             e.last = LastObs::new(a, &cs);
+            e.last_key = a.key;
             if !e.areas.iter().any(|x| x == area) {
                 e.areas.push(area.to_string());
             }
@@ -318,6 +329,51 @@ impl MasteryFold {
                 .or_default()
                 .push(x);
         }
+    }
+
+    /// The answers whose texts a fold over slim records ([`AnswerRec::slim`]) left out: each state's first and last
+    /// observation.
+    pub fn text_keys(&self) -> Vec<AnswerKey> {
+        let mut v: Vec<AnswerKey> = self
+            .criteria
+            .values()
+            .flat_map(|s| [s.first_key, s.last_key])
+            .chain(self.concepts.values().map(|s| s.last_key))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Put back the texts a fold over slim records left out, from the full records of [`Self::text_keys`]: the
+    /// same statements, evidence and answers a fold over the full records keeps. False when one is missing.
+    pub fn fill_texts(&mut self, full: &HashMap<AnswerKey, AnswerRec>, tax: &Taxonomy) -> bool {
+        for s in self.criteria.values_mut() {
+            let (Some(first), Some(last)) = (full.get(&s.first_key), full.get(&s.last_key)) else {
+                return false;
+            };
+            // The first observation set the fallbacks; a later duplicate of the id in that answer did not.
+            let Some(c) = first.criteria.iter().find(|c| c.id == s.criterion) else {
+                return false;
+            };
+            s.statement = c.statement.clone();
+            s.tags = c.tags.clone();
+            // The last push of the id wins.
+            let Some(c) = last.criteria.iter().rev().find(|c| c.id == s.criterion) else {
+                return false;
+            };
+            s.last = LastObs::new(last, &[c]);
+        }
+        for s in self.concepts.values_mut() {
+            let Some(last) = full.get(&s.last_key) else {
+                return false;
+            };
+            let Some(cs) = by_tag(last, tax).remove(s.tag.as_str()) else {
+                return false;
+            };
+            s.last = LastObs::new(last, &cs);
+        }
+        true
     }
 
     /// Rank everything, weakest first, with today's statements, areas and tags from the bank.

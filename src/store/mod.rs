@@ -463,7 +463,8 @@ impl Store {
     pub fn sessions(&self) -> Result<Vec<SessionSummary>, StoreError> {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
-        for r in self.sessions.iter().rev() {
+        // Forward (sled walks backwards much more slowly), then newest first.
+        for r in self.sessions.iter() {
             let (k, v) = r.map_err(|e| map_err(&d, e))?;
             match serde_json::from_slice(&v) {
                 Ok(s) => out.push(s),
@@ -479,6 +480,7 @@ impl Store {
                 }
             }
         }
+        out.reverse();
         Ok(out)
     }
 
@@ -488,12 +490,18 @@ impl Store {
         if p.is_empty() || !p.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound(prefix.to_string()));
         }
-        let all: Vec<u64> = self
-            .sessions()?
-            .into_iter()
-            .map(|s| s.id)
-            .filter(|id| fmt_id(*id).starts_with(&p))
-            .collect();
+        // Keys only: a prefix never needs a summary decoded.
+        let d = self.path.display().to_string();
+        let mut all: Vec<u64> = Vec::new();
+        for k in self.sessions.iter().keys() {
+            let k = k.map_err(|e| map_err(&d, e))?;
+            if let Ok(b) = <[u8; 8]>::try_from(k.as_ref()) {
+                let id = u64::from_be_bytes(b);
+                if fmt_id(id).starts_with(&p) {
+                    all.push(id);
+                }
+            }
+        }
         match all.len() {
             0 => Err(StoreError::NotFound(prefix.to_string())),
             1 => Ok(all[0]),

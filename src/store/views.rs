@@ -9,9 +9,10 @@
 //! or behind by more than the journal covers, so a view is never silently stale.
 //!
 //! Layout of the `views` tree (one-byte prefixes):
-//! `M` meta · `L` ledger: one record per graded answer by time · `S` per session: its ledger keys and attempts ·
-//! `C` criterion, `T` concept, `G` area × concept fold states · `R` trend points · `A` attempts by question and
-//! time · `D` the FSRS card of each question.
+//! `M` meta · `L` ledger: one slim record per graded answer by time · `S` per session: its ledger keys and
+//! attempts ·
+//! `C` criterion, `T` concept, `G` area × concept fold states · `R` trend points by area and month · `A` attempts
+//! by question and time · `D` the FSRS card of each question.
 
 use super::{decode_event, map_err, BadRecord, Event, EventKind, Store, StoreError};
 use crate::review::fold::{
@@ -121,9 +122,93 @@ fn attempt_key(q: &str, at: &chrono::DateTime<chrono::Utc>, session: u64) -> Vec
 fn card_key(q: &str) -> Vec<u8> {
     prefixed(b'D', &[q.as_bytes()])
 }
-fn trend_key(area: &str, first: &AnswerKey) -> Vec<u8> {
-    prefixed(b'R', &[area.as_bytes(), &first.to_bytes()])
+/// Trend points are kept in buckets, one record per area and calendar month of the points' first answers (a
+/// report reads every point: a few hundred records for years of history, not one per session).
+fn trend_bucket(area: &str, first: &AnswerKey) -> Vec<u8> {
+    use chrono::Datelike;
+    let month = first.at.year() as i64 * 12 + first.at.month0() as i64;
+    prefixed(
+        b'R',
+        &[area.as_bytes(), &((month as u64) ^ (1 << 63)).to_be_bytes()],
+    )
 }
+
+/// A bucket's points: (first answer, sum, n), 36 bytes each, by first answer.
+type Bucket = BTreeMap<AnswerKey, (u32, u32)>;
+
+fn encode_bucket(b: &Bucket) -> Vec<u8> {
+    let mut v = Vec::with_capacity(b.len() * 36);
+    for (k, (sum, n)) in b {
+        v.extend_from_slice(&k.to_bytes());
+        v.extend_from_slice(&sum.to_be_bytes());
+        v.extend_from_slice(&n.to_be_bytes());
+    }
+    v
+}
+
+fn decode_bucket(v: &[u8]) -> Option<Bucket> {
+    if v.len() % 36 != 0 {
+        return None;
+    }
+    v.chunks(36)
+        .map(|c| {
+            Some((
+                AnswerKey::from_bytes(&c[..28])?,
+                (
+                    u32::from_be_bytes(c[28..32].try_into().ok()?),
+                    u32::from_be_bytes(c[32..36].try_into().ok()?),
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// The trend points of a bucket record.
+pub(crate) fn trend_points_of(k: &[u8], v: &[u8]) -> Option<Vec<TrendRec>> {
+    let end = k.len().checked_sub(9)?;
+    let area = std::str::from_utf8(k.get(1..end)?).ok()?;
+    Some(
+        decode_bucket(v)?
+            .into_iter()
+            .map(|(first, (sum, n))| TrendRec {
+                area: area.to_string(),
+                first,
+                sum,
+                n,
+            })
+            .collect(),
+    )
+}
+
+/// Buckets read (once) and changed by one plan.
+#[derive(Default)]
+struct Buckets(HashMap<Vec<u8>, Bucket>);
+
+impl Buckets {
+    fn get(&mut self, st: &Store, key: Vec<u8>) -> Result<&mut Bucket, StoreError> {
+        if !self.0.contains_key(&key) {
+            let b = match st.views.get(&key).map_err(|e| map_err(&st.disp(), e))? {
+                Some(v) => decode_bucket(&v).ok_or_else(|| {
+                    StoreError::Decode(st.disp(), "view record: trend points".into())
+                })?,
+                None => Bucket::new(),
+            };
+            self.0.insert(key.clone(), b);
+        }
+        Ok(self.0.get_mut(&key).expect("just inserted"))
+    }
+
+    fn write(self, batch: &mut sled::Batch) {
+        for (k, b) in self.0 {
+            if b.is_empty() {
+                batch.remove(k);
+            } else {
+                batch.insert(k, encode_bucket(&b));
+            }
+        }
+    }
+}
+
 fn session_key(s: u64) -> Vec<u8> {
     prefixed(b'S', &[&s.to_be_bytes()])
 }
@@ -221,10 +306,11 @@ impl Store {
         let mut added: Vec<&AnswerRec> = Vec::new();
         let mut new_by: HashMap<AnswerKey, u64> = HashMap::new();
         for a in &answers {
-            let b = self.enc(a)?;
-            let h = hash(&b);
+            // The hash covers the whole record (a regrade that only changes evidence is a change); the ledger
+            // keeps the slim record.
+            let h = hash(&self.enc(a)?);
             if old_by.get(&a.key) != Some(&h) {
-                batch.insert(ledger_key(&a.key), b);
+                batch.insert(ledger_key(&a.key), self.enc(&a.slim())?);
                 added.push(a);
             }
             new_by.insert(a.key, h);
@@ -287,20 +373,26 @@ impl Store {
         }
         // Trend points: this session's sums per area, exact whatever the order.
         if !meta.refold {
+            let mut buckets = Buckets::default();
             let mut old_tf = TrendFold::default();
             for (k, _, q) in &old.answers {
                 old_tf.push(&stub(*k, q), tax);
             }
             for p in old_tf.points.values() {
-                batch.remove(trend_key(&p.area, &p.first));
+                buckets
+                    .get(self, trend_bucket(&p.area, &p.first))?
+                    .remove(&p.first);
             }
             let mut tf = TrendFold::default();
             for a in &answers {
                 tf.push(a, tax);
             }
             for p in tf.points.values() {
-                batch.insert(trend_key(&p.area, &p.first), self.enc(p)?);
+                buckets
+                    .get(self, trend_bucket(&p.area, &p.first))?
+                    .insert(p.first, (p.sum, p.n));
             }
+            buckets.write(batch);
         }
         // Attempts, and the cards they replay.
         let mut touched: BTreeSet<String> = BTreeSet::new();
@@ -395,6 +487,32 @@ impl Store {
         Ok(())
     }
 
+    /// Put the texts back into a fold over the slim ledger, from the sessions of the first and last observations.
+    fn fill_texts(&self, f: &mut MasteryFold, tax: &Taxonomy) -> Result<(), StoreError> {
+        let keys = f.text_keys();
+        let mut sessions: Vec<u64> = keys.iter().map(|k| k.session).collect();
+        sessions.sort_unstable();
+        sessions.dedup();
+        let mut full: HashMap<AnswerKey, AnswerRec> = HashMap::new();
+        for s in sessions {
+            let (evs, _) = self.session_events(s)?;
+            for a in session_records(&evs).0 {
+                if keys.binary_search(&a.key).is_ok() {
+                    full.insert(a.key, a);
+                }
+            }
+        }
+        if f.fill_texts(&full, tax) {
+            Ok(())
+        } else {
+            // The ledger names an answer the log no longer has: the views are rebuilt.
+            Err(StoreError::Decode(
+                self.disp(),
+                "view record: the ledger and the log differ".into(),
+            ))
+        }
+    }
+
     /// Do what [`Store::plan_session`] deferred: refold the mastery and trend states from the ledger (oldest
     /// first) and replay the dirty cards. Written in one batch with the meta.
     pub(crate) fn finish_views(
@@ -417,10 +535,18 @@ impl Store {
                 tf.push(&a, tax);
                 meta.folded = Some(a.key);
             }
+            self.fill_texts(&mut f, tax)?;
             self.clear_prefixes(&mut batch, b"CTGR")?;
             self.put_fold(&mut batch, &f)?;
+            let mut buckets: HashMap<Vec<u8>, Bucket> = HashMap::new();
             for p in tf.points.values() {
-                batch.insert(trend_key(&p.area, &p.first), self.enc(p)?);
+                buckets
+                    .entry(trend_bucket(&p.area, &p.first))
+                    .or_default()
+                    .insert(p.first, (p.sum, p.n));
+            }
+            for (k, b) in buckets {
+                batch.insert(k, encode_bucket(&b));
             }
             meta.refold = false;
             meta.taxonomy = tax.fingerprint().to_string();
@@ -649,13 +775,4 @@ fn stub(key: AnswerKey, question: &str) -> AnswerRec {
         score: 0,
         criteria: vec![],
     }
-}
-
-/// The trend records of a session's answers (for tests and checks).
-pub fn trend_points(answers: &[AnswerRec], tax: &Taxonomy) -> Vec<TrendRec> {
-    let mut tf = TrendFold::default();
-    for a in answers {
-        tf.push(a, tax);
-    }
-    tf.points.into_values().collect()
 }

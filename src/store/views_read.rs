@@ -18,6 +18,22 @@ impl Store {
             .map(|a| a.meta.clone())
     }
 
+    /// Read the attached views with `f`; a view record that does not decode (damage no version or position
+    /// records) makes the views be rebuilt from the log, then `f` runs again.
+    pub fn read_views<T>(
+        &self,
+        bank: &Bank,
+        f: impl Fn(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match f(self) {
+            Err(StoreError::Decode(..)) => {
+                self.rebuild_views(bank)?;
+                f(self)
+            }
+            other => other,
+        }
+    }
+
     fn require_views(&self) -> Result<(), StoreError> {
         if self.views_meta().is_none() {
             return Err(StoreError::Other(
@@ -75,11 +91,25 @@ impl Store {
         let meta = self.views_meta().unwrap_or_default();
         Ok(Parts {
             mastery: self.view_mastery(bank)?,
-            trends: self.view_scan::<TrendRec>(b"R")?,
+            trends: self.view_trends()?,
             sessions: meta.sessions as usize,
             answers: meta.answers as usize,
             cards: self.view_cards(bank)?,
         })
+    }
+
+    /// Every trend point (per session and area).
+    pub fn view_trends(&self) -> Result<Vec<TrendRec>, StoreError> {
+        self.require_views()?;
+        let d = self.path.display().to_string();
+        let mut out = Vec::new();
+        for r in self.views.scan_prefix(b"R") {
+            let (k, v) = r.map_err(|e| super::map_err(&d, e))?;
+            out.extend(super::views::trend_points_of(&k, &v).ok_or_else(|| {
+                StoreError::Decode(d.clone(), "view record: trend points".into())
+            })?);
+        }
+        Ok(out)
     }
 
     /// The attempts at a question, oldest first.

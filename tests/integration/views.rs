@@ -310,6 +310,23 @@ fn views_in_an_older_format_are_rebuilt() {
 }
 
 #[test]
+fn a_view_record_that_does_not_decode_is_rebuilt_when_read() {
+    let (sb, _, _) = two_sessions();
+    let want = last_scores(&sb);
+    {
+        let db = raw(&sb);
+        let t = db.open_tree("views").unwrap();
+        let keys: Vec<_> = t.scan_prefix("D").keys().map(|k| k.unwrap()).collect();
+        for k in keys {
+            t.insert(k, &b"\xff not a card"[..]).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    assert_eq!(last_scores(&sb), want);
+    same_as_log(&sb, &[]);
+}
+
+#[test]
 fn repair_views_rebuilds_them_on_demand() {
     let (sb, _, _) = two_sessions();
     let want = last_scores(&sb);
