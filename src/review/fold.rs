@@ -33,8 +33,9 @@ pub mod bits {
 }
 
 /// Where a graded answer sits in the time order every fold uses: the time it was graded, then session, turn and
-/// its place among the session's answers (the order the log replay sorts by).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// its place among the session's answers (the order the log replay sorts by). Stored as the tuple (seconds,
+/// nanoseconds, session, turn, idx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AnswerKey {
     /// When the answer was first graded.
     pub at: DateTime<Utc>,
@@ -44,6 +45,33 @@ pub struct AnswerKey {
     pub turn: u32,
     /// Position among the session's graded answers (breaks ties in log order).
     pub idx: u32,
+}
+
+impl Serialize for AnswerKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            self.at.timestamp(),
+            self.at.timestamp_subsec_nanos(),
+            self.session,
+            self.turn,
+            self.idx,
+        )
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AnswerKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (secs, nanos, session, turn, idx) = <(i64, u32, u64, u32, u32)>::deserialize(d)?;
+        let at = DateTime::from_timestamp(secs, nanos)
+            .ok_or_else(|| serde::de::Error::custom("time out of range"))?;
+        Ok(AnswerKey {
+            at,
+            session,
+            turn,
+            idx,
+        })
+    }
 }
 
 /// Bytes of a time that sort as the times do (seconds with the sign bit flipped, then nanoseconds).
@@ -101,7 +129,7 @@ pub struct CritObs {
     pub tags: Vec<String>,
 }
 
-/// One graded answer, reduced to what the views fold: the ledger record.
+/// One graded answer, reduced to what the views fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerRec {
     /// Its place in time.
@@ -119,8 +147,8 @@ pub struct AnswerRec {
 }
 
 impl AnswerRec {
-    /// Without the texts the log already holds (the answer, evidence and statements): what the store's ledger
-    /// keeps. A fold over slim records gets every number right; `MasteryFold::fill_texts` puts the texts back.
+    /// Without the texts (the answer, evidence and statements): what a refold of years of history holds in
+    /// memory. A fold over slim records gets every number right; `MasteryFold::fill_texts` puts the texts back.
     pub fn slim(&self) -> AnswerRec {
         AnswerRec {
             answer: String::new(),
@@ -353,6 +381,8 @@ mod tests {
         for k in &keys {
             assert_eq!(time_from_bytes(&time_bytes(&k.at)), Some(k.at));
             assert_eq!(AnswerKey::from_bytes(&k.to_bytes()), Some(*k));
+            let j = serde_json::to_string(k).unwrap();
+            assert_eq!(serde_json::from_str::<AnswerKey>(&j).unwrap(), *k, "{j}");
         }
     }
 

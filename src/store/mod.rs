@@ -309,9 +309,9 @@ impl Store {
                 let mut meta = a.meta.clone();
                 let mut vb = sled::Batch::default();
                 let planned = match session(self)? {
-                    Some((evs, bad)) => {
-                        self.plan_session(&a.tax, &mut meta, &mut vb, id, &evs, &bad, defer)
-                    }
+                    Some((evs, bad)) => self
+                        .plan_session(&a.tax, &mut meta, &mut vb, id, &evs, &bad, defer)
+                        .map(|_| ()),
                     None => Ok(()),
                 };
                 match planned {
@@ -430,7 +430,7 @@ impl Store {
         if let Some(a) = guard.as_mut() {
             if a.meta.refold || !a.meta.dirty_cards.is_empty() {
                 let mut meta = a.meta.clone();
-                self.finish_views(&a.tax, &mut meta)?;
+                self.finish_views(&a.tax, &mut meta, None)?;
                 a.meta = meta;
             }
         }

@@ -9,8 +9,7 @@
 //! or behind by more than the journal covers, so a view is never silently stale.
 //!
 //! Layout of the `views` tree (one-byte prefixes):
-//! `M` meta · `L` ledger: one slim record per graded answer by time · `S` per session: its ledger keys and
-//! attempts ·
+//! `M` meta · `S` per session: the keys and hashes of its answers and attempts ·
 //! `C` criterion, `T` concept, `G` area × concept fold states · `R` trend points by area and month · `A` attempts
 //! by question and time · `D` the FSRS card of each question.
 
@@ -20,7 +19,7 @@ use crate::review::fold::{
 };
 use crate::review::mastery::MasteryFold;
 use crate::review::report::{TrendFold, TrendRec};
-use crate::review::schedule;
+use crate::review::schedule::{self, CardCore};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -44,9 +43,9 @@ pub struct ViewMeta {
     pub last_session: Option<u64>,
     /// Fingerprint of the bank taxonomy the mastery and trend states were folded with.
     pub taxonomy: String,
-    /// The newest ledger record folded into the mastery states.
+    /// The newest answer folded into the mastery states.
     pub folded: Option<AnswerKey>,
-    /// The mastery and trend states must be refolded from the ledger.
+    /// The mastery and trend states must be refolded from the log.
     pub refold: bool,
     /// Questions whose cards must be replayed from their attempts.
     pub dirty_cards: BTreeSet<String>,
@@ -67,6 +66,41 @@ struct SessionRec {
     attempts: Vec<(String, chrono::DateTime<chrono::Utc>, u64)>,
 }
 
+/// An attempt as stored under `A` (question, time and session are in the key; its missed criteria are read from
+/// its session when it is a card's last attempt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoredAttempt {
+    session: u64,
+    score: u32,
+    skipped_only: bool,
+}
+
+impl StoredAttempt {
+    fn of(a: &AttemptRec) -> StoredAttempt {
+        StoredAttempt {
+            session: a.session,
+            score: a.score,
+            skipped_only: a.skipped_only,
+        }
+    }
+
+    /// The attempt stored under key `k` (`A` question 0 time session) of question `q`.
+    fn rec(&self, k: &[u8], q: &str) -> Option<AttemptRec> {
+        let t = k.len().checked_sub(20)?;
+        if k.get(1..t.checked_sub(1)?)? != q.as_bytes() {
+            return None;
+        }
+        Some(AttemptRec {
+            question: q.to_string(),
+            at: crate::review::fold::time_from_bytes(&k[t..t + 12])?,
+            session: self.session,
+            score: self.score,
+            skipped_only: self.skipped_only,
+            missed: Vec::new(),
+        })
+    }
+}
+
 /// The views of an attached store: the taxonomy they follow and their meta (kept in step with the tree).
 pub(crate) struct Attached {
     pub(crate) tax: Taxonomy,
@@ -80,7 +114,7 @@ pub struct Synced {
     pub rebuilt: bool,
     /// Sessions caught up from the journal.
     pub caught_up: usize,
-    /// Mastery and trend states refolded from the ledger.
+    /// Mastery and trend states refolded from the log.
     pub refolded: bool,
 }
 
@@ -104,9 +138,6 @@ fn concept_key(t: &str) -> Vec<u8> {
 }
 fn grid_key(a: &str, t: &str) -> Vec<u8> {
     prefixed(b'G', &[a.as_bytes(), t.as_bytes()])
-}
-fn ledger_key(k: &AnswerKey) -> Vec<u8> {
-    prefixed(b'L', &[&k.to_bytes()])
 }
 fn attempt_prefix(q: &str) -> Vec<u8> {
     let mut k = prefixed(b'A', &[q.as_bytes()]);
@@ -296,21 +327,19 @@ impl Store {
         events: &[Event],
         bad: &[BadRecord],
         defer: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<AnswerRec>, StoreError> {
         let old: SessionRec = self.view_get(&session_key(session))?.unwrap_or_default();
         let (answers, attempts) = session_records(events);
         let mut new = SessionRec::default();
-        // Ledger: a record whose hash differs from the one stored is new or changed (a regrade).
+        // Answers: one whose hash differs from the one stored is new or changed (a regrade).
         let old_by: HashMap<AnswerKey, u64> =
             old.answers.iter().map(|(k, h, _)| (*k, *h)).collect();
         let mut added: Vec<&AnswerRec> = Vec::new();
         let mut new_by: HashMap<AnswerKey, u64> = HashMap::new();
         for a in &answers {
-            // The hash covers the whole record (a regrade that only changes evidence is a change); the ledger
-            // keeps the slim record.
+            // The hash covers the whole record: a regrade that only changes evidence is a change.
             let h = hash(&self.enc(a)?);
             if old_by.get(&a.key) != Some(&h) {
-                batch.insert(ledger_key(&a.key), self.enc(&a.slim())?);
                 added.push(a);
             }
             new_by.insert(a.key, h);
@@ -319,10 +348,7 @@ impl Store {
         let mut changed_old = false;
         for (k, h, _) in &old.answers {
             match new_by.get(k) {
-                None => {
-                    batch.remove(ledger_key(k));
-                    changed_old = true;
-                }
+                None => changed_old = true,
                 Some(nh) if nh != h => changed_old = true,
                 Some(_) => {}
             }
@@ -394,19 +420,18 @@ impl Store {
             }
             buckets.write(batch);
         }
-        // Attempts, and the cards they replay.
+        // Attempts (stored without their missed criteria), and the cards they replay.
         let mut touched: BTreeSet<String> = BTreeSet::new();
         let mut fresh: HashMap<Vec<u8>, &AttemptRec> = HashMap::new();
         for a in &attempts {
-            let b = self.enc(a)?;
-            let h = hash(&b);
+            let h = hash(&self.enc(a)?);
             let k = attempt_key(&a.question, &a.at, a.session);
             if !old
                 .attempts
                 .iter()
                 .any(|(q, at, oh)| q == &a.question && at == &a.at && *oh == h)
             {
-                batch.insert(k.clone(), b);
+                batch.insert(k.clone(), self.enc(&StoredAttempt::of(a))?);
                 touched.insert(a.question.clone());
             }
             fresh.insert(k, a);
@@ -425,23 +450,13 @@ impl Store {
             meta.dirty_cards.extend(touched);
         } else {
             for q in touched {
-                let mut all: BTreeMap<Vec<u8>, AttemptRec> = BTreeMap::new();
-                for r in self.views.scan_prefix(attempt_prefix(&q)) {
-                    let (k, v) = r.map_err(|e| map_err(&self.disp(), e))?;
-                    if gone.contains(k.as_ref()) || fresh.contains_key(k.as_ref()) {
-                        continue;
-                    }
-                    let a: AttemptRec = serde_json::from_slice(&v).map_err(|e| {
-                        StoreError::Decode(self.disp(), format!("view record: {e}"))
-                    })?;
-                    all.insert(k.to_vec(), a);
-                }
+                let mut all = self.stored_attempts(&q, &gone)?;
                 for (k, a) in &fresh {
                     if a.question == q {
-                        all.insert(k.clone(), (*a).clone());
+                        all.insert(k.clone(), ((*a).clone(), true));
                     }
                 }
-                match schedule::replay(all.values().filter(|a| a.question == q)) {
+                match self.card_of(all)? {
                     Some(c) => batch.insert(card_key(&q), self.enc(&c)?),
                     None => batch.remove(card_key(&q)),
                 }
@@ -460,7 +475,56 @@ impl Store {
         } else {
             batch.insert(session_key(session), self.enc(&new)?);
         }
-        Ok(())
+        Ok(answers)
+    }
+
+    /// A question's stored attempts by key (without their missed criteria), leaving out `skip`.
+    fn stored_attempts(
+        &self,
+        q: &str,
+        skip: &HashSet<Vec<u8>>,
+    ) -> Result<BTreeMap<Vec<u8>, (AttemptRec, bool)>, StoreError> {
+        let mut all = BTreeMap::new();
+        for r in self.views.scan_prefix(attempt_prefix(q)) {
+            let (k, v) = r.map_err(|e| map_err(&self.disp(), e))?;
+            if skip.contains(k.as_ref()) {
+                continue;
+            }
+            let a: StoredAttempt = serde_json::from_slice(&v)
+                .map_err(|e| StoreError::Decode(self.disp(), format!("view record: {e}")))?;
+            if let Some(a) = a.rec(&k, q) {
+                all.insert(k.to_vec(), (a, false));
+            }
+        }
+        Ok(all)
+    }
+
+    /// Replay a question's attempts (by key; `true` marks a full record) into its card. The card shows the last
+    /// attempt's missed criteria: read from its session when that attempt came from the store.
+    fn card_of(
+        &self,
+        all: BTreeMap<Vec<u8>, (AttemptRec, bool)>,
+    ) -> Result<Option<CardCore>, StoreError> {
+        let Some(mut card) = schedule::replay(all.values().map(|(a, _)| a)) else {
+            return Ok(None);
+        };
+        if let Some((last, false)) = all.values().last() {
+            let (evs, _) = self.session_events(last.session)?;
+            let found = session_records(&evs)
+                .1
+                .into_iter()
+                .find(|a| a.question == last.question && a.at == last.at);
+            match found {
+                Some(a) => card.missed = a.missed,
+                None => {
+                    return Err(StoreError::Decode(
+                        self.disp(),
+                        "view record: an attempt the log does not have".into(),
+                    ))
+                }
+            }
+        }
+        Ok(Some(card))
     }
 
     /// Write a fold's states into a batch.
@@ -487,7 +551,7 @@ impl Store {
         Ok(())
     }
 
-    /// Put the texts back into a fold over the slim ledger, from the sessions of the first and last observations.
+    /// Put the texts back into a fold over slim records, from the sessions of the first and last observations.
     fn fill_texts(&self, f: &mut MasteryFold, tax: &Taxonomy) -> Result<(), StoreError> {
         let keys = f.text_keys();
         let mut sessions: Vec<u64> = keys.iter().map(|k| k.session).collect();
@@ -505,36 +569,62 @@ impl Store {
         if f.fill_texts(&full, tax) {
             Ok(())
         } else {
-            // The ledger names an answer the log no longer has: the views are rebuilt.
+            // An answer folded moments ago is gone from the log: the views are rebuilt.
             Err(StoreError::Decode(
                 self.disp(),
-                "view record: the ledger and the log differ".into(),
+                "view record: the folds and the log differ".into(),
             ))
         }
     }
 
-    /// Do what [`Store::plan_session`] deferred: refold the mastery and trend states from the ledger (oldest
-    /// first) and replay the dirty cards. Written in one batch with the meta.
+    /// Every graded answer of the log as a slim record (without its texts), oldest first: what a refold folds.
+    /// One pass over the log, a session at a time.
+    fn slim_answers(&self) -> Result<Vec<AnswerRec>, StoreError> {
+        let d = self.disp();
+        let mut out = Vec::new();
+        let mut cur: Option<u64> = None;
+        let mut evs: Vec<Event> = Vec::new();
+        for r in self.events.iter() {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            let (id, _) = super::split_key(&k);
+            if cur != Some(id) {
+                out.extend(session_records(&evs).0.iter().map(AnswerRec::slim));
+                evs.clear();
+                cur = Some(id);
+            }
+            evs.extend(self.decode(&k, &v));
+        }
+        out.extend(session_records(&evs).0.iter().map(AnswerRec::slim));
+        out.sort_by_key(|a| a.key);
+        Ok(out)
+    }
+
+    /// Do what [`Store::plan_session`] deferred: refold the mastery and trend states (from `slim`, the log's
+    /// answers when the caller has them, else from the log) and replay the dirty cards. Written in one batch
+    /// with the meta.
     pub(crate) fn finish_views(
         &self,
         tax: &Taxonomy,
         meta: &mut ViewMeta,
+        slim: Option<Vec<AnswerRec>>,
     ) -> Result<bool, StoreError> {
         let d = self.disp();
         let mut batch = sled::Batch::default();
         let refold = meta.refold || meta.taxonomy != tax.fingerprint();
         if refold {
+            let answers = match slim {
+                Some(v) => v,
+                None => self.slim_answers()?,
+            };
             let mut f = MasteryFold::default();
             let mut tf = TrendFold::default();
             meta.folded = None;
-            for r in self.views.scan_prefix([b'L']) {
-                let (_, v) = r.map_err(|e| map_err(&d, e))?;
-                let a: AnswerRec = serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Decode(d.clone(), format!("view record: {e}")))?;
-                f.push(&a, tax);
-                tf.push(&a, tax);
+            for a in &answers {
+                f.push(a, tax);
+                tf.push(a, tax);
                 meta.folded = Some(a.key);
             }
+            drop(answers);
             self.fill_texts(&mut f, tax)?;
             self.clear_prefixes(&mut batch, b"CTGR")?;
             self.put_fold(&mut batch, &f)?;
@@ -552,8 +642,7 @@ impl Store {
             meta.taxonomy = tax.fingerprint().to_string();
         }
         for q in std::mem::take(&mut meta.dirty_cards) {
-            let attempts: Vec<AttemptRec> = self.view_scan(&attempt_prefix(&q))?;
-            match schedule::replay(attempts.iter().filter(|a| a.question == q)) {
+            match self.card_of(self.stored_attempts(&q, &HashSet::new())?)? {
                 Some(c) => batch.insert(card_key(&q), self.enc(&c)?),
                 None => batch.remove(card_key(&q)),
             }
@@ -589,14 +678,16 @@ impl Store {
         let mut cur: Option<u64> = None;
         let mut evs: Vec<Event> = Vec::new();
         let mut bad: Vec<BadRecord> = Vec::new();
-        let flush_session = |this: &Store,
-                             meta: &mut ViewMeta,
-                             batch: &mut sled::Batch,
-                             id: u64,
-                             evs: &mut Vec<Event>,
-                             bad: &mut Vec<BadRecord>|
+        let mut slim: Vec<AnswerRec> = Vec::new();
+        let mut flush_session = |this: &Store,
+                                 meta: &mut ViewMeta,
+                                 batch: &mut sled::Batch,
+                                 id: u64,
+                                 evs: &mut Vec<Event>,
+                                 bad: &mut Vec<BadRecord>|
          -> Result<(), StoreError> {
-            this.plan_session(tax, meta, batch, id, evs, bad, true)?;
+            let answers = this.plan_session(tax, meta, batch, id, evs, bad, true)?;
+            slim.extend(answers.iter().map(AnswerRec::slim));
             evs.clear();
             bad.clear();
             Ok(())
@@ -639,7 +730,8 @@ impl Store {
         }
         self.views.apply_batch(batch).map_err(|e| map_err(&d, e))?;
         meta.last_session = self.last_session()?;
-        self.finish_views(tax, &mut meta)?;
+        slim.sort_by_key(|a| a.key);
+        self.finish_views(tax, &mut meta, Some(slim))?;
         // The journal is covered now.
         self.journal.clear().map_err(|e| map_err(&d, e))?;
         if said || started.elapsed() > PROGRESS_AFTER {
@@ -685,7 +777,7 @@ impl Store {
         };
         let mut meta = stored.clone();
         if meta.taxonomy != tax.fingerprint() {
-            // Areas and tags changed: the mastery and trend states are refolded from the ledger.
+            // Areas and tags changed: the mastery and trend states are refolded from the log.
             meta.refold = true;
         }
         // Sessions written since: the journal, and sessions past the last event the views saw (an older viva).
@@ -721,7 +813,7 @@ impl Store {
             let (evs, bad) = self.session_events(s)?;
             let mut batch = sled::Batch::default();
             match self.plan_session(tax, &mut meta, &mut batch, s, &evs, &bad, true) {
-                Ok(()) => {}
+                Ok(_) => {}
                 Err(StoreError::Decode(..)) => return self.rebuild(tax),
                 Err(e) => return Err(e),
             }
@@ -732,7 +824,7 @@ impl Store {
         meta.pos = log_pos;
         meta.last_session = last;
         if meta.refold || !meta.dirty_cards.is_empty() {
-            match self.finish_views(tax, &mut meta) {
+            match self.finish_views(tax, &mut meta, None) {
                 Ok(r) => done.refolded = r,
                 Err(StoreError::Decode(..)) => return self.rebuild(tax),
                 Err(e) => return Err(e),
@@ -765,7 +857,7 @@ impl Store {
     }
 }
 
-/// A ledger record with only what the trend fold reads of it (key, question).
+/// An answer record with only what the trend fold reads of it (key, question).
 fn stub(key: AnswerKey, question: &str) -> AnswerRec {
     AnswerRec {
         key,
