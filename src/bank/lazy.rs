@@ -32,22 +32,67 @@ fn bare_misconceptions(specs: &[MisconceptionSpec]) -> Vec<Misconception> {
         .collect()
 }
 
-/// The embedded bank with every question parsed and none compiled; [`compile`] the ones to grade. Anything that
-/// does not parse falls back to the full load, which reports it with file and line.
-pub fn outline() -> Result<Bank, BankError> {
-    let (qfiles, lfiles) = collect_embedded();
-    let mut entries: Vec<(String, Vec<String>)> = Vec::new();
-    for (_, text) in &lfiles {
-        match toml::from_str::<LexiconFile>(text) {
-            Ok(lf) => entries.extend(lf.synonyms),
-            Err(_) => return Bank::embedded(),
+/// The embedded rubric files as JSON, converted from their TOML at build time (see `build.rs`).
+static MIRROR: &str = include_str!(concat!(env!("OUT_DIR"), "/rubrics.jsonl"));
+
+/// Parsed question files (display path, line of `reference =`, spec) and lexicon entries, in file order.
+type Parsed = (
+    Vec<(String, usize, QuestionSpec)>,
+    Vec<(String, Vec<String>)>,
+);
+
+fn is_lexicon(path: &str) -> bool {
+    std::path::Path::new(path)
+        .parent()
+        .and_then(|x| x.file_name())
+        .is_some_and(|n| n == "lexicon")
+}
+
+/// The bank from the build-time mirror; None unless every file is there and parses.
+fn from_mirror() -> Option<Parsed> {
+    let mut lines = MIRROR.lines();
+    let files: usize = lines.next()?.strip_prefix("files\t")?.parse().ok()?;
+    let (mut qs, mut lex) = (Vec::new(), Vec::new());
+    let mut n = 0;
+    for line in lines {
+        let (path, rest) = line.split_once('\t')?;
+        let (reference_line, json) = rest.split_once('\t')?;
+        n += 1;
+        if is_lexicon(path) {
+            let lf: LexiconFile = serde_json::from_str(json).ok()?;
+            lex.extend(lf.synonyms);
+        } else {
+            let spec: QuestionSpec = serde_json::from_str(json).ok()?;
+            qs.push((path.to_string(), reference_line.parse().ok()?, spec));
         }
     }
-    let mut questions = Vec::with_capacity(qfiles.len());
+    (n == files).then_some((qs, lex))
+}
+
+/// The bank from the embedded TOML files; None when one does not parse.
+fn from_toml() -> Option<Parsed> {
+    let (qfiles, lfiles) = collect_embedded();
+    let mut lex = Vec::new();
+    for (_, text) in &lfiles {
+        lex.extend(toml::from_str::<LexiconFile>(text).ok()?.synonyms);
+    }
+    let mut qs = Vec::with_capacity(qfiles.len());
     for (path, text) in qfiles {
-        let Ok(spec) = toml::from_str::<QuestionSpec>(&text) else {
-            return Bank::embedded();
-        };
+        let spec = toml::from_str::<QuestionSpec>(&text).ok()?;
+        qs.push((path, line_of(&text, "reference =", 1, 1), spec));
+    }
+    Some((qs, lex))
+}
+
+/// The embedded bank with every question parsed and none compiled; [`compile`] the ones to grade. Read from the
+/// build-time JSON mirror (the TOML when the mirror lacks a file); anything that does not parse falls back to the
+/// full load, which reports it with file and line.
+pub fn outline() -> Result<Bank, BankError> {
+    let Some((qfiles, entries)) = from_mirror().or_else(from_toml) else {
+        return Bank::embedded();
+    };
+    let mut questions = Vec::with_capacity(qfiles.len());
+    for (path, reference_line, spec) in qfiles {
         let ladder = spec
             .ladder
             .iter()
@@ -63,7 +108,7 @@ pub fn outline() -> Result<Bank, BankError> {
             criteria: bare_criteria(&spec.criteria),
             misconceptions: bare_misconceptions(&spec.misconceptions),
             ladder,
-            reference_line: line_of(&text, "reference =", 1, 1),
+            reference_line,
             source: path,
             spec,
         });
@@ -118,6 +163,22 @@ pub fn compile(bank: &mut Bank, ids: &[String]) -> Result<(), BankError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_build_time_mirror_parses_as_the_toml_does() {
+        let (mq, ml) = from_mirror().expect("every embedded file is in the mirror");
+        let (tq, tl) = from_toml().unwrap();
+        assert_eq!(mq.len(), tq.len());
+        for ((mp, mr, ms), (tp, tr, ts)) in mq.iter().zip(&tq) {
+            assert_eq!((mp, mr), (tp, tr));
+            assert_eq!(
+                serde_json::to_value(ms).unwrap(),
+                serde_json::to_value(ts).unwrap(),
+                "{mp}"
+            );
+        }
+        assert_eq!(ml, tl);
+    }
 
     #[test]
     fn outline_has_every_question_and_compiles_on_demand() {
