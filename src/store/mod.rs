@@ -274,14 +274,14 @@ impl Store {
         }
         let last = evs.iter().map(|e| (e.session, e.seq)).max();
         // The session as it will be, for the views.
-        let session = |this: &Store| -> Result<Option<(Vec<Event>, Vec<BadRecord>)>, StoreError> {
-            let (mut all, bad) = this.session_events(id)?;
+        let session = |this: &Store| -> Result<Option<views::SessionLog>, StoreError> {
+            let mut log = this.session_log(id)?;
             for ev in evs {
-                all.retain(|x| x.seq != ev.seq);
-                all.push((*ev).clone());
+                log.events.retain(|x| x.seq != ev.seq);
+                log.events.push((*ev).clone());
             }
-            all.sort_by_key(|e| e.seq);
-            Ok(Some((all, bad)))
+            log.events.sort_by_key(|e| e.seq);
+            Ok(Some(log))
         };
         self.commit_session(id, &batch, &sb, last, &session, false)
     }
@@ -290,14 +290,13 @@ impl Store {
     /// attached and current: `session` gives the session's events as they will be) or a journal entry, as one
     /// sled transaction. `defer` leaves the mastery refold and card
     /// replays for [`Store::finish_pending`].
-    #[allow(clippy::type_complexity)]
     fn commit_session(
         &self,
         id: u64,
         batch: &sled::Batch,
         summary: &[u8],
         last: Option<(u64, u32)>,
-        session: &dyn Fn(&Store) -> Result<Option<(Vec<Event>, Vec<BadRecord>)>, StoreError>,
+        session: &dyn Fn(&Store) -> Result<Option<views::SessionLog>, StoreError>,
         defer: bool,
     ) -> Result<(), StoreError> {
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -309,8 +308,8 @@ impl Store {
                 let mut meta = a.meta.clone();
                 let mut vb = sled::Batch::default();
                 let planned = match session(self)? {
-                    Some((evs, bad)) => self
-                        .plan_session(&a.tax, &mut meta, &mut vb, id, &evs, &bad, defer)
+                    Some(log) => self
+                        .plan_session(&a.tax, &mut meta, &mut vb, &log, defer)
                         .map(|_| ()),
                     None => Ok(()),
                 };
@@ -699,7 +698,13 @@ impl Store {
         let sb =
             serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
         let last = evs.iter().map(|e| (e.session, e.seq)).max();
-        let session = |_: &Store| Ok(Some((evs.to_vec(), Vec::new())));
+        let session = |_: &Store| {
+            Ok(Some(views::SessionLog {
+                id,
+                events: evs.to_vec(),
+                bad: Vec::new(),
+            }))
+        };
         self.commit_session(id, &batch, &sb, last, &session, true)
     }
 }

@@ -66,6 +66,17 @@ struct SessionRec {
     attempts: Vec<(String, chrono::DateTime<chrono::Utc>, u64)>,
 }
 
+/// One session's events as read from the log, and its records that do not decode.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SessionLog {
+    /// Session id.
+    pub(crate) id: u64,
+    /// Its events, in order.
+    pub(crate) events: Vec<Event>,
+    /// Its unreadable records.
+    pub(crate) bad: Vec<BadRecord>,
+}
+
 /// An attempt as stored under `A` (question, time and session are in the key; its missed criteria are read from
 /// its session when it is a card's last attempt).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -295,6 +306,12 @@ impl Store {
     }
 
     /// One session's events in order and the records that do not decode (each warned about once).
+    pub(crate) fn session_log(&self, id: u64) -> Result<SessionLog, StoreError> {
+        let (events, bad) = self.session_events(id)?;
+        Ok(SessionLog { id, events, bad })
+    }
+
+    /// One session's events in order and the records that do not decode (each warned about once).
     pub(crate) fn session_events(
         &self,
         id: u64,
@@ -314,8 +331,8 @@ impl Store {
         Ok((evs, bad))
     }
 
-    /// Work out how the views change when one session's events are `events` (and its unreadable records `bad`):
-    /// writes go into `batch`, counters and flags into `meta`. With `defer`, the mastery states are left for a
+    /// Work out how the views change when one session's log is `log`: writes go into `batch`, counters and
+    /// flags into `meta`. With `defer`, the mastery states are left for a
     /// refold and the cards for a replay ([`Store::finish_views`]); without it, answers newer than everything
     /// folded so far are folded in at once and touched cards replayed (an interview turn).
     pub(crate) fn plan_session(
@@ -323,13 +340,12 @@ impl Store {
         tax: &Taxonomy,
         meta: &mut ViewMeta,
         batch: &mut sled::Batch,
-        session: u64,
-        events: &[Event],
-        bad: &[BadRecord],
+        log: &SessionLog,
         defer: bool,
     ) -> Result<Vec<AnswerRec>, StoreError> {
+        let (session, bad) = (log.id, &log.bad);
         let old: SessionRec = self.view_get(&session_key(session))?.unwrap_or_default();
-        let (answers, attempts) = session_records(events);
+        let (answers, attempts) = session_records(&log.events);
         let mut new = SessionRec::default();
         // Answers: one whose hash differs from the one stored is new or changed (a regrade).
         let old_by: HashMap<AnswerKey, u64> =
@@ -361,30 +377,34 @@ impl Store {
                 .all(|a| meta.folded.map_or(true, |f| a.key > f));
         if pushable && !added.is_empty() {
             let mut f = MasteryFold::default();
+            // Only the states these answers touch are read.
+            use std::collections::btree_map::Entry::Vacant;
             for a in &added {
                 let (cs, ts, gs) = MasteryFold::touched(a, tax);
-                for (q, c) in cs {
-                    if !f.criteria.contains_key(&(q.clone(), c.clone())) {
-                        if let Some(s) = self.view_get(&crit_key(&q, &c))? {
-                            f.criteria.insert((q, c), s);
+                for qc in cs {
+                    if let Vacant(e) = f.criteria.entry(qc) {
+                        let (q, c) = e.key();
+                        if let Some(s) = self.view_get(&crit_key(q, c))? {
+                            e.insert(s);
                         }
                     }
                 }
                 for t in ts {
-                    if !f.concepts.contains_key(&t) {
-                        if let Some(s) = self.view_get(&concept_key(&t))? {
-                            f.concepts.insert(t, s);
+                    if let Vacant(e) = f.concepts.entry(t) {
+                        if let Some(s) = self.view_get(&concept_key(e.key()))? {
+                            e.insert(s);
                         }
                     }
                 }
-                for (ar, t) in gs {
-                    if !f.grid.contains_key(&(ar.clone(), t.clone())) {
+                for at in gs {
+                    if let Vacant(e) = f.grid.entry(at) {
+                        let (ar, t) = e.key();
                         if let Some((_, _, s)) =
                             self.view_get::<(String, String, crate::review::mastery::Ewma)>(
-                                &grid_key(&ar, &t),
+                                &grid_key(ar, t),
                             )?
                         {
-                            f.grid.insert((ar, t), s);
+                            e.insert(s);
                         }
                     }
                 }
@@ -686,10 +706,13 @@ impl Store {
                                  evs: &mut Vec<Event>,
                                  bad: &mut Vec<BadRecord>|
          -> Result<(), StoreError> {
-            let answers = this.plan_session(tax, meta, batch, id, evs, bad, true)?;
+            let log = SessionLog {
+                id,
+                events: std::mem::take(evs),
+                bad: std::mem::take(bad),
+            };
+            let answers = this.plan_session(tax, meta, batch, &log, true)?;
             slim.extend(answers.iter().map(AnswerRec::slim));
-            evs.clear();
-            bad.clear();
             Ok(())
         };
         for r in self.events.iter() {
@@ -810,9 +833,9 @@ impl Store {
             }
         }
         for &s in &todo {
-            let (evs, bad) = self.session_events(s)?;
+            let log = self.session_log(s)?;
             let mut batch = sled::Batch::default();
-            match self.plan_session(tax, &mut meta, &mut batch, s, &evs, &bad, true) {
+            match self.plan_session(tax, &mut meta, &mut batch, &log, true) {
                 Ok(_) => {}
                 Err(StoreError::Decode(..)) => return self.rebuild(tax),
                 Err(e) => return Err(e),
