@@ -499,7 +499,7 @@ impl Store {
     }
 
     /// A question's stored attempts by key (without their missed criteria), leaving out `skip`.
-    fn stored_attempts(
+    pub(crate) fn stored_attempts(
         &self,
         q: &str,
         skip: &HashSet<Vec<u8>>,

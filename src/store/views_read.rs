@@ -112,16 +112,14 @@ impl Store {
         Ok(out)
     }
 
-    /// The attempts at a question, oldest first.
+    /// The attempts at a question, oldest first (without their missed criteria: read a session's events for
+    /// those).
     pub fn view_attempts(&self, question: &str) -> Result<Vec<AttemptRec>, StoreError> {
         self.require_views()?;
-        let mut p = vec![b'A'];
-        p.extend_from_slice(question.as_bytes());
-        p.push(0);
         Ok(self
-            .view_scan::<AttemptRec>(&p)?
-            .into_iter()
-            .filter(|a| a.question == question)
+            .stored_attempts(question, &Default::default())?
+            .into_values()
+            .map(|(a, _)| a)
             .collect())
     }
 }
