@@ -462,13 +462,15 @@ pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>)
     } else {
         store.quarantine_bad_records()?
     };
+    // The review views after the records moved aside: caught up, or with --views rebuilt from the log.
+    let mut views_note = None;
     if !a.dry_run {
         let bank = super::review::load_outline(bank_dir)?;
         let t = std::time::Instant::now();
         if a.views {
             let n = store.rebuild_views(&bank)?;
             let m = store.views_meta().unwrap_or_default();
-            outln(&format!(
+            views_note = Some(format!(
                 "rebuilt the review views from the log: {n} session(s), {} graded answer(s), in {:.2} s",
                 m.answers,
                 t.elapsed().as_secs_f64()
@@ -476,9 +478,9 @@ pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>)
         } else {
             let done = store.attach_views(&bank)?;
             if done.rebuilt {
-                outln("rebuilt the review views from the log");
+                views_note = Some("rebuilt the review views from the log".to_string());
             } else if done.caught_up > 0 {
-                outln(&format!(
+                views_note = Some(format!(
                     "caught the review views up with {} session(s)",
                     done.caught_up
                 ));
@@ -486,6 +488,11 @@ pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>)
         }
         store.flush()?;
     }
+    let views_note = || {
+        if let Some(n) = &views_note {
+            outln(n);
+        }
+    };
     for b in &bad {
         outln(&format!(
             "session {} seq {}: {}",
@@ -500,6 +507,7 @@ pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>)
         if !a.dry_run {
             outln("rebuilt the session list from the log");
         }
+        views_note();
         return Ok(0);
     }
     if a.dry_run {
@@ -513,5 +521,6 @@ pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>)
         "moved {} unreadable record(s) into the quarantine of {where_} (kept there, no longer read); rebuilt the session list",
         bad.len()
     ));
+    views_note();
     Ok(0)
 }
