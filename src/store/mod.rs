@@ -288,8 +288,7 @@ impl Store {
 
     /// Write one session's event records and summary, the next log position, and either the views' update (when
     /// attached and current: `session` gives the session's events as they will be) or a journal entry, as one
-    /// sled transaction. `defer` leaves the mastery refold and card
-    /// replays for [`Store::finish_pending`].
+    /// sled transaction. `defer` leaves the mastery refold and card replays for [`Store::finish_pending`].
     fn commit_session(
         &self,
         id: u64,

@@ -27,8 +27,49 @@ use std::time::{Duration, Instant};
 /// Format version of the views; a store whose views carry another version rebuilds them from the log.
 pub const VIEWS_VERSION: u32 = 1;
 
-/// Rebuilds that take longer than this say so on stderr.
+/// Rebuilds and refolds that take longer than this say so on stderr.
 const PROGRESS_AFTER: Duration = Duration::from_secs(1);
+
+/// A line on stderr once a long pass over the log has taken more than [`PROGRESS_AFTER`], and one when it ends.
+struct Progress {
+    what: &'static str,
+    started: Instant,
+    said: bool,
+}
+
+impl Progress {
+    fn new(what: &'static str) -> Progress {
+        Progress {
+            what,
+            started: Instant::now(),
+            said: false,
+        }
+    }
+
+    /// `n` of about `total` sessions read so far.
+    fn tick(&mut self, n: usize, total: usize) {
+        if !self.said && self.started.elapsed() > PROGRESS_AFTER {
+            eprintln!(
+                "viva: {} the review views from the log ({n} of about {total} sessions so far)…",
+                self.what
+            );
+            self.said = true;
+        }
+    }
+
+    fn done(&self, n: usize) {
+        if self.said || self.started.elapsed() > PROGRESS_AFTER {
+            eprintln!(
+                "viva: {} the review views from {n} session(s) in {:.1} s",
+                match self.what {
+                    "rebuilding" => "rebuilt",
+                    _ => "refolded",
+                },
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
 
 /// What the views reflect, stored under `M`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -601,9 +642,12 @@ impl Store {
     /// One pass over the log, a session at a time.
     fn slim_answers(&self) -> Result<Vec<AnswerRec>, StoreError> {
         let d = self.disp();
+        let mut progress = Progress::new("refolding");
+        let total = self.sessions.len();
         let mut out = Vec::new();
         let mut cur: Option<u64> = None;
         let mut evs: Vec<Event> = Vec::new();
+        let mut n = 0;
         for r in self.events.iter() {
             let (k, v) = r.map_err(|e| map_err(&d, e))?;
             let (id, _) = super::split_key(&k);
@@ -611,11 +655,14 @@ impl Store {
                 out.extend(session_records(&evs).0.iter().map(AnswerRec::slim));
                 evs.clear();
                 cur = Some(id);
+                n += 1;
+                progress.tick(n, total);
             }
             evs.extend(self.decode(&k, &v));
         }
         out.extend(session_records(&evs).0.iter().map(AnswerRec::slim));
         out.sort_by_key(|a| a.key);
+        progress.done(n);
         Ok(out)
     }
 
@@ -679,8 +726,7 @@ impl Store {
         tax: &Taxonomy,
     ) -> Result<(ViewMeta, usize), StoreError> {
         let d = self.disp();
-        let started = Instant::now();
-        let mut said = false;
+        let mut progress = Progress::new("rebuilding");
         let total = self.sessions.len();
         self.views.clear().map_err(|e| map_err(&d, e))?;
         let log_pos = self.log_pos()?;
@@ -730,12 +776,7 @@ impl Store {
                             .map_err(|e| map_err(&d, e))?;
                         pending = 0;
                     }
-                    if !said && started.elapsed() > PROGRESS_AFTER {
-                        eprintln!(
-                            "viva: rebuilding the review views from the log ({n} of about {total} sessions so far)…"
-                        );
-                        said = true;
-                    }
+                    progress.tick(n, total);
                 }
                 cur = Some(id);
             }
@@ -757,12 +798,7 @@ impl Store {
         self.finish_views(tax, &mut meta, Some(slim))?;
         // The journal is covered now.
         self.journal.clear().map_err(|e| map_err(&d, e))?;
-        if said || started.elapsed() > PROGRESS_AFTER {
-            eprintln!(
-                "viva: rebuilt the review views from {n} session(s) in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-        }
+        progress.done(n);
         Ok((meta, n))
     }
 
