@@ -132,10 +132,12 @@ Needs a speech-to-text endpoint: VIVA_STT_BASE_URL (or VIVA_LLM_BASE_URL / OPENA
     /// The sentence-embedding model that grades by meaning: where it is, and fetching it.
     #[command(subcommand)]
     Model(ModelCmd),
-    /// Check the store for unreadable records and move them aside (into the store's quarantine).
+    /// Check the store for unreadable records and move them aside (into the store's quarantine); bring the
+    /// review views up to date, or rebuild them from the log with --views.
     #[command(after_help = "Examples:
   viva repair --dry-run      (list unreadable records, change nothing)
-  viva repair                (move them aside and rebuild the session list)")]
+  viva repair                (move them aside, rebuild the session list, catch the views up)
+  viva repair --views        (also rebuild the review views from the whole log)")]
     Repair(RepairArgs),
     /// Questions due for review (spaced repetition, FSRS), weakest first, with why.
     #[command(after_help = "Examples:
@@ -464,6 +466,9 @@ pub struct RepairArgs {
     /// Only list the unreadable records.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also rebuild the review views (schedule, mastery, trends) from the whole log.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub views: bool,
 }
 
 /// `viva replay` flags.
@@ -537,6 +542,12 @@ pub struct DueArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// Compute from a full replay of the log instead of the stored views (a check that they agree).
+    #[arg(long, hide = true)]
+    pub from_log: bool,
+    /// Compute as of this time (RFC 3339) instead of now.
+    #[arg(long, hide = true, value_name = "TIME")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `viva report` flags.
@@ -554,6 +565,12 @@ pub struct ReportArgs {
     /// Replace the file given with --html when it exists.
     #[arg(long, requires = "html")]
     pub force: bool,
+    /// Compute from a full replay of the log instead of the stored views (a check that they agree).
+    #[arg(long, hide = true)]
+    pub from_log: bool,
+    /// Compute as of this time (RFC 3339) instead of now.
+    #[arg(long, hide = true, value_name = "TIME")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `viva compare` flags.
@@ -568,6 +585,9 @@ pub struct CompareArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+    /// Compute from a full replay of the log instead of the stored views (a check that they agree).
+    #[arg(long, hide = true)]
+    pub from_log: bool,
 }
 
 /// `viva regrade` flags.

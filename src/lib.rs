@@ -170,9 +170,11 @@ fn run(mut cli: Cli) -> Result<i32> {
             commands::history::export(&store::Store::open_read_only(&s.store)?, &a).map(|_| 0)
         }
         Some(Cmd::Import(a)) => {
-            commands::history::import(&store::Store::open(&s.store)?, &a).map(|_| 0)
+            commands::history::import(&store::Store::open(&s.store)?, &a, bank_dir).map(|_| 0)
         }
-        Some(Cmd::Repair(a)) => commands::history::repair(&store::Store::open(&s.store)?, &a),
+        Some(Cmd::Repair(a)) => {
+            commands::history::repair(&store::Store::open(&s.store)?, &a, bank_dir)
+        }
         Some(Cmd::Due(a)) => commands::review::due(&s, &a, style),
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),
@@ -213,7 +215,9 @@ fn quiz(s: &settings::Settings, a: &cli::QuizArgs, style: Style) -> Result<i32> 
 
 fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Result<i32> {
     commands::model::prepare(s, true);
-    let bank = commands::grading::load(s.bank.as_deref())?;
+    // Every question parsed, none compiled: the plan is chosen from the parsed bank and the review views, then
+    // only the planned questions are compiled.
+    let mut bank = commands::review::load_outline(s.bank.as_deref())?;
     let grader = grader_for(s)?;
     let filters = interview::select::Filters {
         questions: a.questions.clone(),
@@ -230,6 +234,7 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
             a.questions.len()
         });
     let store = store::Store::open(&s.store)?;
+    store.attach_views(&bank)?;
     let mut rng = rng(a.seed);
     // Without explicit questions: due and weakest first, then new ones (see review::schedule::priority).
     let priority = if a.questions.is_empty() {
@@ -240,6 +245,9 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
     let mut plan = interview::select::plan(&bank, &filters, rounds, &priority, &mut rng)
         .map_err(anyhow::Error::msg)?;
     plan.truncate(rounds);
+    bank::lazy::compile(&mut bank, &plan)
+        .map_err(|e| anyhow::anyhow!("invalid question bank: {e}"))?;
+    let bank = bank;
     // One shell, three answer sources: spoken/clips, a terminal, or blank-line blocks from a pipe.
     let mut src: Box<dyn repl::Source> = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
         let opts = voice::shell::Options {

@@ -60,7 +60,13 @@ pub fn out_json(s: &str) {
 /// JSON text with DEL and C1 controls escaped as `\u00XX` (they can only occur inside strings).
 pub fn json_inert(s: &str) -> std::borrow::Cow<'_, str> {
     let c1 = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
-    if !s.chars().any(c1) {
+    // Bytes, not chars (megabytes of history): DEL is 0x7f, U+0080..U+009F are 0xc2 0x80..=0x9f in UTF-8.
+    let b = s.as_bytes();
+    let found = b
+        .iter()
+        .enumerate()
+        .any(|(i, &x)| x == 0x7f || (x == 0xc2 && matches!(b.get(i + 1), Some(0x80..=0x9f))));
+    if !found {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut t = String::with_capacity(s.len() + 16);
@@ -284,5 +290,12 @@ mod tests {
         assert!(!t.contains('\u{9b}') && !t.contains('\u{7f}'));
         let back: serde_json::Value = serde_json::from_str(&t).unwrap();
         assert_eq!(back["t"], "a\u{1b}b\u{9b}c\u{7f}");
+        // U+00A0..U+00FF share the lead byte of C1 controls and stay as they are.
+        assert!(matches!(
+            json_inert("\"\u{a1}\u{a0}\u{ff}\""),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(json_inert("\"\u{85}\""), "\"\\u0085\"");
+        assert_eq!(json_inert("\"\u{9f}\u{7f}\""), "\"\\u009f\\u007f\"");
     }
 }

@@ -17,12 +17,27 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
     let mut ok = bank.is_ok();
     // The store's health, when there is one (doctor never creates it).
     if s.store.exists() {
-        match crate::store::Store::open(&s.store).and_then(|st| st.bad_records()) {
-            Ok(bad) => {
+        let opened = crate::store::Store::open(&s.store);
+        match opened.as_ref().map_err(|e| e.to_string()).and_then(|st| {
+            let bad = st.bad_records().map_err(|e| e.to_string())?;
+            let views = st.views_status().map_err(|e| e.to_string())?;
+            Ok((bad, views))
+        }) {
+            Ok((bad, (meta, log_pos))) => {
                 ok &= bad.is_empty();
                 report["store_unreadable_records"] = json!(bad.len());
+                // The views are a cache of the log: behind or missing is not a failure, they are rebuilt.
+                report["views"] = match meta {
+                    Some(m) => json!({
+                        "version": m.version, "current_version": crate::store::views::VIEWS_VERSION,
+                        "reflects": m.pos, "log_position": log_pos,
+                        "up_to_date": m.version == crate::store::views::VIEWS_VERSION && m.pos == log_pos && !m.refold,
+                        "sessions": m.sessions, "answers": m.answers,
+                    }),
+                    None => json!({"up_to_date": false, "log_position": log_pos}),
+                };
             }
-            Err(e) => report["store_error"] = json!(e.to_string()),
+            Err(e) => report["store_error"] = json!(e),
         }
     }
     match &s.llm {
@@ -98,6 +113,16 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
         }
         if let Some(e) = report["store_error"].as_str() {
             outln(&format!("  records      not checked ({e})"));
+        }
+        if let Some(v) = report["views"].as_object() {
+            if v["up_to_date"].as_bool() == Some(true) {
+                outln(&format!(
+                    "  views        up to date ({} session(s), {} graded answer(s), log position {})",
+                    v["sessions"], v["answers"], v["log_position"]
+                ));
+            } else {
+                outln("  views        behind the log: the next `viva due`, `viva report` or interview catches them up (or run `viva repair --views`)");
+            }
         }
         outln(&format!(
             "  bank         {} questions {}",

@@ -6,15 +6,40 @@ use crate::render;
 use crate::store::event::follow_up_label;
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
 use anyhow::{Context, Result};
-use serde_json::json;
 use std::io::BufRead;
 
-fn summary_json(s: &SessionSummary) -> serde_json::Value {
-    json!({
-        "id": fmt_id(s.id), "kind": s.kind, "started": s.started, "ended": s.ended, "grader": s.grader,
-        "questions": s.questions, "answers": s.answer_count(), "graded": s.graded, "mean_score": s.mean_score().map(|m| (m * 10.0).round() / 10.0),
-        "quiz_correct": s.quiz_correct, "quiz_total": s.quiz_total, "question_ids": s.question_ids,
-    })
+/// One session as `viva sessions --json` prints it (fields in alphabetical order, as they always were).
+#[derive(serde::Serialize)]
+struct SummaryJson<'a> {
+    answers: u32,
+    ended: Option<chrono::DateTime<chrono::Utc>>,
+    graded: u32,
+    grader: &'a str,
+    id: String,
+    kind: crate::store::SessionKind,
+    mean_score: Option<f64>,
+    question_ids: &'a [String],
+    questions: u32,
+    quiz_correct: u32,
+    quiz_total: u32,
+    started: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn summary_json(s: &SessionSummary) -> SummaryJson<'_> {
+    SummaryJson {
+        answers: s.answer_count(),
+        ended: s.ended,
+        graded: s.graded,
+        grader: &s.grader,
+        id: fmt_id(s.id),
+        kind: s.kind,
+        mean_score: s.mean_score().map(|m| (m * 10.0).round() / 10.0),
+        question_ids: &s.question_ids,
+        questions: s.questions,
+        quiz_correct: s.quiz_correct,
+        quiz_total: s.quiz_total,
+        started: s.started,
+    }
 }
 
 /// `viva sessions`.
@@ -365,11 +390,15 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `viva import`: every line is checked before anything is written (file and line for the first problem).
-pub fn import(store: &Store, a: &ImportArgs) -> Result<()> {
+/// `viva import`: every line is checked before anything is written (file and line for the first problem). The
+/// review views are updated with the imported sessions (when the bank loads; else they catch up later).
+pub fn import(store: &Store, a: &ImportArgs, bank_dir: Option<&std::path::Path>) -> Result<()> {
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     let events = parse_import(&text, &a.file.display().to_string())?;
+    if let Ok(bank) = super::review::load_outline(bank_dir) {
+        store.attach_views(&bank)?;
+    }
     let c = store.import(events)?;
     let mut parts = vec![format!("imported {} session(s)", c.imported)];
     if c.completed > 0 {
@@ -425,12 +454,44 @@ pub fn parse_import(text: &str, file: &str) -> Result<Vec<Event>> {
 }
 
 /// `viva repair`: list the records that do not decode and (unless `--dry-run`) move them into the store's
-/// quarantine tree, then rebuild the session summaries from the log. Exit 0 when the store is (now) clean.
-pub fn repair(store: &Store, a: &RepairArgs) -> Result<i32> {
+/// quarantine tree, then rebuild the session summaries from the log and bring the review views up to date
+/// (`--views`: rebuild them from the whole log). Exit 0 when the store is (now) clean.
+pub fn repair(store: &Store, a: &RepairArgs, bank_dir: Option<&std::path::Path>) -> Result<i32> {
     let bad = if a.dry_run {
         store.bad_records()?
     } else {
         store.quarantine_bad_records()?
+    };
+    // The review views after the records moved aside: caught up, or with --views rebuilt from the log.
+    let mut views_note = None;
+    if !a.dry_run {
+        let bank = super::review::load_outline(bank_dir)?;
+        let t = std::time::Instant::now();
+        if a.views {
+            let n = store.rebuild_views(&bank)?;
+            let m = store.views_meta().unwrap_or_default();
+            views_note = Some(format!(
+                "rebuilt the review views from the log: {n} session(s), {} graded answer(s), in {:.2} s",
+                m.answers,
+                t.elapsed().as_secs_f64()
+            ));
+        } else {
+            let done = store.attach_views(&bank)?;
+            if done.rebuilt {
+                views_note = Some("rebuilt the review views from the log".to_string());
+            } else if done.caught_up > 0 {
+                views_note = Some(format!(
+                    "caught the review views up with {} session(s)",
+                    done.caught_up
+                ));
+            }
+        }
+        store.flush()?;
+    }
+    let views_note = || {
+        if let Some(n) = &views_note {
+            outln(n);
+        }
     };
     for b in &bad {
         outln(&format!(
@@ -446,6 +507,7 @@ pub fn repair(store: &Store, a: &RepairArgs) -> Result<i32> {
         if !a.dry_run {
             outln("rebuilt the session list from the log");
         }
+        views_note();
         return Ok(0);
     }
     if a.dry_run {
@@ -459,5 +521,6 @@ pub fn repair(store: &Store, a: &RepairArgs) -> Result<i32> {
         "moved {} unreadable record(s) into the quarantine of {where_} (kept there, no longer read); rebuilt the session list",
         bad.len()
     ));
+    views_note();
     Ok(0)
 }

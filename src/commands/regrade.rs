@@ -13,13 +13,20 @@ use serde_json::json;
 
 /// `viva regrade`: grade every answer of a session again and append `Regraded` events (the originals stay).
 pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Result<i32> {
-    let (store, bank, _) = super::review::load(s)?;
+    let mut bank = super::review::load_outline(s.bank.as_deref())?;
+    let store = crate::store::Store::open(&s.store)?;
+    store.attach_views(&bank)?;
     let id = store.resolve(&a.id)?;
     let events = store.events(id)?;
     let h = review::history(&events);
     if h.answers.is_empty() {
         bail!("session {} has no graded answers to regrade", fmt_id(id));
     }
+    let ids: Vec<String> = h.answers.iter().map(|t| t.question.clone()).collect();
+    crate::bank::lazy::compile(&mut bank, &ids)
+        .map_err(|e| anyhow::anyhow!("invalid question bank: {e}"))?;
+    let bank = bank;
+    let mut regraded = Vec::new();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -68,7 +75,7 @@ pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Res
             "was": t.grade.score, "now": g.score, "change": g.score as i64 - t.grade.score as i64,
             "grader": g.grader, "rubric_version": g.rubric_version, "criteria_changed": changed,
         }));
-        store.append(&Event {
+        regraded.push(Event {
             v: SCHEMA_VERSION,
             session: id,
             seq,
@@ -77,9 +84,11 @@ pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Res
                 turn: t.turn,
                 grade: g,
             },
-        })?;
+        });
         seq += 1;
     }
+    // One transaction: the new grades and the views they change.
+    store.append_all(&regraded)?;
     store.flush()?;
     for n in &notes {
         eprintln!("viva: {n}");

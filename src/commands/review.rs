@@ -4,7 +4,7 @@ use super::report_text::hang;
 use crate::bank::Bank;
 use crate::cli::{CompareArgs, DueArgs, ReportArgs};
 use crate::output::{json, out, outln, wrap, Style};
-use crate::review::{self, compare, mastery, report, schedule};
+use crate::review::{self, compare, report, schedule};
 use crate::settings::Settings;
 use crate::store::{fmt_id, Store};
 use crate::UsageError;
@@ -12,26 +12,37 @@ use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
-pub(crate) fn load(s: &Settings) -> Result<(Store, Bank, review::History)> {
-    let bank = crate::commands::grading::load(s.bank.as_deref())?;
-    let store = Store::open(&s.store)?;
-    let h = review::history(&store.all_events()?);
-    Ok((store, bank, h))
+/// The bank for commands that read or order the review state: the embedded bank parsed but not compiled
+/// (`crate::bank::lazy`), or a `--bank` directory loaded and validated in full.
+pub fn load_outline(dir: Option<&std::path::Path>) -> Result<Bank> {
+    match dir {
+        Some(_) => crate::commands::grading::load(dir),
+        None => crate::bank::lazy::outline().or_else(|_| crate::commands::grading::load(None)),
+    }
 }
 
-/// [`load`] for the commands that only read: the store is opened read-only and never created.
-fn load_read_only(s: &Settings) -> Result<(Store, Bank, review::History)> {
-    let bank = crate::commands::grading::load(s.bank.as_deref())?;
+/// The store opened read-only with its review views attached (caught up or rebuilt from the log as needed).
+fn load_read_only(s: &Settings) -> Result<(Store, Bank)> {
+    let bank = load_outline(s.bank.as_deref())?;
     let store = Store::open_read_only(&s.store)?;
-    let h = review::history(&store.all_events()?);
-    Ok((store, bank, h))
+    store.attach_views(&bank)?;
+    Ok((store, bank))
 }
 
-/// The question order for a new session (due, weakest, then new); see [`schedule::priority`].
+/// The full replay of the log that the views must always equal (`--from-log`).
+fn replay_log(store: &Store) -> Result<review::History> {
+    Ok(review::history(&store.all_events()?))
+}
+
+/// The question order for a new session (due, weakest, then new); see [`schedule::priority`]. Reads the views
+/// (attaching them when the caller has not).
 pub fn priority<R: Rng>(store: &Store, bank: &Bank, rng: &mut R) -> Result<Vec<String>> {
-    let h = review::history(&store.all_events()?);
-    let cards = schedule::cards(&h, bank);
-    let m = mastery::compute(&h, bank);
+    if store.views_meta().is_none() {
+        store.attach_views(bank)?;
+    }
+    let (cards, m) = store.read_views(bank, |st| {
+        Ok((st.view_cards(bank)?, st.view_concepts(bank)?))
+    })?;
     Ok(schedule::priority(bank, &cards, &m, Utc::now(), rng))
 }
 
@@ -114,9 +125,13 @@ fn due_block(i: usize, d: &report::DueItem, st: Style, w: usize) -> String {
 
 /// `viva due`.
 pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
-    let (_store, bank, h) = load_read_only(s)?;
-    let now = Utc::now();
-    let cards = schedule::cards(&h, &bank);
+    let (store, bank) = load_read_only(s)?;
+    let now = a.as_of.unwrap_or_else(Utc::now);
+    let cards = if a.from_log {
+        schedule::cards(&replay_log(&store)?, &bank)
+    } else {
+        store.read_views(&bank, |st| st.view_cards(&bank))?
+    };
     let picked: Vec<&schedule::CardState> = if a.all {
         cards.iter().collect()
     } else {
@@ -166,8 +181,14 @@ pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
 
 /// `viva report`.
 pub fn report(s: &Settings, a: &ReportArgs, st: Style) -> Result<i32> {
-    let (_store, bank, h) = load_read_only(s)?;
-    let r = report::build(&h, &bank, Utc::now(), a.limit as usize);
+    let (store, bank) = load_read_only(s)?;
+    let now = a.as_of.unwrap_or_else(Utc::now);
+    let parts = if a.from_log {
+        report::parts(&replay_log(&store)?, &bank)
+    } else {
+        store.read_views(&bank, |st| st.view_report_parts(&bank))?
+    };
+    let r = report::assemble(parts, &bank, now, a.limit as usize);
     if a.json {
         json(&r);
         return Ok(0);
@@ -284,14 +305,31 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
 
 /// `viva compare`.
 pub fn compare(s: &Settings, a: &CompareArgs, st: Style) -> Result<i32> {
-    let (store, bank, h) = load_read_only(s)?;
+    let (store, bank) = load_read_only(s)?;
     let comps = match &a.question {
         Some(q) => {
-            if bank.get(q).is_none() && !h.attempts.iter().any(|x| &x.question == q) {
+            // The last two attempts from the views, then only those two sessions from the log.
+            let attempts = if a.from_log {
+                review::fold::records(&replay_log(&store)?).1
+            } else {
+                store.read_views(&bank, |st| st.view_attempts(q))?
+            };
+            let attempts: Vec<_> = attempts.iter().filter(|x| &x.question == q).collect();
+            if bank.get(q).is_none() && attempts.is_empty() {
                 bail!(bank.unknown_id_message(q));
             }
+            let n = attempts.len();
+            let h = match attempts.as_slice() {
+                [.., b, af] => {
+                    let mut evs = store.events(b.session)?;
+                    if af.session != b.session {
+                        evs.extend(store.events(af.session)?);
+                    }
+                    review::history(&evs)
+                }
+                _ => review::History::default(),
+            };
             let Some((b, af)) = compare::last_two(&h, q) else {
-                let n = h.attempts.iter().filter(|x| &x.question == q).count();
                 bail!("{q} has {n} stored attempt(s); compare needs two (practise it with: viva interview --question {q})");
             };
             vec![compare::compare(b, af, &bank)]
@@ -307,7 +345,10 @@ pub fn compare(s: &Settings, a: &CompareArgs, st: Style) -> Result<i32> {
             if x == y {
                 return Err(UsageError("compare needs two different sessions".into()).into());
             }
-            let v = compare::sessions(&h, x, y, &bank);
+            // Attempts never span sessions: the two sessions' events are all a comparison needs.
+            let mut evs = store.events(x)?;
+            evs.extend(store.events(y)?);
+            let v = compare::sessions(&review::history(&evs), x, y, &bank);
             if v.is_empty() {
                 bail!(
                     "sessions {} and {} have no graded question in common",

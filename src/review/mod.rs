@@ -3,6 +3,7 @@
 //! the bank: no IO, no clock (callers pass `now`), so every view can be rebuilt from the log at any time.
 
 pub mod compare;
+pub mod fold;
 pub mod mastery;
 pub mod report;
 pub mod schedule;
@@ -212,6 +213,9 @@ pub fn excerpt(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod views_tests;
 
 #[cfg(test)]
 mod tests {

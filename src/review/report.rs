@@ -1,14 +1,16 @@
 //! The progress report as data: weak criteria and concepts with evidence, per-area trends, the area × concept grid
 //! and the review schedule. The terminal text, `--json` and the HTML page all render this one value.
 
-use super::mastery::{self, LastSeen, WEAK_BELOW};
+use super::fold::{records, AnswerKey, AnswerRec, Taxonomy};
+use super::mastery::{LastSeen, Mastery, MasteryFold, WEAK_BELOW};
 use super::schedule::{self, rating_name, state_name, CardState};
-use super::{area_of, title_of, History};
+use super::{title_of, History};
 use crate::bank::Bank;
 use crate::grade::Verdict;
 use crate::store::fmt_id;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Where a weak spot was last seen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -224,9 +226,123 @@ pub struct Report {
     pub schedule: Vec<DueItem>,
 }
 
-/// Build the report from the history, as of `now`, keeping at most `limit` weak criteria and concepts.
+/// One session's answers in one area: a point of that area's trend chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendRec {
+    /// Area.
+    pub area: String,
+    /// The session's first answer in the area (orders the points).
+    pub first: AnswerKey,
+    /// Sum of the latest scores.
+    pub sum: u32,
+    /// Answers.
+    pub n: u32,
+}
+
+/// The per-session means of the trend charts as a fold over answers, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct TrendFold {
+    /// By (area, session).
+    pub points: HashMap<(String, u64), TrendRec>,
+}
+
+impl TrendFold {
+    /// Fold in the next answer.
+    pub fn push(&mut self, a: &AnswerRec, tax: &Taxonomy) {
+        let area = tax.area(&a.question);
+        let p = self
+            .points
+            .entry((area.to_string(), a.key.session))
+            .or_insert_with(|| TrendRec {
+                area: area.to_string(),
+                first: a.key,
+                sum: 0,
+                n: 0,
+            });
+        p.sum += a.score;
+        p.n += 1;
+    }
+}
+
+/// Each area's points, oldest first (areas in display order; areas outside it are not charted).
+pub fn area_trends(mut points: Vec<TrendRec>) -> Vec<AreaTrend> {
+    points.sort_by_key(|p| p.first);
+    let mut names: Vec<String> = crate::bank::spec::AREAS
+        .iter()
+        .map(|(a, _)| a.to_string())
+        .collect();
+    names.push("unknown".into());
+    let mut areas = Vec::new();
+    for area in names {
+        let points: Vec<TrendPoint> = points
+            .iter()
+            .filter(|p| p.area == area)
+            .map(|p| TrendPoint {
+                session: fmt_id(p.first.session),
+                at: p.first.at,
+                score: (p.sum as f64 / p.n as f64).round() as u32,
+            })
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        let change = points.last().map(|p| p.score as i64).unwrap_or(0)
+            - points.first().map(|p| p.score as i64).unwrap_or(0);
+        areas.push(AreaTrend {
+            area,
+            points,
+            change,
+        });
+    }
+    areas
+}
+
+/// Everything a report is made of, however it was computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parts {
+    /// Mastery, ranked.
+    pub mastery: Mastery,
+    /// Trend points.
+    pub trends: Vec<TrendRec>,
+    /// Interview sessions with at least one graded answer.
+    pub sessions: usize,
+    /// Graded answers.
+    pub answers: usize,
+    /// Every card, sorted.
+    pub cards: Vec<CardState>,
+}
+
+/// The parts of a report by a full replay of the history.
+pub fn parts(h: &History, bank: &Bank) -> Parts {
+    let tax = Taxonomy::of(bank);
+    let (answers, _) = records(h);
+    let mut m = MasteryFold::default();
+    let mut t = TrendFold::default();
+    for a in &answers {
+        m.push(a, &tax);
+        t.push(a, &tax);
+    }
+    let mut sessions: Vec<u64> = answers.iter().map(|a| a.key.session).collect();
+    sessions.sort_unstable();
+    sessions.dedup();
+    Parts {
+        mastery: m.finish(bank),
+        trends: t.points.into_values().collect(),
+        sessions: sessions.len(),
+        answers: answers.len(),
+        cards: schedule::cards(h, bank),
+    }
+}
+
+/// Build the report from the history (a full replay), as of `now`, keeping at most `limit` weak criteria and
+/// concepts.
 pub fn build(h: &History, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Report {
-    let m = mastery::compute(h, bank);
+    assemble(parts(h, bank), bank, now, limit)
+}
+
+/// Build the report from its parts, as of `now`, keeping at most `limit` weak criteria and concepts.
+pub fn assemble(p: Parts, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Report {
+    let m = p.mastery;
     let weak_criteria = m
         .criteria
         .iter()
@@ -262,56 +378,13 @@ pub fn build(h: &History, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Repo
             last: (&c.last).into(),
         })
         .collect();
-    let mut areas: Vec<AreaTrend> = Vec::new();
-    let mut names: Vec<String> = crate::bank::spec::AREAS
-        .iter()
-        .map(|(a, _)| a.to_string())
-        .collect();
-    names.push("unknown".into());
-    for area in names {
-        let mut points: Vec<(u64, DateTime<Utc>, u32, u32)> = Vec::new();
-        for a in h
-            .answers
-            .iter()
-            .filter(|a| area_of(bank, &a.question) == area)
-        {
-            match points.iter_mut().find(|p| p.0 == a.session) {
-                Some(p) => {
-                    p.2 += a.grade.score;
-                    p.3 += 1;
-                }
-                None => points.push((a.session, a.at, a.grade.score, 1)),
-            }
-        }
-        if points.is_empty() {
-            continue;
-        }
-        let points: Vec<TrendPoint> = points
-            .into_iter()
-            .map(|(s, at, sum, n)| TrendPoint {
-                session: fmt_id(s),
-                at,
-                score: (sum as f64 / n as f64).round() as u32,
-            })
-            .collect();
-        let change = points.last().map(|p| p.score as i64).unwrap_or(0)
-            - points.first().map(|p| p.score as i64).unwrap_or(0);
-        areas.push(AreaTrend {
-            area,
-            points,
-            change,
-        });
-    }
-    let mut sessions: Vec<u64> = h.answers.iter().map(|a| a.session).collect();
-    sessions.sort_unstable();
-    sessions.dedup();
     Report {
         generated: now,
-        sessions: sessions.len(),
-        answers: h.answers.len(),
+        sessions: p.sessions,
+        answers: p.answers,
         weak_criteria,
         weak_concepts,
-        areas,
+        areas: area_trends(p.trends),
         heatmap: m
             .grid
             .iter()
@@ -322,10 +395,7 @@ pub fn build(h: &History, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Repo
                 attempts: c.mastery.n,
             })
             .collect(),
-        schedule: schedule::cards(h, bank)
-            .iter()
-            .map(|c| due_item(c, now))
-            .collect(),
+        schedule: p.cards.iter().map(|c| due_item(c, now)).collect(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Spaced repetition with FSRS (the `rs-fsrs` crate): every question is a card, every attempt at it a review
 //! whose rating comes from the attempt's score. Card state is replayed from the log, never stored.
 
+use super::fold::{bits, records, AttemptRec};
 use super::mastery::{Mastery, WEAK_BELOW};
 use super::{area_of, title_of, Attempt, History};
 use crate::bank::Bank;
@@ -9,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rs_fsrs::{Card, Parameters, Rating, State, FSRS};
+use serde::{Deserialize, Serialize};
 
 /// The FSRS rating for an attempt's score: below 40 Again, below 60 Hard, below 85 Good, else Easy.
 pub fn rating(score: u32) -> Rating {
@@ -51,7 +53,7 @@ pub fn fsrs() -> FSRS {
 }
 
 /// A criterion not met in the last attempt.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Missed {
     /// Criterion id.
     pub id: String,
@@ -99,7 +101,8 @@ impl CardState {
     }
 }
 
-fn missed(a: &Attempt) -> Vec<Missed> {
+/// The criteria not met in an attempt.
+pub fn missed(a: &Attempt) -> Vec<Missed> {
     a.turns
         .iter()
         .flat_map(|t| t.grade.criteria.iter())
@@ -112,47 +115,174 @@ fn missed(a: &Attempt) -> Vec<Missed> {
         .collect()
 }
 
-/// Replay every question's attempts through FSRS. Sorted by due date, then question id.
-pub fn cards(h: &History, bank: &Bank) -> Vec<CardState> {
+/// An FSRS card as stored: floats as bit patterns, so a card read back is the card written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoredCard {
+    due: DateTime<Utc>,
+    #[serde(with = "bits")]
+    stability: f64,
+    #[serde(with = "bits")]
+    difficulty: f64,
+    elapsed_days: i64,
+    scheduled_days: i64,
+    reps: i32,
+    lapses: i32,
+    state: u8,
+    last_review: DateTime<Utc>,
+}
+
+fn card_serde<S: serde::Serializer>(c: &Card, s: S) -> Result<S::Ok, S::Error> {
+    StoredCard {
+        due: c.due,
+        stability: c.stability,
+        difficulty: c.difficulty,
+        elapsed_days: c.elapsed_days,
+        scheduled_days: c.scheduled_days,
+        reps: c.reps,
+        lapses: c.lapses,
+        state: c.state as u8,
+        last_review: c.last_review,
+    }
+    .serialize(s)
+}
+
+fn card_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Card, D::Error> {
+    let c = StoredCard::deserialize(d)?;
+    let state = match c.state {
+        0 => State::New,
+        1 => State::Learning,
+        2 => State::Review,
+        3 => State::Relearning,
+        n => return Err(serde::de::Error::custom(format!("unknown card state {n}"))),
+    };
+    Ok(Card {
+        due: c.due,
+        stability: c.stability,
+        difficulty: c.difficulty,
+        elapsed_days: c.elapsed_days,
+        scheduled_days: c.scheduled_days,
+        reps: c.reps,
+        lapses: c.lapses,
+        state,
+        last_review: c.last_review,
+    })
+}
+
+fn rating_serde<S: serde::Serializer>(r: &Rating, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(*r as u8)
+}
+
+fn rating_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Rating, D::Error> {
+    match u8::deserialize(d)? {
+        1 => Ok(Rating::Again),
+        2 => Ok(Rating::Hard),
+        3 => Ok(Rating::Good),
+        4 => Ok(Rating::Easy),
+        n => Err(serde::de::Error::custom(format!("unknown rating {n}"))),
+    }
+}
+
+/// A question's card before the bank is consulted (no title or area): what the store keeps per question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardCore {
+    /// Question id.
+    pub question: String,
+    /// FSRS state after the last review.
+    #[serde(serialize_with = "card_serde", deserialize_with = "card_de")]
+    pub card: Card,
+    /// Number of reviews (attempts).
+    pub reviews: u32,
+    /// Score of the last attempt.
+    pub last_score: u32,
+    /// Rating of the last attempt.
+    #[serde(serialize_with = "rating_serde", deserialize_with = "rating_de")]
+    pub last_rating: Rating,
+    /// Session of the last attempt.
+    pub last_session: u64,
+    /// Time of the last attempt.
+    pub last_at: DateTime<Utc>,
+    /// The last attempt was skipped without an answer.
+    pub last_skipped: bool,
+    /// Criteria not met in the last attempt.
+    pub missed: Vec<Missed>,
+}
+
+impl CardCore {
+    /// With the title and area from the bank.
+    pub fn state(self, bank: &Bank) -> CardState {
+        CardState {
+            title: title_of(bank, &self.question),
+            area: area_of(bank, &self.question),
+            question: self.question,
+            card: self.card,
+            reviews: self.reviews,
+            last_score: self.last_score,
+            last_rating: self.last_rating,
+            last_session: self.last_session,
+            last_at: self.last_at,
+            last_skipped: self.last_skipped,
+            missed: self.missed,
+        }
+    }
+}
+
+/// Replay one question's attempts (oldest first) through FSRS; None without attempts.
+pub fn replay<'a>(attempts: impl IntoIterator<Item = &'a AttemptRec>) -> Option<CardCore> {
     let f = fsrs();
-    let mut out: Vec<CardState> = Vec::new();
-    for a in &h.attempts {
-        let Some(score) = a.score() else { continue };
-        let r = rating(score);
-        let i = match out.iter().position(|c| c.question == a.question) {
-            Some(i) => i,
-            None => {
-                out.push(CardState {
-                    question: a.question.clone(),
-                    title: title_of(bank, &a.question),
-                    area: area_of(bank, &a.question),
-                    card: Card {
-                        due: a.at,
-                        last_review: a.at,
-                        ..Card::default()
-                    },
-                    reviews: 0,
-                    last_score: score,
-                    last_rating: r,
-                    last_session: a.session,
-                    last_at: a.at,
-                    last_skipped: false,
-                    missed: vec![],
-                });
-                out.len() - 1
-            }
-        };
-        let c = &mut out[i];
+    let mut out: Option<CardCore> = None;
+    for a in attempts {
+        let r = rating(a.score);
+        let c = out.get_or_insert_with(|| CardCore {
+            question: a.question.clone(),
+            card: Card {
+                due: a.at,
+                last_review: a.at,
+                ..Card::default()
+            },
+            reviews: 0,
+            last_score: a.score,
+            last_rating: r,
+            last_session: a.session,
+            last_at: a.at,
+            last_skipped: false,
+            missed: vec![],
+        });
         c.card = f.next(c.card.clone(), a.at, r).card;
         c.reviews += 1;
-        c.last_score = score;
+        c.last_score = a.score;
         c.last_rating = r;
         c.last_session = a.session;
         c.last_at = a.at;
-        c.last_skipped = a.skipped && a.turns.is_empty();
-        c.missed = missed(a);
+        c.last_skipped = a.skipped_only;
+        c.missed = a.missed.clone();
     }
-    out.sort_by(|a, b| (a.card.due, &a.question).cmp(&(b.card.due, &b.question)));
+    out
+}
+
+/// Sort cards as every schedule lists them: by due date, then question id.
+pub fn sort_cards(cards: &mut [CardState]) {
+    cards.sort_by(|a, b| (a.card.due, &a.question).cmp(&(b.card.due, &b.question)));
+}
+
+/// Replay every question's attempts through FSRS (a full replay). Sorted by due date, then question id.
+pub fn cards(h: &History, bank: &Bank) -> Vec<CardState> {
+    let attempts = records(h).1;
+    let mut order: Vec<&str> = Vec::new();
+    let mut by: std::collections::HashMap<&str, Vec<&AttemptRec>> = Default::default();
+    for a in &attempts {
+        by.entry(a.question.as_str())
+            .or_insert_with(|| {
+                order.push(a.question.as_str());
+                Vec::new()
+            })
+            .push(a);
+    }
+    let mut out: Vec<CardState> = order
+        .iter()
+        .filter_map(|q| replay(by[q].iter().copied()))
+        .map(|c| c.state(bank))
+        .collect();
+    sort_cards(&mut out);
     out
 }
 

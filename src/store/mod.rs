@@ -1,6 +1,9 @@
-//! The sled store: an append-only log of session events plus a rebuildable session-summary view.
+//! The sled store: an append-only log of session events plus rebuildable views (the session summaries, and the
+//! review views of [`views`]).
 
 pub mod event;
+pub mod views;
+mod views_read;
 
 pub use event::{Event, EventKind, SessionKind, SessionSummary};
 use std::path::{Path, PathBuf};
@@ -8,6 +11,9 @@ use std::time::Duration;
 
 /// Schema version written with every event.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Key of the log position in `log_meta`.
+const LOG_POS: &[u8] = b"pos";
 
 /// Store errors.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +51,14 @@ pub struct Store {
     db: sled::Db,
     events: sled::Tree,
     sessions: sled::Tree,
+    /// The log position (`pos`: writes to the log so far).
+    log_meta: sled::Tree,
+    /// Log writes the review views do not reflect yet: position → session.
+    journal: sled::Tree,
+    /// The review views (see [`views`]).
+    views: sled::Tree,
+    /// The attached views, when a command attached them.
+    attached: std::sync::Mutex<Option<views::Attached>>,
     path: PathBuf,
     /// Unreadable records already reported in this process (each is warned about once).
     warned: std::sync::Mutex<std::collections::HashSet<(u64, u32)>>,
@@ -130,18 +144,7 @@ impl Store {
                 .cache_capacity(8 * 1024 * 1024)
                 .open()
             {
-                Ok(db) => {
-                    let events = db.open_tree("events").map_err(|e| map_err(&disp, e))?;
-                    let sessions = db.open_tree("sessions").map_err(|e| map_err(&disp, e))?;
-                    return Ok(Store {
-                        db,
-                        events,
-                        sessions,
-                        path: path.to_path_buf(),
-                        warned: Default::default(),
-                        scratch: None,
-                    });
-                }
+                Ok(db) => return Store::from_db(db, path, None),
                 Err(e) => {
                     let m = map_err(&disp, e);
                     if !matches!(m, StoreError::Locked(_)) {
@@ -196,12 +199,15 @@ impl Store {
 
     fn from_db(db: sled::Db, path: &Path, scratch: Option<PathBuf>) -> Result<Store, StoreError> {
         let disp = path.display().to_string();
-        let events = db.open_tree("events").map_err(|e| map_err(&disp, e))?;
-        let sessions = db.open_tree("sessions").map_err(|e| map_err(&disp, e))?;
+        let tree = |name: &str| db.open_tree(name).map_err(|e| map_err(&disp, e));
         Ok(Store {
+            events: tree("events")?,
+            sessions: tree("sessions")?,
+            log_meta: tree("log_meta")?,
+            journal: tree("journal")?,
+            views: tree("views")?,
+            attached: Default::default(),
             db,
-            events,
-            sessions,
             path: path.to_path_buf(),
             warned: Default::default(),
             scratch,
@@ -213,29 +219,219 @@ impl Store {
         &self.path
     }
 
-    /// Append one event and update the summary view.
+    /// Append one event and update the summary view, and the review views when they are attached (in the same
+    /// sled transaction); otherwise the write is journalled for the views to catch up on.
     pub fn append(&self, ev: &Event) -> Result<(), StoreError> {
+        self.append_all(std::slice::from_ref(ev))
+    }
+
+    /// Append events (of one session or several): each session's events, its summary, the log position and the
+    /// views' update go in as one sled transaction.
+    pub fn append_all(&self, evs: &[Event]) -> Result<(), StoreError> {
+        let mut by: std::collections::BTreeMap<u64, Vec<&Event>> = Default::default();
+        for e in evs {
+            by.entry(e.session).or_default().push(e);
+        }
+        for (id, list) in by {
+            self.append_session(id, &list)?;
+        }
+        self.finish_pending()
+    }
+
+    fn append_session(&self, id: u64, evs: &[&Event]) -> Result<(), StoreError> {
         let d = self.path.display().to_string();
-        let bytes =
-            serde_json::to_vec(ev).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-        self.events
-            .insert(key(ev.session, ev.seq), bytes)
-            .map_err(|e| map_err(&d, e))?;
-        let sum = match self.summary(ev.session) {
-            Ok(found) => {
-                let mut sum = found.unwrap_or_else(|| SessionSummary::new(ev.session));
-                sum.apply(ev);
-                sum
-            }
-            // A damaged summary is a view: rebuild it from the log (which already holds `ev`).
-            Err(StoreError::Decode(..)) => self.summary_from_log(ev.session)?,
+        let mut rows = Vec::new();
+        for ev in evs {
+            let bytes =
+                serde_json::to_vec(ev).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+            rows.push((key(ev.session, ev.seq), bytes));
+        }
+        let mut sum = match self.summary(id) {
+            Ok(found) => found.unwrap_or_else(|| SessionSummary::new(id)),
+            // A damaged summary is a view: rebuild it from the log (the new events are applied below).
+            Err(StoreError::Decode(..)) => self.summary_from_log(id)?,
             Err(e) => return Err(e),
         };
+        for ev in evs {
+            sum.apply(ev);
+        }
         let sb =
             serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-        self.sessions
-            .insert(ev.session.to_be_bytes(), sb)
-            .map_err(|e| map_err(&d, e))?;
+        if !evs.iter().any(|e| views::changes_views(e)) {
+            // Nothing the views read (a question asked, an answer before its grade, the end): the log and the
+            // summary only, as always.
+            for (k, b) in rows {
+                self.events.insert(k, b).map_err(|e| map_err(&d, e))?;
+            }
+            self.sessions
+                .insert(id.to_be_bytes(), sb)
+                .map_err(|e| map_err(&d, e))?;
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for (k, b) in rows {
+            batch.insert(&k[..], b);
+        }
+        let last = evs.iter().map(|e| (e.session, e.seq)).max();
+        // The session as it will be, for the views.
+        let session = |this: &Store| -> Result<Option<views::SessionLog>, StoreError> {
+            let mut log = this.session_log(id)?;
+            for ev in evs {
+                log.events.retain(|x| x.seq != ev.seq);
+                log.events.push((*ev).clone());
+            }
+            log.events.sort_by_key(|e| e.seq);
+            Ok(Some(log))
+        };
+        self.commit_session(id, &batch, &sb, last, &session, false)
+    }
+
+    /// Write one session's event records and summary, the next log position, and either the views' update (when
+    /// attached and current: `session` gives the session's events as they will be) or a journal entry, as one
+    /// sled transaction. `defer` leaves the mastery refold and card replays for [`Store::finish_pending`].
+    fn commit_session(
+        &self,
+        id: u64,
+        batch: &sled::Batch,
+        summary: &[u8],
+        last: Option<(u64, u32)>,
+        session: &dyn Fn(&Store) -> Result<Option<views::SessionLog>, StoreError>,
+        defer: bool,
+    ) -> Result<(), StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let d = self.path.display().to_string();
+        let pos = self.log_pos()? + 1;
+        let mut guard = self.attached.lock().unwrap_or_else(|e| e.into_inner());
+        let plan = match guard.as_ref() {
+            Some(a) if a.meta.pos + 1 == pos => {
+                let mut meta = a.meta.clone();
+                let mut vb = sled::Batch::default();
+                let planned = match session(self)? {
+                    Some(log) => self
+                        .plan_session(&a.tax, &mut meta, &mut vb, &log, defer)
+                        .map(|_| ()),
+                    None => Ok(()),
+                };
+                match planned {
+                    Ok(()) => {
+                        meta.pos = pos;
+                        meta.last_session = meta.last_session.max(last.map(|l| l.0));
+                        let mb = serde_json::to_vec(&meta)
+                            .map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
+                        vb.insert(views::META, mb);
+                        Some((meta, vb))
+                    }
+                    // A view record that does not read: journal the write; the next attach rebuilds.
+                    Err(StoreError::Decode(..)) => None,
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => None,
+        };
+        let res = match &plan {
+            Some((_, vb)) => (&self.events, &self.sessions, &self.log_meta, &self.views)
+                .transaction(|(ev, se, lm, vw)| {
+                    ev.apply_batch(batch)?;
+                    se.insert(&id.to_be_bytes(), summary)?;
+                    lm.insert(LOG_POS, &pos.to_be_bytes())?;
+                    vw.apply_batch(vb)?;
+                    Ok::<(), ConflictableTransactionError<()>>(())
+                }),
+            None => (&self.events, &self.sessions, &self.log_meta, &self.journal).transaction(
+                |(ev, se, lm, jo)| {
+                    ev.apply_batch(batch)?;
+                    se.insert(&id.to_be_bytes(), summary)?;
+                    lm.insert(LOG_POS, &pos.to_be_bytes())?;
+                    jo.insert(&pos.to_be_bytes(), &id.to_be_bytes())?;
+                    Ok::<(), ConflictableTransactionError<()>>(())
+                },
+            ),
+        };
+        res.map_err(|e| match e {
+            TransactionError::Storage(e) => map_err(&d, e),
+            TransactionError::Abort(()) => StoreError::Other(d.clone(), "write aborted".into()),
+        })?;
+        match (plan, guard.as_mut()) {
+            (Some((meta, _)), Some(a)) => a.meta = meta,
+            // Journalled while attached: the views are behind until the next attach catches them up.
+            (None, Some(_)) => *guard = None,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The log position: how many writes that can change the views the log has had (0 for a store from before
+    /// positions).
+    pub(crate) fn log_pos(&self) -> Result<u64, StoreError> {
+        let d = self.path.display().to_string();
+        Ok(self
+            .log_meta
+            .get(LOG_POS)
+            .map_err(|e| map_err(&d, e))?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0))
+    }
+
+    /// Record writes to the log that the views do not reflect (the sessions are caught up on the next attach).
+    fn journal_sessions(&self, ids: &[u64]) -> Result<(), StoreError> {
+        let d = self.path.display().to_string();
+        let mut pos = self.log_pos()?;
+        let mut jb = sled::Batch::default();
+        for id in ids {
+            pos += 1;
+            jb.insert(&pos.to_be_bytes(), &id.to_be_bytes());
+        }
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        (&self.log_meta, &self.journal)
+            .transaction(|(lm, jo)| {
+                jo.apply_batch(&jb)?;
+                lm.insert(LOG_POS, &pos.to_be_bytes())?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => map_err(&d, e),
+                TransactionError::Abort(()) => StoreError::Other(d.clone(), "write aborted".into()),
+            })
+    }
+
+    /// Attach the review views for this bank: bring them up to date with the log (catching up, refolding or
+    /// rebuilding as needed), warn about unreadable records they know of, and keep them current on every write
+    /// from now on. The commands that read or change the review state call this first.
+    pub fn attach_views(&self, bank: &crate::bank::Bank) -> Result<views::Synced, StoreError> {
+        let tax = crate::review::fold::Taxonomy::of(bank);
+        let (meta, done) = self.sync_views(&tax)?;
+        for (s, q, reason) in &meta.bad {
+            self.warn_bad(&BadRecord {
+                session: *s,
+                seq: *q,
+                reason: reason.clone(),
+            });
+        }
+        *self.attached.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(views::Attached { tax, meta });
+        Ok(done)
+    }
+
+    /// Rebuild the review views from the whole log (`viva repair --views`); they stay attached. Returns the
+    /// number of sessions read.
+    pub fn rebuild_views(&self, bank: &crate::bank::Bank) -> Result<usize, StoreError> {
+        let tax = crate::review::fold::Taxonomy::of(bank);
+        let (meta, n) = self.rebuild_views_with(&tax)?;
+        *self.attached.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(views::Attached { tax, meta });
+        Ok(n)
+    }
+
+    /// Do deferred view work (a refold after an out-of-order change, cards to replay).
+    fn finish_pending(&self) -> Result<(), StoreError> {
+        let mut guard = self.attached.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = guard.as_mut() {
+            if a.meta.refold || !a.meta.dirty_cards.is_empty() {
+                let mut meta = a.meta.clone();
+                self.finish_views(&a.tax, &mut meta, None)?;
+                a.meta = meta;
+            }
+        }
         Ok(())
     }
 
@@ -265,7 +461,8 @@ impl Store {
     pub fn sessions(&self) -> Result<Vec<SessionSummary>, StoreError> {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
-        for r in self.sessions.iter().rev() {
+        // Forward (sled walks backwards much more slowly), then newest first.
+        for r in self.sessions.iter() {
             let (k, v) = r.map_err(|e| map_err(&d, e))?;
             match serde_json::from_slice(&v) {
                 Ok(s) => out.push(s),
@@ -281,6 +478,7 @@ impl Store {
                 }
             }
         }
+        out.reverse();
         Ok(out)
     }
 
@@ -290,12 +488,18 @@ impl Store {
         if p.is_empty() || !p.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound(prefix.to_string()));
         }
-        let all: Vec<u64> = self
-            .sessions()?
-            .into_iter()
-            .map(|s| s.id)
-            .filter(|id| fmt_id(*id).starts_with(&p))
-            .collect();
+        // Keys only: a prefix never needs a summary decoded.
+        let d = self.path.display().to_string();
+        let mut all: Vec<u64> = Vec::new();
+        for k in self.sessions.iter().keys() {
+            let k = k.map_err(|e| map_err(&d, e))?;
+            if let Ok(b) = <[u8; 8]>::try_from(k.as_ref()) {
+                let id = u64::from_be_bytes(b);
+                if fmt_id(id).starts_with(&p) {
+                    all.push(id);
+                }
+            }
+        }
         match all.len() {
             0 => Err(StoreError::NotFound(prefix.to_string())),
             1 => Ok(all[0]),
@@ -332,21 +536,26 @@ impl Store {
         match decode_event(k, v) {
             Ok(e) => Some(e),
             Err(bad) => {
-                let fresh = self
-                    .warned
-                    .lock()
-                    .map(|mut w| w.insert((bad.session, bad.seq)))
-                    .unwrap_or(true);
-                if fresh {
-                    eprintln!(
-                        "viva: warning: skipped an unreadable record (session {} seq {}: {}); `viva repair` moves it aside",
-                        fmt_id(bad.session),
-                        bad.seq,
-                        crate::output::neutralise(&bad.reason, false)
-                    );
-                }
+                self.warn_bad(&bad);
                 None
             }
+        }
+    }
+
+    /// Warn about an unreadable record, once per process.
+    fn warn_bad(&self, bad: &BadRecord) {
+        let fresh = self
+            .warned
+            .lock()
+            .map(|mut w| w.insert((bad.session, bad.seq)))
+            .unwrap_or(true);
+        if fresh {
+            eprintln!(
+                "viva: warning: skipped an unreadable record (session {} seq {}: {}); `viva repair` moves it aside",
+                fmt_id(bad.session),
+                bad.seq,
+                crate::output::neutralise(&bad.reason, false)
+            );
         }
     }
 
@@ -380,6 +589,9 @@ impl Store {
                     self.events.remove(k).map_err(|e| map_err(&d, e))?;
                 }
             }
+            let mut ids: Vec<u64> = bad.iter().map(|b| b.session).collect();
+            ids.dedup();
+            self.journal_sessions(&ids)?;
         }
         self.rebuild_summaries()?;
         Ok(bad)
@@ -419,13 +631,16 @@ impl Store {
         Ok(ids.len())
     }
 
-    /// Store raw bytes under an event key, bypassing every check (tests use it to plant a damaged record).
+    /// Store raw bytes under an event key, bypassing every check and the views (tests use it to plant a damaged
+    /// record, or an event whose view update never happened, as after a kill between the two). The write is
+    /// journalled, so the views catch up on the next attach.
     #[doc(hidden)]
     pub fn put_raw(&self, session: u64, seq: u32, bytes: &[u8]) -> Result<(), StoreError> {
         let d = self.path.display().to_string();
         self.events
             .insert(key(session, seq), bytes)
             .map_err(|e| map_err(&d, e))?;
+        self.journal_sessions(&[session])?;
         Ok(())
     }
 
@@ -459,13 +674,15 @@ impl Store {
         for (id, evs, from) in &todo {
             self.write_session(*id, evs, *from)?;
         }
+        self.finish_pending()?;
         self.flush()?;
         Ok(counts)
     }
 
-    /// Write `evs[from..]` of one session and its summary (computed from all of `evs`) atomically.
+    /// Write `evs[from..]` of one session and its summary (computed from all of `evs`) atomically, with the
+    /// views' update when they are attached (the mastery refold and card replays are deferred to the end of the
+    /// import), else a journal entry.
     fn write_session(&self, id: u64, evs: &[Event], from: usize) -> Result<(), StoreError> {
-        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
         let d = self.path.display().to_string();
         let mut batch = sled::Batch::default();
         let mut sum = SessionSummary::new(id);
@@ -479,18 +696,15 @@ impl Store {
         }
         let sb =
             serde_json::to_vec(&sum).map_err(|e| StoreError::Other(d.clone(), e.to_string()))?;
-        (&self.events, &self.sessions)
-            .transaction(|(ev, se)| {
-                ev.apply_batch(&batch)?;
-                se.insert(&id.to_be_bytes(), sb.as_slice())?;
-                Ok::<(), ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => map_err(&d, e),
-                TransactionError::Abort(()) => {
-                    StoreError::Other(d.clone(), "import aborted".into())
-                }
-            })
+        let last = evs.iter().map(|e| (e.session, e.seq)).max();
+        let session = |_: &Store| {
+            Ok(Some(views::SessionLog {
+                id,
+                events: evs.to_vec(),
+                bad: Vec::new(),
+            }))
+        };
+        self.commit_session(id, &batch, &sb, last, &session, true)
     }
 }
 

@@ -20,5 +20,6 @@ mod quiz;
 mod reliability;
 mod report_html;
 mod review;
+mod views;
 mod voice;
 mod voice_stt;

@@ -1225,5 +1225,8 @@ fn a_full_disk_mid_interview_is_one_line_and_exit_1_never_a_hang() {
         "",
     ))
     .unwrap();
-    assert_eq!(v[0]["answers"], 1, "{v}");
+    // The first turn is there, graded. The answer typed as the disk filled is there too when its few bytes fit
+    // into the page sled had already claimed (page alignment decides); the grade that could not be written never is.
+    assert_eq!(v[0]["graded"], 1, "{v}");
+    assert!(matches!(v[0]["answers"].as_u64(), Some(1 | 2)), "{v}");
 }
