@@ -144,17 +144,20 @@ fn run(mut cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Cmd::Bank(b)) => {
-            commands::model::prepare(&s, false);
+            // Only checking and drafting grade answers.
+            if matches!(b, cli::BankCmd::Check { .. } | cli::BankCmd::Draft { .. }) {
+                commands::model::prepare(&s, true);
+            }
             commands::grading::bank(&b, bank_dir, style).map(|_| 0)
         }
         Some(Cmd::Model(m)) => commands::model::run(&s, &m),
         Some(Cmd::Grade(a)) => {
-            commands::model::prepare(&s, false);
+            commands::model::prepare(&s, true);
             let bank = commands::grading::load(bank_dir)?;
             commands::grading::grade(&a, &bank, &grader_for(&s)?, style)
         }
         Some(Cmd::Calibrate(a)) => {
-            commands::model::prepare(&s, false);
+            commands::model::prepare(&s, true);
             let bank = commands::grading::load(bank_dir)?;
             commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
         }
@@ -179,7 +182,7 @@ fn run(mut cli: Cli) -> Result<i32> {
         Some(Cmd::Report(a)) => commands::review::report(&s, &a, style),
         Some(Cmd::Compare(a)) => commands::review::compare(&s, &a, style),
         Some(Cmd::Regrade(a)) => {
-            commands::model::prepare(&s, false);
+            commands::model::prepare(&s, true);
             commands::regrade::regrade(&s, &a, &grader_for(&s)?, style)
         }
         Some(Cmd::Transcribe(a)) => commands::voice::transcribe(&a, bank_dir, style),
