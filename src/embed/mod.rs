@@ -12,8 +12,6 @@ use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
 /// Longest input in word pieces; longer sentences are cut (a criterion-sized claim is far shorter).
 const MAX_TOKENS: usize = 128;
-/// Sentences embedded per forward pass.
-const BATCH: usize = 32;
 
 /// all-MiniLM-L6-v2: mean pooling over the last layer, then L2 normalisation (the model card's recipe).
 pub struct MiniLm {
@@ -43,51 +41,6 @@ impl MiniLm {
             .context("loading model.safetensors")?;
         let model = BertModel::load(vb, &config).context("building the model")?;
         Ok(MiniLm { model, tokenizer })
-    }
-
-    /// Unit-length embeddings of `texts`, in order.
-    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            out.extend(self.embed_batch(chunk)?);
-        }
-        Ok(out)
-    }
-
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let enc = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| anyhow!("tokenizing: {e}"))?;
-        let rows = enc.len();
-        let width = enc.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for e in &enc {
-            ids.extend(e.get_ids().iter().copied());
-            mask.extend(e.get_attention_mask().iter().copied());
-        }
-        let dev = &Device::Cpu;
-        let ids = Tensor::from_vec(ids, (rows, width), dev)?;
-        let mask = Tensor::from_vec(mask, (rows, width), dev)?;
-        let types = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-        let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&m)?.sum(1)?;
-        let counts = m.sum(1)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?;
-        let unit = mean.broadcast_div(&norm)?;
-        Ok(unit.to_vec2::<f32>()?)
-    }
-}
-
-impl crate::grade::semantic::Embed for MiniLm {
-    fn embed(&self, texts: &[&str]) -> Option<Vec<Vec<f32>>> {
-        MiniLm::embed(self, texts).ok()
     }
 }
 
@@ -153,7 +106,7 @@ impl StaticTable {
             let ids: Vec<u32> = (start..end).flat_map(|i| [cls, i, sep]).collect();
             let ids = Tensor::from_vec(ids, (n, 3), dev)?;
             let types = ids.zeros_like()?;
-            let hidden = self_forward(&model.model, &ids, &types)?;
+            let hidden = model.model.forward(&ids, &types, None)?;
             let tok = hidden.narrow(1, 1, 1)?.squeeze(1)?; // the piece's own position
             let norm = tok.sqr()?.sum_keepdim(1)?.sqrt()?;
             let unit = tok.broadcast_div(&norm)?;
@@ -249,10 +202,6 @@ impl StaticTable {
         }
         acc
     }
-}
-
-fn self_forward(model: &BertModel, ids: &Tensor, types: &Tensor) -> candle_core::Result<Tensor> {
-    model.forward(ids, types, None)
 }
 
 /// Per word piece: 0 for special tokens and punctuation, [`FUNCTION_WEIGHT`] for function words, 1 otherwise.
