@@ -92,7 +92,7 @@ pub fn llm_grader(s: &settings::Settings) -> Result<llm::grader::LlmGrader> {
         cfg.model = models.and_then(|m| m.into_iter().next()).ok_or_else(|| {
             anyhow::anyhow!(
                 "no model named and {} lists none: set VIVA_LLM_MODEL or --model",
-                l.base_url
+                llm::redact::redact(&l.base_url, None)
             )
         })?;
     }

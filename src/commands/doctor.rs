@@ -54,7 +54,7 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
             report["endpoint"] = Value::Null;
         }
         Some(l) => {
-            report["endpoint"] = json!({"base_url": l.base_url, "api_key": if l.api_key.is_some() { "set" } else { "not set" }, "timeout_s": l.timeout});
+            report["endpoint"] = json!({"base_url": crate::llm::redact::redact(&l.base_url, None), "api_key": if l.api_key.is_some() { "set" } else { "not set" }, "timeout_s": l.timeout});
             match crate::llm_grader(s) {
                 Err(e) => {
                     report["endpoint"]["error"] = json!(format!("{e:#}"));

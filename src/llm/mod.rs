@@ -147,7 +147,7 @@ impl LlmClient {
             .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
             .read_timeout(cfg.timeout)
             .build()
-            .map_err(|e| LlmError::Connect(cfg.base_url.clone(), e.to_string()))?;
+            .map_err(|e| LlmError::Connect(redact::redact(&cfg.base_url, None), e.to_string()))?;
         let attempts = Arc::new(AtomicU32::new(0));
         let breaker = Arc::new(breaker::Breaker::default());
         let (retries, cap, counter) = (cfg.retries, cfg.max_backoff, attempts.clone());
@@ -211,7 +211,7 @@ impl LlmClient {
 
     fn map_err(&self, e: OpenAIError) -> LlmError {
         match self.map_err_raw(e) {
-            LlmError::Connect(u, m) => LlmError::Connect(u, self.redact(&m)),
+            LlmError::Connect(u, m) => LlmError::Connect(self.redact(&u), self.redact(&m)),
             LlmError::Status(m) => LlmError::Status(self.redact(&m)),
             LlmError::BadResponse(m) => LlmError::BadResponse(self.redact(&m)),
             LlmError::Stream(m) => LlmError::Stream(self.redact(&m)),

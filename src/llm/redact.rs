@@ -19,13 +19,26 @@ fn tokens() -> &'static Regex {
     })
 }
 
-/// `text` with the configured `key` (when it is long enough to be a secret) and any `Bearer …` or `sk-…` token
-/// replaced by [`MASK`].
+fn userinfo() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // `scheme://user:secret@host`: credentials in a URL's user part.
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@").expect("the URL pattern compiles")
+    })
+}
+
+/// `text` with the configured `key` (when it is long enough to be a secret), any `Bearer …` or `sk-…` token, and
+/// credentials in a URL's user part replaced by [`MASK`].
 pub fn redact(text: &str, key: Option<&str>) -> String {
     let mut s = match key.map(str::trim).filter(|k| k.chars().count() >= 6) {
         Some(k) if text.contains(k) => text.replace(k, MASK),
         _ => text.to_string(),
     };
+    if userinfo().is_match(&s) {
+        s = userinfo()
+            .replace_all(&s, format!("${{1}}{MASK}@"))
+            .into_owned();
+    }
     if tokens().is_match(&s) {
         s = tokens()
             .replace_all(&s, |c: &regex::Captures| {
@@ -56,5 +69,12 @@ mod tests {
         let plain = "a task-force of risk-free sk-1 bearers";
         assert_eq!(redact(plain, Some("x")), plain);
         assert_eq!(redact("BEARER sk-0123456789", None), "BEARER [redacted]");
+        assert_eq!(
+            redact(
+                "cannot reach http://me:hunter2@127.0.0.1:9/v1 (refused)",
+                None
+            ),
+            "cannot reach http://[redacted]@127.0.0.1:9/v1 (refused)"
+        );
     }
 }

@@ -1230,3 +1230,43 @@ fn a_full_disk_mid_interview_is_one_line_and_exit_1_never_a_hang() {
     assert_eq!(v[0]["graded"], 1, "{v}");
     assert!(matches!(v[0]["answers"].as_u64(), Some(1 | 2)), "{v}");
 }
+
+/// A key in the base URL's user part (`http://user:key@host/v1`) is never printed: not by doctor, not in errors.
+#[test]
+fn credentials_in_the_base_url_are_never_printed() {
+    let sb = Sandbox::new();
+    sb.write(
+        "a.txt",
+        "Anchors are fixed reference boxes at every feature-map position.",
+    );
+    for args in [
+        vec!["doctor"],
+        vec!["doctor", "--json"],
+        vec![
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--answer-file",
+            "a.txt",
+            "--json",
+        ],
+    ] {
+        let mut c = sb.cmd();
+        c.env(
+            "VIVA_LLM_BASE_URL",
+            "http://me:hunter2secret@127.0.0.1:9/v1",
+        );
+        c.env("VIVA_LLM_TIMEOUT", "2");
+        c.args(&args);
+        let o = run_piped(c, "");
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert!(
+            !all.contains("hunter2secret"),
+            "{args:?} printed the key:\n{all}"
+        );
+        assert!(
+            all.contains("127.0.0.1:9"),
+            "{args:?} should still name the host:\n{all}"
+        );
+    }
+}
