@@ -966,7 +966,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
             ));
         }
     }
-    outln(&style.bold("  label               n   human  grader   spread"));
+    outln(&style.bold("  label               n     set  grader   spread"));
     for p in &per_label {
         outln(&format!(
             "  {:<18} {:>2}  {:>6.1}  {:>6.1}  {:>3}-{:<3}",
@@ -978,6 +978,7 @@ pub fn calibrate(a: &CalibrateArgs, bank: &Bank, grader: &Grader, style: Style) 
             p["grader_max"].as_u64().unwrap_or(0)
         ));
     }
+    outln("  (set: the mean grade the set file gives; human or model-rater grades, as the set's own notes say)");
     Ok(())
 }
 
