@@ -48,7 +48,14 @@ pub fn main_exit_code() -> i32 {
             return code;
         }
     };
-    match run(cli) {
+    let ran = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(r) => r,
+        Err(payload) => match output::OutputClosed::exit_code(payload.as_ref()) {
+            Some(code) => return code,
+            None => std::panic::resume_unwind(payload),
+        },
+    };
+    match ran {
         Ok(code) => code,
         Err(e) => {
             if e.downcast_ref::<UsageError>().is_some() {

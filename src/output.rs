@@ -1,4 +1,5 @@
-//! Terminal output: colours that respect NO_COLOR and pipes, and writes that treat a closed pipe as a quiet exit.
+//! Terminal output: colours that respect NO_COLOR and pipes, and writes that treat a closed pipe as a quiet end
+//! (see [`OutputClosed`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -44,9 +45,10 @@ impl Style {
     }
 }
 
-/// Write to stdout; a closed pipe (`viva sessions | head`) ends the process quietly with status 0, any other
+/// Write to stdout; a closed pipe (`viva sessions | head`) ends the command quietly with status 0, any other
 /// write error (a full disk, `> /dev/full`) ends it with one line on stderr and status 1: output that did not
-/// reach its destination must never look like success.
+/// reach its destination must never look like success. Either way the command unwinds to `main` (see
+/// [`OutputClosed`]), so destructors run.
 pub fn out(s: &str) {
     out_raw(&neutralise(s, true));
 }
@@ -80,20 +82,46 @@ pub fn json_inert(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(t)
 }
 
+/// Standard output stopped taking what viva writes. Raised by [`out`] as an unwinding payload rather than an exit,
+/// so every destructor on the way runs (the terminal is restored, the store flushed); `main` turns it into the
+/// exit status: 0 for a reader that went away (`viva sessions | head`), 1 with one line for anything else.
+#[derive(Debug)]
+pub enum OutputClosed {
+    /// The reader closed the pipe.
+    Pipe,
+    /// Another write error (a full disk, `> /dev/full`): the one-line message.
+    Failed(String),
+}
+
+impl OutputClosed {
+    /// The exit status for this payload, printing its line first; `None` when the payload is something else (a
+    /// real panic, which must go on unwinding).
+    pub fn exit_code(payload: &(dyn std::any::Any + Send)) -> Option<i32> {
+        match payload.downcast_ref::<OutputClosed>()? {
+            OutputClosed::Pipe => Some(0),
+            OutputClosed::Failed(m) => {
+                let _ = writeln!(std::io::stderr(), "viva: error: {m}");
+                Some(1)
+            }
+        }
+    }
+}
+
 /// `out` without neutralising control characters (JSON output, which escapes its own).
 fn out_raw(s: &str) {
     let mut o = std::io::stdout().lock();
     if let Err(e) = o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
         drop(o);
-        let _ = writeln!(
-            std::io::stderr(),
-            "viva: error: cannot write to standard output: {}",
-            io_message(&e)
-        );
-        std::process::exit(1);
+        let closed = if e.kind() == std::io::ErrorKind::BrokenPipe {
+            OutputClosed::Pipe
+        } else {
+            OutputClosed::Failed(format!(
+                "cannot write to standard output: {}",
+                io_message(&e)
+            ))
+        };
+        // Not a panic: no hook runs and nothing is printed; `main` catches the payload.
+        std::panic::resume_unwind(Box::new(closed));
     }
 }
 
@@ -259,11 +287,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 
 /// Terminal width (COLUMNS, else 80), clamped to a readable range.
 pub fn width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(80usize)
-        .clamp(40, 100)
+    crate::settings::host().width
 }
 
 #[cfg(test)]

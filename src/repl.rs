@@ -92,10 +92,7 @@ impl TtySource {
     /// A new editor with persistent history.
     pub fn new(style: Style) -> Result<Self> {
         let mut ed = rustyline::DefaultEditor::new().context("starting the line editor")?;
-        let history = std::env::var_os("XDG_DATA_HOME")
-            .map(std::path::PathBuf::from)
-            .or_else(dirs::data_dir)
-            .map(|d| d.join("viva").join("history.txt"));
+        let history = crate::settings::host().history.clone();
         if let Some(h) = &history {
             let _ = ed.load_history(h);
         }

@@ -240,6 +240,7 @@ impl Settings {
             .unwrap_or(true)
             && std::io::stdout().is_terminal()
             && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true);
+        host(); // the rest of the environment, read once now
         Ok(Settings {
             store,
             bank,
@@ -269,4 +270,91 @@ fn env_bool(k: &str) -> Result<Option<bool>, SettingsError> {
         },
         None => Ok(None),
     }
+}
+
+/// What viva takes from the host environment outside its own flags and config file: the speech, recorder and
+/// player settings, the editor, the line-history file, the terminal width, the program search path and the
+/// temporary directory. Read once, here, on first use (start-up calls [`host`] before any command runs), so no
+/// other module reads the environment.
+#[derive(Debug, Default)]
+pub struct Host {
+    vars: std::collections::BTreeMap<&'static str, String>,
+    /// Terminal width for wrapped text: `COLUMNS`, else 80, clamped to 40-100.
+    pub width: usize,
+    /// `$VISUAL`, else `$EDITOR`: the command that edits a transcript.
+    pub editor: Option<String>,
+    /// The REPL's line history: `$XDG_DATA_HOME` (else the platform data directory) `/viva/history.txt`.
+    pub history: Option<PathBuf>,
+    /// `$PATH`, split: where programs (espeak-ng, piper, players, recorders) are looked for.
+    pub search_path: Vec<PathBuf>,
+    /// The directory for short-lived files (recordings, synthesised speech, transcripts being edited).
+    pub temp_dir: PathBuf,
+    /// Running under CI (`CI=true`): tests that need an installed tool fail instead of skipping.
+    pub ci: bool,
+}
+
+/// The speech and audio variables, documented in the README's voice section.
+const HOST_VARS: &[&str] = &[
+    "VIVA_STT_BASE_URL",
+    "VIVA_STT_API_KEY",
+    "VIVA_STT_MODEL",
+    "VIVA_STT_LANGUAGE",
+    "VIVA_STT_PROMPT",
+    "VIVA_STT_TIMEOUT",
+    "VIVA_TTS_BASE_URL",
+    "VIVA_TTS_API_KEY",
+    "VIVA_TTS_MODEL",
+    "VIVA_TTS_VOICE",
+    "VIVA_PIPER_VOICE",
+    "VIVA_AUDIO_PLAYER",
+    "VIVA_RECORDER",
+    "VIVA_LLM_BASE_URL",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_KEY",
+];
+
+impl Host {
+    fn from_env() -> Host {
+        let vars = HOST_VARS
+            .iter()
+            .filter_map(|k| {
+                let v = std::env::var(k).ok()?;
+                let v = v.trim();
+                (!v.is_empty()).then(|| (*k, v.to_string()))
+            })
+            .collect();
+        Host {
+            vars,
+            width: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or(80usize)
+                .clamp(40, 100),
+            editor: ["VISUAL", "EDITOR"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty())),
+            history: std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(dirs::data_dir)
+                .map(|d| d.join("viva").join("history.txt")),
+            search_path: std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).collect())
+                .unwrap_or_default(),
+            temp_dir: std::env::temp_dir(),
+            ci: std::env::var("CI").as_deref() == Ok("true"),
+        }
+    }
+
+    /// One of the speech and audio variables (trimmed; `None` when unset or blank).
+    pub fn var(&self, k: &str) -> Option<String> {
+        debug_assert!(HOST_VARS.contains(&k), "{k} is not a host variable");
+        self.vars.get(k).cloned()
+    }
+}
+
+static HOST: std::sync::OnceLock<Host> = std::sync::OnceLock::new();
+
+/// The host environment, read on first use.
+pub fn host() -> &'static Host {
+    HOST.get_or_init(Host::from_env)
 }

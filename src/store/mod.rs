@@ -173,7 +173,7 @@ impl Store {
             Err(StoreError::Other(_, m)) if read_only_error(&m) => {}
             other => return other,
         }
-        let scratch = std::env::temp_dir().join(format!(
+        let scratch = crate::settings::host().temp_dir.join(format!(
             "viva-read-only-{}-{:x}",
             std::process::id(),
             rand::random::<u32>()

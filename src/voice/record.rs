@@ -30,10 +30,7 @@ impl MicRecorder {
     /// `VIVA_RECORDER` (a command line; `{file}` or a trailing argument gets the output path), else arecord,
     /// parecord or sox's rec, recording 16 kHz mono 16-bit WAV.
     pub fn detect() -> Result<MicRecorder, RecordError> {
-        if let Some(cmd) = std::env::var("VIVA_RECORDER")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-        {
+        if let Some(cmd) = crate::settings::host().var("VIVA_RECORDER") {
             let argv: Vec<String> = cmd.split_whitespace().map(String::from).collect();
             if super::tts::which(&argv[0]).is_none() {
                 return Err(RecordError::Unavailable(format!(

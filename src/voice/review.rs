@@ -56,11 +56,11 @@ pub fn confirm(
 
 /// `$VISUAL`/`$EDITOR` on the transcript, else a one-line re-entry pre-filled with it.
 pub fn edit(ed: &mut DefaultEditor, text: &str, style: Style) -> Result<String> {
-    let editor = ["VISUAL", "EDITOR"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
-    if let Some(cmd) = editor {
-        let tmp = std::env::temp_dir().join(format!("viva-transcript-{}.txt", std::process::id()));
+    let host = crate::settings::host();
+    if let Some(cmd) = host.editor.clone() {
+        let tmp = host
+            .temp_dir
+            .join(format!("viva-transcript-{}.txt", std::process::id()));
         std::fs::write(&tmp, format!("{text}\n"))
             .context("writing the transcript for the editor")?;
         let st = std::process::Command::new("sh")

@@ -259,7 +259,9 @@ impl VoiceSource {
             return Ok(Some(Read::Answer(buf.trim_end().to_string())));
         }
         let mic = self.mic.clone().expect("a recorder in push-to-talk mode");
-        let tmp = std::env::temp_dir().join(format!("viva-rec-{}.wav", std::process::id()));
+        let tmp = crate::settings::host()
+            .temp_dir
+            .join(format!("viva-rec-{}.wav", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         let mut rec = match mic.start(&tmp) {
             Ok(r) => r,

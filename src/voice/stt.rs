@@ -102,9 +102,9 @@ impl std::fmt::Debug for SttConfig {
 pub const OPENAI_BASE: &str = "https://api.openai.com/v1";
 
 impl SttConfig {
-    /// From the process environment; `None` when no endpoint is configured.
+    /// From the host environment (see [`crate::settings::host`]); `None` when no endpoint is configured.
     pub fn from_env() -> Option<SttConfig> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_lookup(|k| crate::settings::host().var(k))
     }
 
     /// From any variable lookup (tests).

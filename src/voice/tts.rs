@@ -42,11 +42,11 @@ pub fn which(name: &str) -> Option<PathBuf> {
     if p.components().count() > 1 {
         return p.is_file().then(|| p.to_path_buf());
     }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(name))
-            .find(|c| c.is_file())
-    })
+    crate::settings::host()
+        .search_path
+        .iter()
+        .map(|d| d.join(name))
+        .find(|c| c.is_file())
 }
 
 #[derive(Debug, Clone)]
@@ -73,10 +73,7 @@ pub struct Speaker {
 }
 
 fn env(k: &str) -> Option<String> {
-    std::env::var(k)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    crate::settings::host().var(k)
 }
 
 fn player() -> Option<Vec<String>> {
@@ -247,8 +244,11 @@ impl Speaker {
     /// Speak `text`: synthesise, then play (blocks until done).
     pub fn speak(&mut self, text: &str) -> Result<(), TtsError> {
         self.n += 1;
-        let tmp =
-            std::env::temp_dir().join(format!("viva-tts-{}-{}.wav", std::process::id(), self.n));
+        let tmp = crate::settings::host().temp_dir.join(format!(
+            "viva-tts-{}-{}.wav",
+            std::process::id(),
+            self.n
+        ));
         let res = self.speak_via(text, &tmp);
         let _ = std::fs::remove_file(&tmp);
         res
@@ -360,10 +360,7 @@ mod tests {
     #[test]
     fn espeak_synthesises_a_wav() {
         let Some(bin) = which("espeak-ng") else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "espeak-ng is missing in CI"
-            );
+            assert!(!crate::settings::host().ci, "espeak-ng is missing in CI");
             eprintln!("skipping: espeak-ng is not installed");
             return;
         };
