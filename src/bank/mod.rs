@@ -518,6 +518,31 @@ fn compile_patterns(
     out
 }
 
+/// Where a number of points (a weight, a penalty) sits in a rubric file, for its range check.
+struct Points<'a> {
+    text: &'a str,
+    line: usize,
+    owner: &'static str,
+    id: &'a str,
+}
+
+impl Points<'_> {
+    /// A number of points must be positive and finite, and at most `max`.
+    fn check(&self, field: &str, v: f64, max: f64, errs: &mut Vec<(usize, String)>) {
+        let problem = if v.is_nan() || v <= 0.0 {
+            format!("{field} must be > 0")
+        } else if !v.is_finite() || v > max {
+            format!("{field} must be a finite number of points, at most {max}")
+        } else {
+            return;
+        };
+        errs.push((
+            line_of(self.text, field, self.line, self.line),
+            format!("{} '{}': {problem}", self.owner, self.id),
+        ));
+    }
+}
+
 fn compile_criteria(
     specs: &[CriterionSpec],
     text: &str,
@@ -535,21 +560,13 @@ fn compile_criteria(
         if !ids.insert(c.id.clone()) {
             errs.push((line, format!("duplicate criterion id '{}'", c.id)));
         }
-        if c.weight.is_nan() || c.weight <= 0.0 {
-            errs.push((
-                line_of(text, "weight", line, line),
-                format!("criterion '{}': weight must be > 0", c.id),
-            ));
-        } else if !c.weight.is_finite() || c.weight > crate::grade::MAX_WEIGHT {
-            errs.push((
-                line_of(text, "weight", line, line),
-                format!(
-                    "criterion '{}': weight must be a finite number of points, at most {}",
-                    c.id,
-                    crate::grade::MAX_WEIGHT
-                ),
-            ));
-        }
+        let at = Points {
+            text,
+            line,
+            owner: "criterion",
+            id: &c.id,
+        };
+        at.check("weight", c.weight, crate::grade::MAX_WEIGHT, errs);
         if let Some(m) = c.min_hits {
             if m == 0 || m > c.patterns.len() {
                 errs.push((
@@ -591,21 +608,13 @@ fn compile_misconceptions(
         if !ids.insert(m.id.clone()) {
             errs.push((line, format!("duplicate misconception id '{}'", m.id)));
         }
-        if m.penalty.is_nan() || m.penalty <= 0.0 {
-            errs.push((
-                line_of(text, "penalty", line, line),
-                format!("misconception '{}': penalty must be > 0", m.id),
-            ));
-        } else if !m.penalty.is_finite() || m.penalty > crate::grade::MAX_PENALTY {
-            errs.push((
-                line_of(text, "penalty", line, line),
-                format!(
-                    "misconception '{}': penalty must be a finite number of points, at most {}",
-                    m.id,
-                    crate::grade::MAX_PENALTY
-                ),
-            ));
-        }
+        let at = Points {
+            text,
+            line,
+            owner: "misconception",
+            id: &m.id,
+        };
+        at.check("penalty", m.penalty, crate::grade::MAX_PENALTY, errs);
         if m.patterns.is_empty() {
             errs.push((line, format!("misconception '{}' has no patterns", m.id)));
         }

@@ -3,7 +3,7 @@
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs, RepairArgs, ReplayArgs};
 use crate::output::{json, out, outln, wrap, Style};
 use crate::render;
-use crate::store::event::follow_up_label;
+use crate::review::transcript::{Entry, Transcript};
 use crate::store::{fmt_id, Event, EventKind, SessionSummary, Store};
 use anyhow::{Context, Result};
 use std::io::BufRead;
@@ -99,105 +99,17 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
     let mut chunks = Vec::new();
     let mut cur = String::new();
     let mut asked_since = false;
-    for e in events {
-        if matches!(
-            e.kind,
-            EventKind::QuestionAsked { .. }
-                | EventKind::FollowUpAsked { .. }
-                | EventKind::QuizAnswered { .. }
-        ) {
-            asked_since = true;
+    for en in Transcript::new(events).entries() {
+        match en {
+            Entry::Question { .. } | Entry::FollowUp { .. } | Entry::Quiz { .. } => {
+                asked_since = true
+            }
+            Entry::Graded { .. } => asked_since = false,
+            _ => {}
         }
-        if matches!(e.kind, EventKind::Graded { .. }) {
-            asked_since = false;
-        }
-        match &e.kind {
-            EventKind::SessionStarted { kind, grader } => {
-                cur.push_str(&style.dim(&format!(
-                    "Session {} · {:?} · {} grader · {}\n",
-                    fmt_id(e.session),
-                    kind,
-                    grader,
-                    e.at.format("%Y-%m-%d %H:%M UTC")
-                )));
-            }
-            EventKind::QuestionAsked {
-                title,
-                text,
-                question,
-                ..
-            } => {
-                cur.push_str(&format!(
-                    "\n{}\n{}\n",
-                    style.bold(&style.accent(&format!("Question · {title}"))),
-                    wrap(text, width, "  ")
-                ));
-                cur.push_str(&style.dim(&format!("  ({question})\n")));
-            }
-            EventKind::FollowUpAsked {
-                stage,
-                text,
-                purpose,
-                target,
-                ..
-            } => {
-                let label = follow_up_label(stage, *purpose, target.as_deref());
-                cur.push_str(&format!(
-                    "\n{}\n{}\n",
-                    style.bold(&style.accent(&format!("Follow-up · {label}"))),
-                    wrap(text, width, "  ")
-                ));
-            }
-            EventKind::HintShown { level, text, .. } => {
-                cur.push_str(&style.warn(&format!("  Hint ({level}/3): {text}\n")));
-            }
-            EventKind::AnswerGiven { text, voice, .. } => {
-                cur.push_str(&format!(
-                    "{}\n{}\n",
-                    style.bold("Answer"),
-                    wrap(text, width, "  │ ")
-                ));
-                if let Some(v) = voice {
-                    cur.push_str(&style.dim(&format!("  ({})\n", crate::voice::view::one_line(v))));
-                }
-            }
-            EventKind::Graded { grade, .. } => {
-                cur.push_str(&render::feedback(grade, style, width));
-                cur.push('\n');
-                chunks.push(std::mem::take(&mut cur));
-            }
-            EventKind::Skipped { question, .. } => {
-                cur.push_str(&style.dim(&format!("(skipped {question})\n")))
-            }
-            EventKind::QuizAnswered {
-                question,
-                item,
-                chosen,
-                correct,
-                ..
-            } => {
-                let mark = if *correct {
-                    style.good("✓")
-                } else {
-                    style.bad("✗")
-                };
-                cur.push_str(&format!(
-                    "{mark} quiz {question} #{}: chose {}\n",
-                    item + 1,
-                    (b'A' + *chosen as u8) as char
-                ));
-            }
-            EventKind::Regraded { turn, grade } => cur.push_str(&style.dim(&format!(
-                "Regraded turn {} on {}: {}/100 ({})\n",
-                turn + 1,
-                e.at.format("%Y-%m-%d"),
-                grade.score,
-                grade.grader
-            ))),
-            EventKind::SessionEnded { reason } => cur.push_str(&style.dim(&format!(
-                "\nSession ended ({reason}) at {}\n",
-                e.at.format("%H:%M UTC")
-            ))),
+        cur.push_str(&terminal_entry(en, style, width));
+        if matches!(en, Entry::Graded { .. }) {
+            chunks.push(std::mem::take(&mut cur));
         }
     }
     // A tail with no new question (the session's end) belongs to the last turn.
@@ -207,6 +119,69 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
         _ => {}
     }
     chunks
+}
+
+/// One transcript entry as terminal text.
+fn terminal_entry(en: Entry<'_>, style: Style, width: usize) -> String {
+    match en {
+        Entry::Started {
+            id,
+            kind,
+            grader,
+            at,
+        } => style.dim(&format!(
+            "Session {id} · {kind:?} · {grader} grader · {}\n",
+            at.format("%Y-%m-%d %H:%M UTC")
+        )),
+        Entry::Question {
+            title,
+            text,
+            question,
+        } => format!(
+            "\n{}\n{}\n{}",
+            style.bold(&style.accent(&format!("Question · {title}"))),
+            wrap(text, width, "  "),
+            style.dim(&format!("  ({question})\n"))
+        ),
+        Entry::FollowUp { label, text } => format!(
+            "\n{}\n{}\n",
+            style.bold(&style.accent(&format!("Follow-up · {label}"))),
+            wrap(text, width, "  ")
+        ),
+        Entry::Hint { level, text } => style.warn(&format!("  Hint ({level}/3): {text}\n")),
+        Entry::Answer { text, voice } => {
+            let mut s = format!("{}\n{}\n", style.bold("Answer"), wrap(text, width, "  │ "));
+            if let Some(v) = voice {
+                s.push_str(&style.dim(&format!("  ({})\n", crate::voice::view::one_line(v))));
+            }
+            s
+        }
+        Entry::Graded { grade } => format!("{}\n", render::feedback(grade, style, width)),
+        Entry::Skipped { question } => style.dim(&format!("(skipped {question})\n")),
+        Entry::Quiz {
+            question,
+            number,
+            option,
+            correct,
+        } => {
+            let mark = if correct {
+                style.good("✓")
+            } else {
+                style.bad("✗")
+            };
+            format!("{mark} quiz {question} #{number}: chose {option}\n")
+        }
+        Entry::Regraded { turn, at, grade } => style.dim(&format!(
+            "Regraded turn {turn} on {}: {}/100 ({})\n",
+            at.format("%Y-%m-%d"),
+            grade.score,
+            grade.grader
+        )),
+        Entry::Ended { reason, at } => style.dim(&format!(
+            "\nSession ended ({reason}) at {}\n",
+            at.format("%H:%M UTC")
+        )),
+    }
 }
 
 /// `viva replay`.
@@ -241,113 +216,106 @@ pub fn replay(store: &Store, a: &ReplayArgs, style: Style) -> Result<()> {
 
 /// Markdown transcript of a session.
 pub fn markdown(events: &[Event]) -> String {
-    let mut s = String::new();
-    for e in events {
-        match &e.kind {
-            EventKind::SessionStarted { kind, grader } => {
-                s.push_str(&format!(
-                    "# viva session {}\n\n{:?} · {} grader · started {}\n",
-                    fmt_id(e.session),
-                    kind,
-                    grader,
-                    e.at.format("%Y-%m-%d %H:%M UTC")
-                ));
+    Transcript::new(events)
+        .entries()
+        .map(markdown_entry)
+        .collect()
+}
+
+/// One transcript entry as Markdown.
+fn markdown_entry(en: Entry<'_>) -> String {
+    match en {
+        Entry::Started {
+            id,
+            kind,
+            grader,
+            at,
+        } => format!(
+            "# viva session {id}\n\n{kind:?} · {grader} grader · started {}\n",
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        Entry::Question {
+            title,
+            text,
+            question,
+        } => format!(
+            "\n## {title}\n\n`{question}`\n\n> {}\n",
+            text.replace('\n', "\n> ")
+        ),
+        Entry::FollowUp { label, text } => format!(
+            "\n### Follow-up ({label})\n\n> {}\n",
+            text.replace('\n', "\n> ")
+        ),
+        Entry::Hint { level, text } => format!("\n_Hint ({level}/3): {text}_\n"),
+        Entry::Answer { text, voice } => {
+            let mut s = format!(
+                "\n**Answer**\n\n```text\n{}\n```\n",
+                text.replace("```", "'''")
+            );
+            if let Some(v) = voice {
+                s.push_str(&format!("\n_{}_\n", crate::voice::view::one_line(v)));
             }
-            EventKind::QuestionAsked {
-                title,
-                text,
-                question,
-                ..
-            } => s.push_str(&format!(
-                "\n## {title}\n\n`{question}`\n\n> {}\n",
-                text.replace('\n', "\n> ")
-            )),
-            EventKind::FollowUpAsked {
-                stage,
-                text,
-                purpose,
-                target,
-                ..
-            } => s.push_str(&format!(
-                "\n### Follow-up ({})\n\n> {}\n",
-                follow_up_label(stage, *purpose, target.as_deref()),
-                text.replace('\n', "\n> ")
-            )),
-            EventKind::HintShown { level, text, .. } => {
-                s.push_str(&format!("\n_Hint ({level}/3): {text}_\n"))
-            }
-            EventKind::AnswerGiven { text, voice, .. } => {
-                s.push_str(&format!(
-                    "\n**Answer**\n\n```text\n{}\n```\n",
-                    text.replace("```", "'''")
-                ));
-                if let Some(v) = voice {
-                    s.push_str(&format!("\n_{}_\n", crate::voice::view::one_line(v)));
-                }
-            }
-            EventKind::Graded { grade, .. } => {
-                s.push_str(&format!(
-                    "\n**Score: {}/100** ({} grader{})\n\n",
-                    grade.score,
-                    grade.grader,
-                    if grade.degraded { ", degraded" } else { "" }
-                ));
-                for f in &grade.flags {
-                    s.push_str(&format!("- ⚠ {f}\n"));
-                }
-                for c in &grade.criteria {
-                    let ev = c
-                        .evidence
-                        .iter()
-                        .map(|e| format!("“{e}”"))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    s.push_str(&format!(
-                        "- **{}** {:?}: {}{}\n",
-                        c.id,
-                        c.verdict,
-                        c.statement,
-                        if ev.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" — you said {ev}")
-                        }
-                    ));
-                }
-                for m in &grade.misconceptions {
-                    s.push_str(&format!(
-                        "- ✗ misconception (−{}): {}\n",
-                        m.penalty, m.statement
-                    ));
-                }
-            }
-            EventKind::Skipped { question, .. } => {
-                s.push_str(&format!("\n_(skipped {question})_\n"))
-            }
-            EventKind::QuizAnswered {
-                question,
-                item,
-                chosen,
-                correct,
-                ..
-            } => s.push_str(&format!(
-                "- quiz `{question}` #{}: option {} — {}\n",
-                item + 1,
-                (b'A' + *chosen as u8) as char,
-                if *correct { "correct" } else { "wrong" }
-            )),
-            EventKind::Regraded { turn, grade } => s.push_str(&format!(
-                "- regraded turn {} on {}: **{}/100** ({} grader)\n",
-                turn + 1,
-                e.at.format("%Y-%m-%d"),
-                grade.score,
-                grade.grader
-            )),
-            EventKind::SessionEnded { reason } => s.push_str(&format!(
-                "\n---\nEnded ({reason}) {}\n",
-                e.at.format("%Y-%m-%d %H:%M UTC")
-            )),
+            s
         }
+        Entry::Graded { grade } => markdown_grade(grade),
+        Entry::Skipped { question } => format!("\n_(skipped {question})_\n"),
+        Entry::Quiz {
+            question,
+            number,
+            option,
+            correct,
+        } => format!(
+            "- quiz `{question}` #{number}: option {option} — {}\n",
+            if correct { "correct" } else { "wrong" }
+        ),
+        Entry::Regraded { turn, at, grade } => format!(
+            "- regraded turn {turn} on {}: **{}/100** ({} grader)\n",
+            at.format("%Y-%m-%d"),
+            grade.score,
+            grade.grader
+        ),
+        Entry::Ended { reason, at } => format!(
+            "\n---\nEnded ({reason}) {}\n",
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
+    }
+}
+
+/// A grade in the Markdown transcript: the score, flags, each criterion with the candidate's words, misconceptions.
+fn markdown_grade(grade: &crate::grade::Grade) -> String {
+    let mut s = format!(
+        "\n**Score: {}/100** ({} grader{})\n\n",
+        grade.score,
+        grade.grader,
+        if grade.degraded { ", degraded" } else { "" }
+    );
+    for f in &grade.flags {
+        s.push_str(&format!("- ⚠ {f}\n"));
+    }
+    for c in &grade.criteria {
+        let ev = c
+            .evidence
+            .iter()
+            .map(|e| format!("“{e}”"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        s.push_str(&format!(
+            "- **{}** {:?}: {}{}\n",
+            c.id,
+            c.verdict,
+            c.statement,
+            if ev.is_empty() {
+                String::new()
+            } else {
+                format!(" — you said {ev}")
+            }
+        ));
+    }
+    for m in &grade.misconceptions {
+        s.push_str(&format!(
+            "- ✗ misconception (−{}): {}\n",
+            m.penalty, m.statement
+        ));
     }
     s
 }

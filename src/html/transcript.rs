@@ -3,7 +3,8 @@
 
 use super::{escape as e, page};
 use crate::grade::Verdict;
-use crate::store::{fmt_id, Event, EventKind};
+use crate::review::transcript::{Entry, Transcript};
+use crate::store::Event;
 use std::fmt::Write;
 
 const CSS: &str = r#"
@@ -38,142 +39,136 @@ fn tone(score: u32) -> &'static str {
 pub fn transcript(events: &[Event]) -> String {
     let mut s = String::new();
     let mut title = String::from("viva session");
-    for ev in events {
-        match &ev.kind {
-            EventKind::SessionStarted { kind, grader } => {
-                title = format!("viva session {}", fmt_id(ev.session));
-                let _ = writeln!(
-                    s,
-                    "<h1>{}</h1>\n<p class=\"muted\">{:?} · {} grader · started {}</p>",
-                    e(&title),
-                    kind,
-                    e(grader),
-                    ev.at.format("%Y-%m-%d %H:%M UTC")
-                );
-            }
-            EventKind::QuestionAsked {
-                title: t,
-                text,
-                question,
-                ..
-            } => {
-                let _ = writeln!(
-                    s,
-                    "<section class=\"q\"><h2>{}</h2><div class=\"stage\">question · <span class=\"id\">{}</span></div>\
-                     <p class=\"prompt\">{}</p></section>",
-                    e(t),
-                    e(question),
-                    e(text)
-                );
-            }
-            EventKind::FollowUpAsked {
-                stage,
-                text,
-                purpose,
-                target,
-                ..
-            } => {
-                let _ = writeln!(
-                    s,
-                    "<h3>Follow-up</h3><div class=\"stage\">{}</div><p class=\"prompt\">{}</p>",
-                    e(&crate::store::event::follow_up_label(
-                        stage,
-                        *purpose,
-                        target.as_deref()
-                    )),
-                    e(text)
-                );
-            }
-            EventKind::HintShown { level, text, .. } => {
-                let _ = writeln!(s, "<p class=\"muted\">Hint ({level}/3): {}</p>", e(text));
-            }
-            EventKind::AnswerGiven { text, .. } => {
-                let _ = writeln!(s, "<div class=\"answer\">{}</div>", e(text));
-            }
-            EventKind::Graded { grade, .. } => {
-                let _ = writeln!(
-                    s,
-                    "<p><span class=\"score {}\">Score {}/100</span> <span class=\"note\">({} grader{})</span></p>",
-                    tone(grade.score),
-                    grade.score,
-                    e(&grade.grader),
-                    if grade.degraded { ", degraded" } else { "" }
-                );
-                for f in &grade.flags {
-                    let _ = writeln!(s, "<p class=\"bad\">⚠ {}</p>", e(f));
-                }
-                s.push_str("<ul class=\"crit\">\n");
-                for c in &grade.criteria {
-                    let (mark, cls, word) = verdict(c.verdict);
-                    let said: Vec<String> =
-                        c.evidence.iter().map(|q| format!("“{}”", e(q))).collect();
-                    let _ = writeln!(
-                        s,
-                        "<li><span class=\"{cls}\">{mark}</span> <b class=\"id\">{}</b> <span class=\"note\">{word}</span> — {}{}</li>",
-                        e(&c.id),
-                        e(&c.statement),
-                        if said.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" <span class=\"note\">you said</span> {}", said.join(" "))
-                        }
-                    );
-                }
-                for m in &grade.misconceptions {
-                    let _ = writeln!(
-                        s,
-                        "<li><span class=\"bad\">−{}</span> misconception: {}</li>",
-                        m.penalty,
-                        e(&m.statement)
-                    );
-                }
-                s.push_str("</ul>\n");
-            }
-            EventKind::Regraded { turn, grade } => {
-                let _ = writeln!(
-                    s,
-                    "<p class=\"note\">Regraded turn {} on {}: <span class=\"{}\">{}/100</span> ({} grader)</p>",
-                    turn + 1,
-                    ev.at.format("%Y-%m-%d"),
-                    tone(grade.score),
-                    grade.score,
-                    e(&grade.grader)
-                );
-            }
-            EventKind::Skipped { question, .. } => {
-                let _ = writeln!(s, "<p class=\"note\">(skipped {})</p>", e(question));
-            }
-            EventKind::QuizAnswered {
-                question,
-                item,
-                chosen,
-                correct,
-                ..
-            } => {
-                let _ = writeln!(
-                    s,
-                    "<p>{} quiz <span class=\"id\">{}</span> #{}: option {}</p>",
-                    if *correct {
-                        "<span class=\"good\">✓</span>"
-                    } else {
-                        "<span class=\"bad\">✗</span>"
-                    },
-                    e(question),
-                    item + 1,
-                    (b'A' + (*chosen).min(25) as u8) as char
-                );
-            }
-            EventKind::SessionEnded { reason } => {
-                let _ = writeln!(
-                    s,
-                    "<hr><p class=\"note\">Ended ({}) {}</p>",
-                    e(reason),
-                    ev.at.format("%Y-%m-%d %H:%M UTC")
-                );
-            }
+    for en in Transcript::new(events).entries() {
+        if let Entry::Started { id, .. } = en {
+            title = format!("viva session {id}");
         }
+        html_entry(en, &title, &mut s);
     }
     page(&title, CSS, &s, "")
+}
+
+/// One transcript entry as HTML, every text escaped.
+fn html_entry(en: Entry<'_>, title: &str, s: &mut String) {
+    let _ = match en {
+        Entry::Started {
+            kind, grader, at, ..
+        } => writeln!(
+            s,
+            "<h1>{}</h1>\n<p class=\"muted\">{kind:?} · {} grader · started {}</p>",
+            e(title),
+            e(grader),
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        Entry::Question {
+            title,
+            text,
+            question,
+        } => writeln!(
+            s,
+            "<section class=\"q\"><h2>{}</h2><div class=\"stage\">question · <span class=\"id\">{}</span></div>\
+             <p class=\"prompt\">{}</p></section>",
+            e(title),
+            e(question),
+            e(text)
+        ),
+        Entry::FollowUp { label, text } => writeln!(
+            s,
+            "<h3>Follow-up</h3><div class=\"stage\">{}</div><p class=\"prompt\">{}</p>",
+            e(label),
+            e(text)
+        ),
+        Entry::Hint { level, text } => {
+            writeln!(s, "<p class=\"muted\">Hint ({level}/3): {}</p>", e(text))
+        }
+        Entry::Answer { text, voice } => {
+            let _ = writeln!(s, "<div class=\"answer\">{}</div>", e(text));
+            match voice {
+                Some(v) => writeln!(
+                    s,
+                    "<p class=\"note\">{}</p>",
+                    e(&crate::voice::view::one_line(v))
+                ),
+                None => Ok(()),
+            }
+        }
+        Entry::Graded { grade } => {
+            html_grade(grade, s);
+            Ok(())
+        }
+        Entry::Regraded { turn, at, grade } => writeln!(
+            s,
+            "<p class=\"note\">Regraded turn {turn} on {}: <span class=\"{}\">{}/100</span> ({} grader)</p>",
+            at.format("%Y-%m-%d"),
+            tone(grade.score),
+            grade.score,
+            e(&grade.grader)
+        ),
+        Entry::Skipped { question } => {
+            writeln!(s, "<p class=\"note\">(skipped {})</p>", e(question))
+        }
+        Entry::Quiz {
+            question,
+            number,
+            option,
+            correct,
+        } => writeln!(
+            s,
+            "<p>{} quiz <span class=\"id\">{}</span> #{number}: option {option}</p>",
+            if correct {
+                "<span class=\"good\">✓</span>"
+            } else {
+                "<span class=\"bad\">✗</span>"
+            },
+            e(question)
+        ),
+        Entry::Ended { reason, at } => writeln!(
+            s,
+            "<hr><p class=\"note\">Ended ({}) {}</p>",
+            e(reason),
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
+    };
+}
+
+/// A grade: the score, flags, each criterion with the candidate's words, misconceptions.
+fn html_grade(grade: &crate::grade::Grade, s: &mut String) {
+    let _ = writeln!(
+        s,
+        "<p><span class=\"score {}\">Score {}/100</span> <span class=\"note\">({} grader{})</span></p>",
+        tone(grade.score),
+        grade.score,
+        e(&grade.grader),
+        if grade.degraded { ", degraded" } else { "" }
+    );
+    for f in &grade.flags {
+        let _ = writeln!(s, "<p class=\"bad\">⚠ {}</p>", e(f));
+    }
+    s.push_str("<ul class=\"crit\">\n");
+    for c in &grade.criteria {
+        let (mark, cls, word) = verdict(c.verdict);
+        let said: Vec<String> = c.evidence.iter().map(|q| format!("“{}”", e(q))).collect();
+        let _ = writeln!(
+            s,
+            "<li><span class=\"{cls}\">{mark}</span> <b class=\"id\">{}</b> <span class=\"note\">{word}</span> — {}{}</li>",
+            e(&c.id),
+            e(&c.statement),
+            if said.is_empty() {
+                String::new()
+            } else {
+                format!(" <span class=\"note\">you said</span> {}", said.join(" "))
+            }
+        );
+    }
+    for m in &grade.misconceptions {
+        let _ = writeln!(
+            s,
+            "<li><span class=\"bad\">−{}</span> misconception: {}</li>",
+            m.penalty,
+            e(&m.statement)
+        );
+    }
+    s.push_str("</ul>\n");
 }
 
 #[cfg(test)]

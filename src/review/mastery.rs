@@ -47,11 +47,14 @@ impl Ewma {
     }
 }
 
-/// Where a criterion or concept was last seen: the candidate's words and what was missing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LastSeen {
+/// Where a criterion or concept was last seen: the candidate's words and what was missing. One shape serves three
+/// readers, told apart by how the session and the missing criteria are given: the stored fold state
+/// ([`LastObs`]), the view with today's statements ([`LastSeen`]) and the report's evidence
+/// (`report::Evidence`, the session as its display id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Seen<S, M> {
     /// Session id.
-    pub session: u64,
+    pub session: S,
     /// When.
     pub at: DateTime<Utc>,
     /// Question id.
@@ -64,9 +67,36 @@ pub struct LastSeen {
     pub evidence: Vec<String>,
     /// The start of the answer.
     pub answer: String,
-    /// Statements of what was missing or only partly there.
-    pub missing: Vec<String>,
+    /// What was missing or only partly there.
+    pub missing: Vec<M>,
 }
+
+impl<S, M> Seen<S, M> {
+    /// The same observation with the session and each missing entry given another way.
+    pub fn map<S2, M2>(
+        &self,
+        session: impl FnOnce(&S) -> S2,
+        missing: impl FnMut(&M) -> M2,
+    ) -> Seen<S2, M2> {
+        Seen {
+            session: session(&self.session),
+            at: self.at,
+            question: self.question.clone(),
+            stage: self.stage.clone(),
+            verdict: self.verdict,
+            evidence: self.evidence.clone(),
+            answer: self.answer.clone(),
+            missing: self.missing.iter().map(missing).collect(),
+        }
+    }
+}
+
+/// The view's form: the statements of what was missing, as today's bank words them.
+pub type LastSeen = Seen<u64, String>;
+
+/// The stored form, before the bank is consulted: what was missing is kept as (criterion id, the statement stored
+/// with the grade), and today's statement is looked up when the view is read.
+pub type LastObs = Seen<u64, (String, String)>;
 
 /// Mastery of one rubric criterion.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,28 +154,6 @@ pub struct Mastery {
     pub grid: Vec<Cell>,
 }
 
-/// Where a criterion or concept was last seen, before the bank is consulted: what was missing is kept as
-/// (criterion id, the statement stored with the grade), and today's statement is looked up when the view is read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LastObs {
-    /// Session id.
-    pub session: u64,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Question id.
-    pub question: String,
-    /// "question" or the ladder stage.
-    pub stage: String,
-    /// The worst verdict among the criteria concerned.
-    pub verdict: Verdict,
-    /// The candidate's words that earned credit.
-    pub evidence: Vec<String>,
-    /// The start of the answer.
-    pub answer: String,
-    /// Criteria missing or only partly there: (id, statement stored with the grade).
-    pub missing: Vec<(String, String)>,
-}
-
 impl LastObs {
     fn new(a: &AnswerRec, crits: &[&CritObs]) -> LastObs {
         LastObs {
@@ -177,20 +185,10 @@ impl LastObs {
 
     /// With today's statements.
     pub fn resolve(&self, bank: &Bank) -> LastSeen {
-        LastSeen {
-            session: self.session,
-            at: self.at,
-            question: self.question.clone(),
-            stage: self.stage.clone(),
-            verdict: self.verdict,
-            evidence: self.evidence.clone(),
-            answer: self.answer.clone(),
-            missing: self
-                .missing
-                .iter()
-                .map(|(id, st)| statement_in(bank, &self.question, id, st))
-                .collect(),
-        }
+        self.map(
+            |s| *s,
+            |(id, st)| statement_in(bank, &self.question, id, st),
+        )
     }
 }
 

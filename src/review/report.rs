@@ -12,39 +12,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Where a weak spot was last seen.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    /// Session (display id).
-    pub session: String,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Question id.
-    pub question: String,
-    /// "question" or the ladder stage.
-    pub stage: String,
-    /// Worst verdict of the criteria concerned.
-    pub verdict: Verdict,
-    /// The candidate's words that earned credit.
-    pub evidence: Vec<String>,
-    /// The start of the answer.
-    pub answer: String,
-    /// What was missing.
-    pub missing: Vec<String>,
-}
+/// Where a weak spot was last seen, the session given as its display id.
+pub type Evidence = super::mastery::Seen<String, String>;
 
 impl From<&LastSeen> for Evidence {
     fn from(l: &LastSeen) -> Self {
-        Evidence {
-            session: fmt_id(l.session),
-            at: l.at,
-            question: l.question.clone(),
-            stage: l.stage.clone(),
-            verdict: l.verdict,
-            evidence: l.evidence.clone(),
-            answer: l.answer.clone(),
-            missing: l.missing.clone(),
-        }
+        l.map(|s| fmt_id(*s), String::clone)
     }
 }
 

@@ -63,31 +63,23 @@ pub struct Missed {
     pub verdict: Verdict,
 }
 
-/// One question's card, replayed from its attempts.
+/// One question's card, replayed from its attempts, with the question's title and area from the bank. The card's
+/// own fields are its [`CardCore`]'s (reached through `Deref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardState {
-    /// Question id.
-    pub question: String,
     /// Title.
     pub title: String,
     /// Area.
     pub area: String,
-    /// FSRS state after the last review.
-    pub card: Card,
-    /// Number of reviews (attempts).
-    pub reviews: u32,
-    /// Score of the last attempt.
-    pub last_score: u32,
-    /// Rating of the last attempt.
-    pub last_rating: Rating,
-    /// Session of the last attempt.
-    pub last_session: u64,
-    /// Time of the last attempt.
-    pub last_at: DateTime<Utc>,
-    /// The last attempt was skipped without an answer.
-    pub last_skipped: bool,
-    /// Criteria not met in the last attempt.
-    pub missed: Vec<Missed>,
+    /// The card itself.
+    pub core: CardCore,
+}
+
+impl std::ops::Deref for CardState {
+    type Target = CardCore;
+    fn deref(&self) -> &CardCore {
+        &self.core
+    }
 }
 
 impl CardState {
@@ -213,15 +205,7 @@ impl CardCore {
         CardState {
             title: title_of(bank, &self.question),
             area: area_of(bank, &self.question),
-            question: self.question,
-            card: self.card,
-            reviews: self.reviews,
-            last_score: self.last_score,
-            last_rating: self.last_rating,
-            last_session: self.last_session,
-            last_at: self.last_at,
-            last_skipped: self.last_skipped,
-            missed: self.missed,
+            core: self,
         }
     }
 }
