@@ -2,8 +2,9 @@
 //! Ctrl-C cancelling the call (not the process).
 
 use crate::bank::{Bank, Question};
-use crate::grade::{offline, Grade, Grader, LlmAudit};
+use crate::grade::{offline, Grade, LlmAudit};
 use crate::llm::Completion;
+use crate::llm::Grader;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,5 @@
 //! Raw command-line flags (clap). Validated into [`crate::settings::Settings`] by `main`.
 
-use crate::grade::GraderChoice;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -598,4 +597,27 @@ pub struct RegradeArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which grader to use.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum GraderChoice {
+    /// LLM when an endpoint is configured, else offline.
+    #[default]
+    Auto,
+    /// Always the LLM endpoint.
+    Llm,
+    /// Always the offline grader.
+    Offline,
 }

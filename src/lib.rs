@@ -114,12 +114,12 @@ pub fn llm_grader(s: &settings::Settings) -> Result<llm::grader::LlmGrader> {
     })
 }
 
-fn grader_for(s: &settings::Settings) -> Result<grade::Grader> {
+fn grader_for(s: &settings::Settings) -> Result<llm::Grader> {
     match s.grader {
-        grade::GraderChoice::Offline => Ok(grade::Grader::Offline),
-        grade::GraderChoice::Auto if s.llm.is_none() => Ok(grade::Grader::Offline),
-        grade::GraderChoice::Auto | grade::GraderChoice::Llm => {
-            Ok(grade::Grader::Llm(Box::new(llm_grader(s)?)))
+        cli::GraderChoice::Offline => Ok(llm::Grader::Offline),
+        cli::GraderChoice::Auto if s.llm.is_none() => Ok(llm::Grader::Offline),
+        cli::GraderChoice::Auto | cli::GraderChoice::Llm => {
+            Ok(llm::Grader::Llm(Box::new(llm_grader(s)?)))
         }
     }
 }

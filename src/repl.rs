@@ -2,8 +2,8 @@
 //! carries out the state machine's effects, and saves every event to the store.
 
 use crate::bank::Bank;
-use crate::grade::Grader;
 use crate::interview::{Ask, Command, Effect, Input, Interview};
+use crate::llm::Grader;
 use crate::output::{out, outln, Style};
 use crate::render;
 use crate::store::{fmt_id, new_session_id, Event, Store, SCHEMA_VERSION};

@@ -1,7 +1,7 @@
 //! One validated settings value: built-in defaults < config file < environment < flags.
 
 use crate::cli::Cli;
-use crate::grade::GraderChoice;
+use crate::cli::GraderChoice;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

@@ -88,7 +88,7 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
                         }
                     }
                     report["grader"] = json!(match s.grader {
-                        crate::grade::GraderChoice::Offline => "offline".to_string(),
+                        crate::cli::GraderChoice::Offline => "offline".to_string(),
                         _ => g.name(),
                     });
                 }

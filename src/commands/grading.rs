@@ -2,7 +2,8 @@
 
 use crate::bank::{Bank, BankError};
 use crate::cli::{BankCmd, CalibrateArgs, GradeArgs};
-use crate::grade::{baseline, compute_score, offline, stats, Grade, Grader};
+use crate::grade::{baseline, compute_score, offline, stats, Grade};
+use crate::llm::Grader;
 use crate::output::{json, outln, Style};
 use crate::render;
 use anyhow::{bail, Context, Result};

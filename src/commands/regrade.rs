@@ -2,7 +2,7 @@
 //! `Regraded` events beside the originals, never over them.
 
 use crate::cli::RegradeArgs;
-use crate::grade::Grader;
+use crate::llm::Grader;
 use crate::output::{json, outln, Style};
 use crate::review;
 use crate::settings::Settings;

@@ -3,7 +3,7 @@
 
 use crate::bank::Bank;
 use crate::cli::TranscribeArgs;
-use crate::grade::Grader;
+use crate::llm::Grader;
 use crate::output::{json, outln, wrap, Style};
 use crate::voice::stt::{self, SttConfig, SttError};
 use crate::voice::{audio, view, wer, Delivery};

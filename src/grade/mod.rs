@@ -16,7 +16,6 @@ pub mod pattern;
 pub mod semantic;
 pub mod stats;
 
-use crate::bank::{Bank, Question};
 use serde::{Deserialize, Serialize};
 
 /// A criterion's verdict.
@@ -201,64 +200,6 @@ pub fn compute_score(criteria: &[CriterionResult], misconceptions: &[Misconcepti
     let penalty: f64 = misconceptions.iter().map(|m| m.penalty).sum();
     let s = (100.0 * earned / total - penalty).round();
     s.clamp(0.0, 100.0) as u32
-}
-
-/// Which grader to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum GraderChoice {
-    /// LLM when an endpoint is configured, else offline.
-    #[default]
-    Auto,
-    /// Always the LLM endpoint.
-    Llm,
-    /// Always the offline grader.
-    Offline,
-}
-
-/// The grader seam: the interview and the commands grade through this.
-#[derive(Clone)]
-pub enum Grader {
-    /// Deterministic, local, no model.
-    Offline,
-    /// An OpenAI-compatible endpoint, with the offline grader as detector, second opinion and fallback.
-    Llm(Box<crate::llm::grader::LlmGrader>),
-}
-
-impl Grader {
-    /// Short name for display.
-    pub fn name(&self) -> String {
-        match self {
-            Grader::Offline => "offline".into(),
-            Grader::Llm(g) => g.name(),
-        }
-    }
-
-    /// Grade an answer to a question (or to one of its ladder rungs); `on_token` sees model output as it streams.
-    pub async fn grade(
-        &self,
-        bank: &Bank,
-        q: &Question,
-        rung: Option<usize>,
-        answer: &str,
-        on_token: &mut (dyn FnMut(&str) + Send),
-    ) -> Grade {
-        match self {
-            Grader::Offline => offline::grade(bank, q, rung, answer),
-            Grader::Llm(g) => g.grade(bank, q, rung, answer, on_token).await,
-        }
-    }
-
-    /// Grade without streaming.
-    pub async fn grade_quiet(
-        &self,
-        bank: &Bank,
-        q: &Question,
-        rung: Option<usize>,
-        answer: &str,
-    ) -> Grade {
-        self.grade(bank, q, rung, answer, &mut |_| {}).await
-    }
 }
 
 #[cfg(test)]

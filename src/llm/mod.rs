@@ -8,6 +8,8 @@ pub mod prompt;
 pub mod quote;
 pub mod redact;
 
+use crate::bank::{Bank, Question};
+use crate::grade::Grade;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::middleware::HttpRequestFactory;
@@ -481,5 +483,50 @@ mod tests {
         let mut h = reqwest::header::HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+    }
+}
+
+/// The grader seam: the interview and the commands grade through this.
+#[derive(Clone)]
+pub enum Grader {
+    /// Deterministic, local, no model.
+    Offline,
+    /// An OpenAI-compatible endpoint, with the offline grader as detector, second opinion and fallback.
+    Llm(Box<grader::LlmGrader>),
+}
+
+impl Grader {
+    /// Short name for display.
+    pub fn name(&self) -> String {
+        match self {
+            Grader::Offline => "offline".into(),
+            Grader::Llm(g) => g.name(),
+        }
+    }
+
+    /// Grade an answer to a question (or to one of its ladder rungs); `on_token` sees model output as it streams.
+    pub async fn grade(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Grade {
+        match self {
+            Grader::Offline => crate::grade::offline::grade(bank, q, rung, answer),
+            Grader::Llm(g) => g.grade(bank, q, rung, answer, on_token).await,
+        }
+    }
+
+    /// Grade without streaming.
+    pub async fn grade_quiet(
+        &self,
+        bank: &Bank,
+        q: &Question,
+        rung: Option<usize>,
+        answer: &str,
+    ) -> Grade {
+        self.grade(bank, q, rung, answer, &mut |_| {}).await
     }
 }
