@@ -205,7 +205,7 @@ pub struct InterviewArgs {
     pub voice: bool,
     /// Text-to-speech for --voice (implies it) [default: auto = piper with a voice, else espeak-ng].
     #[arg(long, value_enum, value_name = "ENGINE")]
-    pub tts: Option<crate::voice::tts::TtsChoice>,
+    pub tts: Option<TtsChoice>,
     /// Answer clips for a scripted voice interview (WAV files used in name order; .txt files hold typed answers or
     /// /commands). Implies --voice.
     #[arg(long, value_name = "DIR")]
@@ -620,4 +620,20 @@ pub enum GraderChoice {
     Llm,
     /// Always the offline grader.
     Offline,
+}
+
+/// Which text-to-speech engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TtsChoice {
+    /// piper when installed with a voice (VIVA_PIPER_VOICE, or a voice package beside it), else espeak-ng.
+    #[default]
+    Auto,
+    /// espeak-ng.
+    Espeak,
+    /// piper with the voice model in VIVA_PIPER_VOICE, or a voice package installed beside it.
+    Piper,
+    /// The endpoint's /v1/audio/speech (VIVA_TTS_BASE_URL, else the STT/LLM endpoint).
+    Endpoint,
+    /// Do not speak; show questions as text only.
+    Off,
 }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod embed;
 pub mod grade;
 pub mod html;
+pub mod input;
 pub mod interview;
 pub mod llm;
 pub mod output;
@@ -18,8 +19,10 @@ pub mod quiz;
 pub mod render;
 pub mod repl;
 pub mod review;
+pub mod session;
 pub mod settings;
 pub mod store;
+pub mod text;
 pub mod voice;
 
 use anyhow::Result;
@@ -259,7 +262,7 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         .map_err(|e| anyhow::anyhow!("invalid question bank: {e}"))?;
     let bank = bank;
     // One shell, three answer sources: spoken/clips, a terminal, or blank-line blocks from a pipe.
-    let mut src: Box<dyn repl::Source> = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
+    let mut src: Box<dyn input::Source> = if a.voice || a.answer_dir.is_some() || a.tts.is_some() {
         let opts = voice::shell::Options {
             tts: a.tts.unwrap_or_default(),
             answer_dir: a.answer_dir.clone(),
@@ -268,9 +271,9 @@ fn interview(s: &settings::Settings, a: cli::InterviewArgs, style: Style) -> Res
         };
         Box::new(voice::shell::VoiceSource::new(opts, style)?)
     } else if s.interactive {
-        Box::new(repl::TtySource::new(style)?)
+        Box::new(input::TtySource::new(style)?)
     } else {
-        Box::new(repl::BlockSource::new(std::io::stdin().lock()))
+        Box::new(input::BlockSource::new(std::io::stdin().lock()))
     };
     let session = repl::run(
         &store,

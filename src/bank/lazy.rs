@@ -9,7 +9,7 @@
 use super::spec::{CriterionSpec, LexiconFile, MisconceptionSpec, QuestionSpec};
 use super::{collect_embedded, compile_question, line_of, Bank, BankError, BankIssue};
 use super::{Criterion, Misconception, Question, Rung, AREAS};
-use crate::grade::normalize::Lexicon;
+use crate::text::normalize::Lexicon;
 
 fn bare_criteria(specs: &[CriterionSpec]) -> Vec<Criterion> {
     specs

@@ -4,8 +4,8 @@ pub mod draft;
 pub mod lazy;
 pub mod spec;
 
-use crate::grade::normalize::Lexicon;
-use crate::grade::pattern::Pattern;
+use crate::text::normalize::Lexicon;
+use crate::text::pattern::Pattern;
 use include_dir::{include_dir, Dir};
 use spec::{
     CriterionSpec, LexiconFile, MisconceptionSpec, QuestionSpec, AREAS, DIFFICULTIES, STAGES,
@@ -518,6 +518,11 @@ fn compile_patterns(
     out
 }
 
+/// The most points one criterion can weigh (weights are relative: a question's criteria share 100 points).
+pub const MAX_WEIGHT: f64 = 1000.0;
+/// The most points one misconception can subtract (more could never matter: scores are clipped at 0).
+pub const MAX_PENALTY: f64 = 100.0;
+
 /// Where a number of points (a weight, a penalty) sits in a rubric file, for its range check.
 struct Points<'a> {
     text: &'a str,
@@ -566,7 +571,7 @@ fn compile_criteria(
             owner: "criterion",
             id: &c.id,
         };
-        at.check("weight", c.weight, crate::grade::MAX_WEIGHT, errs);
+        at.check("weight", c.weight, MAX_WEIGHT, errs);
         if let Some(m) = c.min_hits {
             if m == 0 || m > c.patterns.len() {
                 errs.push((
@@ -614,7 +619,7 @@ fn compile_misconceptions(
             owner: "misconception",
             id: &m.id,
         };
-        at.check("penalty", m.penalty, crate::grade::MAX_PENALTY, errs);
+        at.check("penalty", m.penalty, MAX_PENALTY, errs);
         if m.patterns.is_empty() {
             errs.push((line, format!("misconception '{}' has no patterns", m.id)));
         }

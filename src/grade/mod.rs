@@ -1,18 +1,15 @@
 //! Grading: result types, the score computed from verdicts, and the grader seam.
 
+pub use crate::text::{fasthash, limits, negation, normalize, pattern};
+
 pub mod baseline;
 pub mod calibration;
 pub mod covert;
 pub mod detect;
 pub mod fairness;
-pub mod fasthash;
 pub mod index;
 pub mod injection;
-pub mod limits;
-pub mod negation;
-pub mod normalize;
 pub mod offline;
-pub mod pattern;
 pub mod semantic;
 pub mod stats;
 
@@ -150,10 +147,7 @@ pub struct LlmAudit {
     pub other_policy_score: Option<u32>,
 }
 
-/// The most points one criterion can weigh (weights are relative: a question's criteria share 100 points).
-pub const MAX_WEIGHT: f64 = 1000.0;
-/// The most points one misconception can subtract (more could never matter: scores are clipped at 0).
-pub const MAX_PENALTY: f64 = 100.0;
+pub use crate::bank::{MAX_PENALTY, MAX_WEIGHT};
 
 impl Grade {
     /// Check the numbers a stored or imported grade carries: a score of 0-100, finite weights and penalties of

@@ -3,7 +3,7 @@
 
 use crate::bank::{Bank, Criterion, Question, Rung};
 use crate::grade::{offline, pattern::Doc, Grade, Verdict};
-use crate::store::event::Purpose;
+use crate::session::Purpose;
 
 /// A criterion the candidate missed or only partly met in one answer.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,8 @@ pub mod coach;
 
 use crate::bank::{Bank, Question};
 use crate::grade::{Grade, Verdict};
-pub use crate::store::event::Purpose;
-use crate::store::EventKind;
+use crate::session::EventKind;
+pub use crate::session::Purpose;
 
 /// A slash command typed at the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub enum Input {
         /// The transcript (possibly edited).
         text: String,
         /// Recording, raw transcript and delivery metrics.
-        voice: crate::voice::SpokenMeta,
+        voice: crate::session::SpokenMeta,
     },
     /// The grade for the pending answer.
     Graded(Grade),
@@ -174,7 +174,7 @@ pub enum Effect {
     /// Show feedback for a grade.
     Feedback(Grade),
     /// Show the delivery metrics of the spoken answer just graded (after its feedback).
-    Delivery(crate::voice::Delivery),
+    Delivery(crate::session::Delivery),
     /// A one-line notice.
     Notice(String),
     /// Show a hint.
@@ -241,7 +241,7 @@ pub struct Interview<'a> {
     asked: Vec<String>,
     last_answer: String,
     text_override: Option<String>,
-    pending_delivery: Option<crate::voice::Delivery>,
+    pending_delivery: Option<crate::session::Delivery>,
 }
 
 impl<'a> Interview<'a> {
@@ -296,7 +296,7 @@ impl<'a> Interview<'a> {
             (Phase::Done, _) => {}
             (Phase::NotStarted, Input::Start) => {
                 fx.push(Effect::Persist(EventKind::SessionStarted {
-                    kind: crate::store::SessionKind::Interview,
+                    kind: crate::session::SessionKind::Interview,
                     grader: self.grader.clone(),
                 }));
                 if self.plan.is_empty() {
@@ -385,7 +385,7 @@ impl<'a> Interview<'a> {
     fn answer(
         &mut self,
         text: String,
-        voice: Option<crate::voice::SpokenMeta>,
+        voice: Option<crate::session::SpokenMeta>,
         fx: &mut Vec<Effect>,
     ) {
         if text.trim().is_empty() {

@@ -277,7 +277,8 @@ fn command_parsing(#[case] line: &str, #[case] want: Option<Result<Command, Stri
 
 #[test]
 fn spoken_answer_keeps_its_voice_data_and_delivery_follows_feedback() {
-    use crate::voice::{audio::Pcm, Delivery, SpokenMeta};
+    use crate::session::{Delivery, SpokenMeta};
+    use crate::voice::audio::Pcm;
     let b = bank();
     let mut m = Interview::new(&b, vec![Q.into()], "offline", 0);
     m.step(Input::Start);

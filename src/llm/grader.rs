@@ -8,7 +8,7 @@ use crate::grade::{
     calibration::Calibration, compute_score, offline, pattern::Doc, CriterionResult, Grade,
     LlmAudit, MisconceptionHit, Verdict,
 };
-use crate::store::event::Purpose;
+use crate::session::Purpose;
 use serde_json::{json, Value};
 
 /// Longest answer sent to the model, in tokens; longer answers are cut with a visible warning.

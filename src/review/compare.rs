@@ -123,8 +123,8 @@ pub fn compare(before: &Attempt, after: &Attempt, bank: &Bank) -> Comparison {
     Comparison {
         question: after.question.clone(),
         title: title_of(bank, &after.question),
-        before_session: crate::store::fmt_id(before.session),
-        after_session: crate::store::fmt_id(after.session),
+        before_session: crate::session::fmt_id(before.session),
+        after_session: crate::session::fmt_id(after.session),
         before_score: bs,
         after_score: as_,
         score_change: as_ as i64 - bs as i64,

@@ -10,7 +10,7 @@ use super::schedule::{self, Missed};
 use super::{excerpt, Answered, Attempt, History};
 use crate::bank::Bank;
 use crate::grade::Verdict;
-use crate::store::Event;
+use crate::session::Event;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

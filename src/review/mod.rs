@@ -11,7 +11,7 @@ pub mod transcript;
 
 use crate::bank::Bank;
 use crate::grade::Grade;
-use crate::store::{Event, EventKind};
+use crate::session::{Event, EventKind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 

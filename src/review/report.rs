@@ -7,7 +7,7 @@ use super::schedule::{self, rating_name, state_name, CardState};
 use super::{title_of, History};
 use crate::bank::Bank;
 use crate::grade::Verdict;
-use crate::store::fmt_id;
+use crate::session::fmt_id;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

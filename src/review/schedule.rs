@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(r, [Again, Again, Hard, Hard, Good, Good, Easy, Easy]);
     }
 
-    fn two_sessions() -> Vec<crate::store::Event> {
+    fn two_sessions() -> Vec<crate::session::Event> {
         let mut log = Log::new(1, day(0));
         log.ask(A, "Anchors");
         log.answer(

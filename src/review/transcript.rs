@@ -4,9 +4,8 @@
 //! (the HTML transcript once dropped the spoken-answer line this way).
 
 use crate::grade::Grade;
-use crate::store::event::follow_up_label;
-use crate::store::{fmt_id, Event, EventKind, SessionKind};
-use crate::voice::SpokenMeta;
+use crate::session::event::follow_up_label;
+use crate::session::{fmt_id, Event, EventKind, SessionKind, SpokenMeta};
 use chrono::{DateTime, Utc};
 
 /// What a reader sees of one event.

@@ -1,16 +1,15 @@
 //! The sled store: an append-only log of session events plus rebuildable views (the session summaries, and the
 //! review views of [`views`]).
 
-pub mod event;
+pub use crate::session::event;
 pub mod views;
 mod views_read;
 
-pub use event::{Event, EventKind, SessionKind, SessionSummary};
+pub use crate::session::event::{
+    fmt_id, Event, EventKind, SessionKind, SessionSummary, SCHEMA_VERSION,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Schema version written with every event.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Key of the log position in `log_meta`.
 const LOG_POS: &[u8] = b"pos";
@@ -117,11 +116,6 @@ fn key(session: u64, seq: u32) -> [u8; 12] {
 /// Parse a displayed session id (hex).
 pub fn parse_id(s: &str) -> Option<u64> {
     u64::from_str_radix(s, 16).ok()
-}
-
-/// Display form of a session id.
-pub fn fmt_id(id: u64) -> String {
-    format!("{id:014x}")
 }
 
 /// A new time-ordered session id.

@@ -7,42 +7,9 @@
 //! Enter does not lower the words per minute.
 
 use super::audio::Pcm;
-use super::lexicon::{self, Count};
+use super::lexicon;
+pub use crate::session::spoken::{Delivery, Pause};
 use serde::{Deserialize, Serialize};
-
-/// A pause longer than the threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pause {
-    /// Where it starts, seconds from the start of the clip.
-    pub at_s: f64,
-    /// How long it lasts, seconds.
-    pub len_s: f64,
-}
-
-/// Delivery metrics of one spoken answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Delivery {
-    /// Length of the recording, seconds.
-    pub duration_s: f64,
-    /// From the first to the last voiced frame, seconds.
-    pub speech_s: f64,
-    /// Words in the transcript.
-    pub words: u32,
-    /// Words per minute of speech.
-    pub wpm: f64,
-    /// Filler words found, most frequent first.
-    pub fillers: Vec<Count>,
-    /// Filler words per minute of speech.
-    pub fillers_per_min: f64,
-    /// Hedging phrases found, most frequent first.
-    pub hedges: Vec<Count>,
-    /// Hedging phrases per minute of speech.
-    pub hedges_per_min: f64,
-    /// Pauses of at least `pause_threshold_s`.
-    pub pauses: Vec<Pause>,
-    /// The pause threshold used, seconds.
-    pub pause_threshold_s: f64,
-}
 
 /// Pauses at least this long count.
 pub const LONG_PAUSE_S: f64 = 2.0;

@@ -1,5 +1,6 @@
 //! Delivery metrics on synthetic audio with known silences, and the bands.
 use super::*;
+use crate::session::spoken::Count;
 
 const RATE: u32 = 16_000;
 

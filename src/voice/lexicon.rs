@@ -4,16 +4,7 @@
 //! "kind of". Context rules keep the ordinary uses out: "I would like to", "things like anchors", "what kind of
 //! model", "do you know". Hedges: "I think", "maybe", "probably", "I guess", "not sure", …
 
-use serde::{Deserialize, Serialize};
-
-/// How often one phrase occurred.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Count {
-    /// The phrase, lower case ("um", "you know").
-    pub phrase: String,
-    /// Occurrences.
-    pub n: u32,
-}
+pub use crate::session::spoken::Count;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {

@@ -16,19 +16,7 @@ pub mod tts;
 pub mod view;
 pub mod wer;
 
-pub use delivery::Delivery;
-use serde::{Deserialize, Serialize};
-
-/// What is kept with a spoken answer in the store (the `voice` field of `AnswerGiven`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SpokenMeta {
-    /// The recording, relative to the store directory (`audio/….wav`).
-    pub audio: String,
-    /// The transcript as recognised; the graded answer text may be an edited copy.
-    pub transcript: String,
-    /// Delivery metrics.
-    pub delivery: Delivery,
-}
+pub use crate::session::spoken::{Delivery, SpokenMeta};
 
 #[cfg(test)]
 mod tests {

@@ -6,21 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// Which text-to-speech engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum TtsChoice {
-    /// piper when installed with a voice (VIVA_PIPER_VOICE, or a voice package beside it), else espeak-ng.
-    #[default]
-    Auto,
-    /// espeak-ng.
-    Espeak,
-    /// piper with the voice model in VIVA_PIPER_VOICE, or a voice package installed beside it.
-    Piper,
-    /// The endpoint's /v1/audio/speech (VIVA_TTS_BASE_URL, else the STT/LLM endpoint).
-    Endpoint,
-    /// Do not speak; show questions as text only.
-    Off,
-}
+pub use crate::cli::TtsChoice;
 
 /// Text-to-speech errors: each is one line that says what to do.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,14 @@ use crate::grade::Grade;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Schema version written with every event.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Display form of a session id.
+pub fn fmt_id(id: u64) -> String {
+    format!("{id:014x}")
+}
+
 /// What kind of session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,11 +79,10 @@ impl Event {
     /// Check what serde cannot: a schema version this build knows, and the numbers of a grade. The error names
     /// the first problem.
     pub fn check(&self) -> Result<(), String> {
-        if self.v == 0 || self.v > crate::store::SCHEMA_VERSION {
+        if self.v == 0 || self.v > SCHEMA_VERSION {
             return Err(format!(
                 "schema version {} is not one this viva reads (1-{}); a newer viva wrote it",
-                self.v,
-                crate::store::SCHEMA_VERSION
+                self.v, SCHEMA_VERSION
             ));
         }
         match &self.kind {
@@ -151,7 +158,7 @@ pub enum EventKind {
         /// For a spoken answer: the recording, the raw transcript and the delivery metrics (absent for typed
         /// answers and in older events).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        voice: Option<crate::voice::SpokenMeta>,
+        voice: Option<super::SpokenMeta>,
     },
     /// An answer was graded.
     Graded {
