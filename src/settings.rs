@@ -159,49 +159,29 @@ impl Settings {
                 None => ConfigFile::default(),
             },
         };
-        let env_grader = match env_nonempty("VIVA_GRADER") {
-            Some(v) => Some(
-                <GraderChoice as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
-                    SettingsError::Env(
-                        "VIVA_GRADER".into(),
-                        v,
-                        "expected auto, llm or offline".into(),
-                    )
-                })?,
-            ),
-            None => None,
-        };
         let store = cli
             .store
             .clone()
             .or_else(|| env_nonempty("VIVA_STORE").map(PathBuf::from))
-            .or(cfg.store)
+            .or(cfg.store.clone())
             .unwrap_or_else(|| PathBuf::from("sessions"));
         let bank = cli
             .bank
             .clone()
             .or_else(|| env_nonempty("VIVA_BANK").map(PathBuf::from))
-            .or(cfg.bank);
-        let grader = cli.grader.or(env_grader).or(cfg.grader).unwrap_or_default();
+            .or(cfg.bank.clone());
+        let grader = cli
+            .grader
+            .or(env_grader()?)
+            .or(cfg.grader)
+            .unwrap_or_default();
         let base_url = cli
             .base_url
             .clone()
             .or_else(|| env_nonempty("VIVA_LLM_BASE_URL"))
             .or_else(|| env_nonempty("OPENAI_BASE_URL"))
-            .or(cfg.base_url);
-        let timeout = match cli.timeout {
-            Some(t) => Some(t),
-            None => match env_nonempty("VIVA_LLM_TIMEOUT") {
-                Some(v) => Some(v.parse().map_err(|_| {
-                    SettingsError::Env(
-                        "VIVA_LLM_TIMEOUT".into(),
-                        v,
-                        "expected whole seconds".into(),
-                    )
-                })?),
-                None => cfg.timeout,
-            },
-        };
+            .or(cfg.base_url.clone());
+        let timeout = timeout(cli, &cfg)?;
         let second_opinion = if cli.second_opinion {
             Some(true)
         } else if cli.no_second_opinion {
@@ -215,21 +195,8 @@ impl Settings {
             .map(PathBuf::from)
             .or(cfg.model_dir.clone())
             .unwrap_or_else(crate::embed::fetch::default_dir);
-        let llm = base_url.map(|base_url| LlmSettings {
-            base_url,
-            model: cli
-                .model
-                .clone()
-                .or_else(|| env_nonempty("VIVA_LLM_MODEL"))
-                .or(cfg.model.clone()),
-            api_key: env_nonempty("VIVA_LLM_API_KEY")
-                .or_else(|| env_nonempty("OPENAI_API_KEY"))
-                .or(cfg.api_key.clone()),
-            timeout: timeout.unwrap_or(120).max(1),
-            retries: cfg.retries.unwrap_or(3),
-            prices: cfg.prices.clone(),
-            second_opinion,
-        });
+        let llm =
+            base_url.map(|base_url| llm_settings(cli, &cfg, base_url, timeout, second_opinion));
         let prompts = cli
             .prompts
             .clone()
@@ -253,6 +220,64 @@ impl Settings {
             model_dir,
             fetch_model: std::io::stderr().is_terminal(),
         })
+    }
+}
+
+/// `VIVA_GRADER`, when set.
+fn env_grader() -> Result<Option<GraderChoice>, SettingsError> {
+    match env_nonempty("VIVA_GRADER") {
+        Some(v) => <GraderChoice as clap::ValueEnum>::from_str(&v, true)
+            .map(Some)
+            .map_err(|_| {
+                SettingsError::Env(
+                    "VIVA_GRADER".into(),
+                    v,
+                    "expected auto, llm or offline".into(),
+                )
+            }),
+        None => Ok(None),
+    }
+}
+
+/// The model-call timeout: `--timeout`, else `VIVA_LLM_TIMEOUT`, else the config file.
+fn timeout(cli: &Cli, cfg: &ConfigFile) -> Result<Option<u64>, SettingsError> {
+    match cli.timeout {
+        Some(t) => Ok(Some(t)),
+        None => match env_nonempty("VIVA_LLM_TIMEOUT") {
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                SettingsError::Env(
+                    "VIVA_LLM_TIMEOUT".into(),
+                    v,
+                    "expected whole seconds".into(),
+                )
+            }),
+            None => Ok(cfg.timeout),
+        },
+    }
+}
+
+/// The endpoint's settings, once a base URL is known.
+fn llm_settings(
+    cli: &Cli,
+    cfg: &ConfigFile,
+    base_url: String,
+    timeout: Option<u64>,
+    second_opinion: Option<bool>,
+) -> LlmSettings {
+    LlmSettings {
+        base_url,
+        model: cli
+            .model
+            .clone()
+            .or_else(|| env_nonempty("VIVA_LLM_MODEL"))
+            .or(cfg.model.clone()),
+        api_key: env_nonempty("VIVA_LLM_API_KEY")
+            .or_else(|| env_nonempty("OPENAI_API_KEY"))
+            .or(cfg.api_key.clone()),
+        timeout: timeout.unwrap_or(120).max(1),
+        retries: cfg.retries.unwrap_or(3),
+        prices: cfg.prices.clone(),
+        second_opinion,
     }
 }
 

@@ -82,28 +82,28 @@ fn html_entry(en: Entry<'_>, title: &str, s: &mut String) {
             writeln!(s, "<p class=\"muted\">Hint ({level}/3): {}</p>", e(text))
         }
         Entry::Answer { text, voice } => {
-            let _ = writeln!(s, "<div class=\"answer\">{}</div>", e(text));
-            match voice {
-                Some(v) => writeln!(
-                    s,
-                    "<p class=\"note\">{}</p>",
+            let spoken = voice.map(|v| {
+                format!(
+                    "\n<p class=\"note\">{}</p>",
                     e(&crate::voice::view::one_line(v))
-                ),
-                None => Ok(()),
-            }
+                )
+            });
+            writeln!(
+                s,
+                "<div class=\"answer\">{}</div>{}",
+                e(text),
+                spoken.unwrap_or_default()
+            )
         }
         Entry::Graded { grade } => {
             html_grade(grade, s);
             Ok(())
         }
-        Entry::Regraded { turn, at, grade } => writeln!(
-            s,
-            "<p class=\"note\">Regraded turn {turn} on {}: <span class=\"{}\">{}/100</span> ({} grader)</p>",
-            at.format("%Y-%m-%d"),
-            tone(grade.score),
-            grade.score,
-            e(&grade.grader)
-        ),
+        Entry::Regraded { turn, at, grade } => {
+            let day = at.format("%Y-%m-%d");
+            let (cls, score, by) = (tone(grade.score), grade.score, e(&grade.grader));
+            writeln!(s, "<p class=\"note\">Regraded turn {turn} on {day}: <span class=\"{cls}\">{score}/100</span> ({by} grader)</p>")
+        }
         Entry::Skipped { question } => {
             writeln!(s, "<p class=\"note\">(skipped {})</p>", e(question))
         }
@@ -112,16 +112,14 @@ fn html_entry(en: Entry<'_>, title: &str, s: &mut String) {
             number,
             option,
             correct,
-        } => writeln!(
-            s,
-            "<p>{} quiz <span class=\"id\">{}</span> #{number}: option {option}</p>",
-            if correct {
-                "<span class=\"good\">✓</span>"
-            } else {
-                "<span class=\"bad\">✗</span>"
-            },
-            e(question)
-        ),
+        } => {
+            let (cls, mark) = if correct { ("good", "✓") } else { ("bad", "✗") };
+            writeln!(
+                s,
+                "<p><span class=\"{cls}\">{mark}</span> quiz <span class=\"id\">{}</span> #{number}: option {option}</p>",
+                e(question)
+            )
+        }
         Entry::Ended { reason, at } => writeln!(
             s,
             "<hr><p class=\"note\">Ended ({}) {}</p>",
