@@ -88,6 +88,30 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
         return s;
     }
     line("");
+    line(&weak_criteria(r, st, w));
+    line("");
+    line(&weak_concepts(r, st, w));
+    line("");
+    line(&trend(r, st, w));
+    let due_now = r.schedule.iter().filter(|d| d.due_now).count();
+    line("");
+    line(&st.dim(&wrap(
+        &format!(
+            "Due for review now: {due_now} (viva due). Charts: viva report --html report.html"
+        ),
+        w,
+        "",
+    )));
+    s
+}
+
+/// The weakest criteria, each with what was expected and the candidate's last words on it.
+fn weak_criteria(r: &Report, st: Style, w: usize) -> String {
+    let mut s = String::new();
+    let mut line = |t: &str| {
+        s.push_str(t);
+        s.push('\n');
+    };
     line(&st.bold("Weakest criteria"));
     if r.weak_criteria.is_empty() {
         line("  None below 80% mastery. Well done.");
@@ -108,7 +132,16 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
         line(&said(&c.last, w));
         line(&st.dim(&wrap(&source(&c.last), w, "     ")));
     }
-    line("");
+    s.trim_end_matches('\n').to_string()
+}
+
+/// The weakest concepts, each with what was missing and the candidate's last words on it.
+fn weak_concepts(r: &Report, st: Style, w: usize) -> String {
+    let mut s = String::new();
+    let mut line = |t: &str| {
+        s.push_str(t);
+        s.push('\n');
+    };
     line(&st.bold("Weakest concepts"));
     if r.weak_concepts.is_empty() {
         line("  None below 80% mastery.");
@@ -128,7 +161,16 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
         line(&said(&c.last, w));
         line(&st.dim(&wrap(&source(&c.last), w, "     ")));
     }
-    line("");
+    s.trim_end_matches('\n').to_string()
+}
+
+/// One sparkline per area: mean score per session, oldest to newest.
+fn trend(r: &Report, st: Style, w: usize) -> String {
+    let mut s = String::new();
+    let mut line = |t: &str| {
+        s.push_str(t);
+        s.push('\n');
+    };
     line(&st.bold(&wrap(
         "Trend by area (mean score per session, oldest → newest)",
         w,
@@ -161,16 +203,7 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
             summary
         ));
     }
-    let due_now = r.schedule.iter().filter(|d| d.due_now).count();
-    line("");
-    line(&st.dim(&wrap(
-        &format!(
-            "Due for review now: {due_now} (viva due). Charts: viva report --html report.html"
-        ),
-        w,
-        "",
-    )));
-    s
+    s.trim_end_matches('\n').to_string()
 }
 
 #[cfg(test)]
