@@ -40,33 +40,98 @@ pub fn tone(m: u32) -> &'static str {
     }
 }
 
-/// Score over time per area: one line per area, one point per session.
-pub fn trend(r: &Report, s: &mut String) {
-    let mut sessions: Vec<(DateTime<Utc>, &str)> = Vec::new();
-    for a in &r.areas {
-        for p in &a.points {
-            if !sessions.iter().any(|(_, id)| *id == p.session) {
-                sessions.push((p.at, &p.session));
+/// The trend chart's geometry: the sessions in time order along x, scores 0–100 along y.
+struct Frame<'a> {
+    sessions: Vec<(DateTime<Utc>, &'a str)>,
+    w: f64,
+    h: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+}
+
+impl<'a> Frame<'a> {
+    fn new(r: &'a Report) -> Frame<'a> {
+        let mut sessions: Vec<(DateTime<Utc>, &str)> = Vec::new();
+        for a in &r.areas {
+            for p in &a.points {
+                if !sessions.iter().any(|(_, id)| *id == p.session) {
+                    sessions.push((p.at, &p.session));
+                }
             }
         }
-    }
-    sessions.sort();
-    let (w, h, left, right, top, bottom) = (1000.0, 280.0, 44.0, 24.0, 22.0, 46.0);
-    let (pw, ph) = (w - left - right, h - top - bottom);
-    let n = sessions.len();
-    let x = |i: usize| {
-        if n <= 1 {
-            left + pw / 2.0
-        } else {
-            left + pw * i as f64 / (n - 1) as f64
+        sessions.sort();
+        Frame {
+            sessions,
+            w: 1000.0,
+            h: 280.0,
+            left: 44.0,
+            right: 24.0,
+            top: 22.0,
+            bottom: 46.0,
         }
-    };
-    let y = |score: u32| top + ph * (1.0 - score as f64 / 100.0);
+    }
+    fn pw(&self) -> f64 {
+        self.w - self.left - self.right
+    }
+    fn ph(&self) -> f64 {
+        self.h - self.top - self.bottom
+    }
+    fn x(&self, i: usize) -> f64 {
+        let n = self.sessions.len();
+        if n <= 1 {
+            self.left + self.pw() / 2.0
+        } else {
+            self.left + self.pw() * i as f64 / (n - 1) as f64
+        }
+    }
+    fn y(&self, score: u32) -> f64 {
+        self.top + self.ph() * (1.0 - score as f64 / 100.0)
+    }
+    /// The x index of a session.
+    fn idx(&self, sid: &str) -> usize {
+        self.sessions
+            .iter()
+            .position(|(_, id)| *id == sid)
+            .unwrap_or(0)
+    }
+}
+
+/// Score over time per area: one line per area, one point per session.
+pub fn trend(r: &Report, s: &mut String) {
+    let f = Frame::new(r);
+    let (w, h, top, ph) = (f.w, f.h, f.top, f.ph());
     let _ = writeln!(
         s,
         "<svg id=\"trend-svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Score over time per area\" \
          data-top=\"{top}\" data-ph=\"{ph}\">"
     );
+    trend_axes(&f, s);
+    let beside = labels_beside(r, &f);
+    for a in &r.areas {
+        trend_series(a, &f, &beside, s);
+    }
+    s.push_str("</svg>\n<div class=\"legend\">");
+    for a in &r.areas {
+        let last = a.points.last().map(|p| p.score).unwrap_or(0);
+        let _ = write!(
+            s,
+            "<span data-area=\"{}\" title=\"click to hide or show\"><i style=\"background:{}\"></i>{} \
+             <b>{last}</b> <span class=\"muted\">({:+} over {} session(s))</span></span>",
+            e(&a.area),
+            color(&a.area),
+            e(&a.area),
+            a.change,
+            a.points.len()
+        );
+    }
+    s.push_str("</div>\n");
+}
+
+/// Grid lines with their scores, session dates along x (at most about twelve), the x axis's title.
+fn trend_axes(f: &Frame, s: &mut String) {
+    let (w, h, left, right, bottom) = (f.w, f.h, f.left, f.right, f.bottom);
     for g in [0u32, 25, 50, 75, 100] {
         let _ = writeln!(
             s,
@@ -74,24 +139,25 @@ pub fn trend(r: &Report, s: &mut String) {
              <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{g}</text>",
             w - right,
             left - 8.0,
-            y(g) + 4.0,
-            yy = y(g)
+            f.y(g) + 4.0,
+            yy = f.y(g)
         );
     }
+    let n = f.sessions.len();
     let every = n.div_ceil(12).max(1);
-    for (i, (at, _)) in sessions.iter().enumerate() {
+    for (i, (at, _)) in f.sessions.iter().enumerate() {
         if i % every == 0 || i + 1 == n {
+            let same_day = f
+                .sessions
+                .iter()
+                .filter(|(t, _)| t.date_naive() == at.date_naive())
+                .count();
             let _ = writeln!(
                 s,
                 "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                x(i),
+                f.x(i),
                 h - bottom + 20.0,
-                if sessions
-                    .iter()
-                    .filter(|(t, _)| t.date_naive() == at.date_naive())
-                    .count()
-                    > 1
-                {
+                if same_day > 1 {
                     at.format("%b %d %H:%M").to_string()
                 } else {
                     at.format("%b %d").to_string()
@@ -102,20 +168,22 @@ pub fn trend(r: &Report, s: &mut String) {
     let _ = writeln!(
         s,
         "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">session (oldest → newest)</text>",
-        left + pw / 2.0,
+        left + f.pw() / 2.0,
         h - 6.0
     );
-    let idx = |sid: &str| sessions.iter().position(|(_, id)| *id == sid).unwrap_or(0);
-    // Score labels sit above their point; when two points of one session are close, the lower one's label
-    // moves to the point's right.
+}
+
+/// Score labels sit above their point; when two points of one session are close, the lower one's label moves to
+/// the point's right. The (area, session) pairs whose label moves.
+fn labels_beside<'a>(r: &'a Report, f: &Frame) -> Vec<(&'a str, &'a str)> {
     let mut at_x: Vec<(usize, f64, &str, &str)> = r
         .areas
         .iter()
         .flat_map(|a| {
             a.points.iter().map(move |p| {
                 (
-                    idx(&p.session),
-                    y(p.score),
+                    f.idx(&p.session),
+                    f.y(p.score),
                     a.area.as_str(),
                     p.session.as_str(),
                 )
@@ -133,60 +201,53 @@ pub fn trend(r: &Report, s: &mut String) {
             beside.push((pair[1].2, pair[1].3));
         }
     }
-    for a in &r.areas {
-        let c = color(&a.area);
-        let pts: Vec<String> = a
-            .points
-            .iter()
-            .map(|p| format!("{:.1},{:.1}", x(idx(&p.session)), y(p.score)))
-            .collect();
+    beside
+}
+
+/// One area's line, its points and their labels.
+fn trend_series(
+    a: &crate::review::report::AreaTrend,
+    f: &Frame,
+    beside: &[(&str, &str)],
+    s: &mut String,
+) {
+    let c = color(&a.area);
+    let pts: Vec<String> = a
+        .points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", f.x(f.idx(&p.session)), f.y(p.score)))
+        .collect();
+    let _ = writeln!(
+        s,
+        "<g class=\"series\" id=\"series-{}\" data-area=\"{}\"><polyline stroke=\"{c}\" points=\"{}\"/>",
+        e(&a.area),
+        e(&a.area),
+        pts.join(" ")
+    );
+    for p in &a.points {
+        let (cx, cy) = (f.x(f.idx(&p.session)), f.y(p.score));
+        let (lx, ly, anchor) = if beside.contains(&(a.area.as_str(), p.session.as_str())) {
+            (cx + 9.0, cy + 4.0, "start")
+        } else {
+            (cx, cy - 10.0, "middle")
+        };
         let _ = writeln!(
             s,
-            "<g class=\"series\" id=\"series-{}\" data-area=\"{}\"><polyline stroke=\"{c}\" points=\"{}\"/>",
+            "<circle class=\"pt\" data-area=\"{}\" data-session=\"{}\" data-score=\"{}\" cx=\"{cx:.1}\" \
+             cy=\"{cy:.1}\" r=\"5\" fill=\"{c}\"><title>{} · {} · session {} · {}</title></circle>\
+             <text class=\"lbl\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\" fill=\"{c}\" \
+             style=\"fill:{c}\">{}</text>",
             e(&a.area),
+            e(&p.session),
+            p.score,
             e(&a.area),
-            pts.join(" ")
-        );
-        for p in &a.points {
-            let (cx, cy) = (x(idx(&p.session)), y(p.score));
-            let (lx, ly, anchor) = if beside.contains(&(a.area.as_str(), p.session.as_str())) {
-                (cx + 9.0, cy + 4.0, "start")
-            } else {
-                (cx, cy - 10.0, "middle")
-            };
-            let _ = writeln!(
-                s,
-                "<circle class=\"pt\" data-area=\"{}\" data-session=\"{}\" data-score=\"{}\" cx=\"{cx:.1}\" \
-                 cy=\"{cy:.1}\" r=\"5\" fill=\"{c}\"><title>{} · {} · session {} · {}</title></circle>\
-                 <text class=\"lbl\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\" fill=\"{c}\" \
-                 style=\"fill:{c}\">{}</text>",
-                e(&a.area),
-                e(&p.session),
-                p.score,
-                e(&a.area),
-                p.at.format("%Y-%m-%d"),
-                e(&p.session),
-                p.score,
-                p.score
-            );
-        }
-        s.push_str("</g>\n");
-    }
-    s.push_str("</svg>\n<div class=\"legend\">");
-    for a in &r.areas {
-        let last = a.points.last().map(|p| p.score).unwrap_or(0);
-        let _ = write!(
-            s,
-            "<span data-area=\"{}\" title=\"click to hide or show\"><i style=\"background:{}\"></i>{} \
-             <b>{last}</b> <span class=\"muted\">({:+} over {} session(s))</span></span>",
-            e(&a.area),
-            color(&a.area),
-            e(&a.area),
-            a.change,
-            a.points.len()
+            p.at.format("%Y-%m-%d"),
+            e(&p.session),
+            p.score,
+            p.score
         );
     }
-    s.push_str("</div>\n");
+    s.push_str("</g>\n");
 }
 
 /// Mastery by area (columns) and concept (rows, weakest first).
