@@ -302,6 +302,23 @@ pub fn heatmap(r: &Report, s: &mut String) {
 
 /// Questions coming due per day, and the schedule as a table.
 pub fn schedule(r: &Report, s: &mut String) {
+    due_bars(r, s);
+    if r.schedule.is_empty() {
+        s.push_str("<p class=\"muted\">Nothing scheduled yet.</p>\n");
+        return;
+    }
+    s.push_str(
+        "<table class=\"due\"><thead><tr><th>question</th><th>due</th><th>last</th>\
+         <th>missed last time</th></tr></thead><tbody>\n",
+    );
+    for d in &r.schedule {
+        due_row(d, s);
+    }
+    s.push_str("</tbody></table>\n");
+}
+
+/// Bars: how many questions come due now, on each of the next days, and later.
+fn due_bars(r: &Report, s: &mut String) {
     // Buckets: due now, then calendar days from the report's date, then later.
     let mut labels: Vec<String> = vec!["now".into(), "today".into()];
     labels.extend((1..=7).map(|d| format!("+{d}d")));
@@ -355,69 +372,62 @@ pub fn schedule(r: &Report, s: &mut String) {
         );
     }
     s.push_str("</svg>\n");
-    if r.schedule.is_empty() {
-        s.push_str("<p class=\"muted\">Nothing scheduled yet.</p>\n");
-        return;
-    }
-    s.push_str(
-        "<table class=\"due\"><thead><tr><th>question</th><th>due</th><th>last</th>\
-         <th>missed last time</th></tr></thead><tbody>\n",
-    );
-    for d in &r.schedule {
-        let when = if d.due_now {
-            "<b class=\"bad\">due now</b>".to_string()
-        } else {
-            match d.due_in_days {
-                ..=0 => "later today".to_string(),
-                1 => "tomorrow".to_string(),
-                n => format!("in {n} days"),
-            }
-        };
-        let mut missed: Vec<String> = d
-            .missed
-            .iter()
-            .take(3)
-            .map(|m| {
-                format!(
-                    "<span class=\"id\" title=\"{}\">{}</span>",
-                    e(&m.statement),
-                    e(&m.id)
-                )
-            })
-            .collect();
-        if d.missed.len() > 3 {
-            missed.push(format!(
-                "<span class=\"muted\">+{} more</span>",
-                d.missed.len() - 3
-            ));
+}
+
+/// One row of the due table.
+fn due_row(d: &crate::review::report::DueItem, s: &mut String) {
+    let when = if d.due_now {
+        "<b class=\"bad\">due now</b>".to_string()
+    } else {
+        match d.due_in_days {
+            ..=0 => "later today".to_string(),
+            1 => "tomorrow".to_string(),
+            n => format!("in {n} days"),
         }
-        let _ = writeln!(
-            s,
-            "<tr class=\"due-row{}\" data-question=\"{}\" data-due=\"{}\" data-last-score=\"{}\" \
-             data-due-now=\"{}\"><td>{}<br><span class=\"small muted\"><span class=\"id\">{}</span> · {}</span></td>\
-             <td class=\"nowrap\">{}<br><span class=\"small muted\">{}</span></td><td class=\"num {}\">{}</td>\
-             <td class=\"small\">{}</td></tr>",
-            if d.due_now { " now" } else { "" },
-            e(&d.question),
-            serde_json::to_value(d.due)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            d.last_score,
-            d.due_now,
-            e(&d.title),
-            e(&d.question),
-            e(&d.area),
-            d.due.format("%Y-%m-%d"),
-            when,
-            tone(d.last_score),
-            d.last_score,
-            if missed.is_empty() {
-                "—".into()
-            } else {
-                missed.join(", ")
-            }
-        );
+    };
+    let mut missed: Vec<String> = d
+        .missed
+        .iter()
+        .take(3)
+        .map(|m| {
+            format!(
+                "<span class=\"id\" title=\"{}\">{}</span>",
+                e(&m.statement),
+                e(&m.id)
+            )
+        })
+        .collect();
+    if d.missed.len() > 3 {
+        missed.push(format!(
+            "<span class=\"muted\">+{} more</span>",
+            d.missed.len() - 3
+        ));
     }
-    s.push_str("</tbody></table>\n");
+    let _ = writeln!(
+        s,
+        "<tr class=\"due-row{}\" data-question=\"{}\" data-due=\"{}\" data-last-score=\"{}\" \
+         data-due-now=\"{}\"><td>{}<br><span class=\"small muted\"><span class=\"id\">{}</span> · {}</span></td>\
+         <td class=\"nowrap\">{}<br><span class=\"small muted\">{}</span></td><td class=\"num {}\">{}</td>\
+         <td class=\"small\">{}</td></tr>",
+        if d.due_now { " now" } else { "" },
+        e(&d.question),
+        serde_json::to_value(d.due)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        d.last_score,
+        d.due_now,
+        e(&d.title),
+        e(&d.question),
+        e(&d.area),
+        d.due.format("%Y-%m-%d"),
+        when,
+        tone(d.last_score),
+        d.last_score,
+        if missed.is_empty() {
+            "—".into()
+        } else {
+            missed.join(", ")
+        }
+    );
 }
