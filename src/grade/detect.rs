@@ -141,9 +141,9 @@ pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Keyword stuffing, judged on the whole answer (code lines excluded): term lists carry most of its content, or
-/// the same terms come back over and over. Each sentence or line is a term list when fewer than one in ten of its
-/// words are function words; the answer is stuffed when those pieces hold at least 60% of its content words (and
-/// eight or more). Weighing pieces by what they carry means a sign-off ("Cheers, Anna Smith") or a short list
+/// the same terms come back over and over. Each sentence or line is a term list when fewer than one in twenty of
+/// its words are function words (a telegraphic claim keeps its "per" or "like"); the answer is stuffed when those
+/// pieces hold at least half of its content words (and eight or more). Weighing pieces by what they carry means a sign-off ("Cheers, Anna Smith") or a short list
 /// after a real answer ("Speed, accuracy, memory.") cannot turn it into stuffing, and a prose sign-off cannot
 /// turn a term list into an answer.
 pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
@@ -163,7 +163,7 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
         .collect();
     let distinct: FnvSet<&str> = content.iter().copied().collect();
     let repetitive = content.len() >= 16 && (distinct.len() as f64) < 0.45 * content.len() as f64;
-    // Per sentence: (words, function words, content words).
+    // Content words in sentences (or lines) that are term lists.
     let mut list_content = 0usize;
     let mut i = 0;
     while i < prose.len() {
@@ -174,12 +174,12 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
             .map_or(prose.len(), |k| i + k);
         let piece = &prose[i..j];
         let fw = piece.iter().filter(|t| is_function(t)).count();
-        if fw * 10 < piece.len() {
+        if fw * 20 < piece.len() {
             list_content += piece.iter().filter(|t| is_content(t)).count();
         }
         i = j;
     }
-    let listy = list_content >= 8 && list_content * 10 >= content.len() * 6;
+    let listy = list_content >= 8 && list_content * 2 >= content.len();
     repetitive || listy
 }
 
@@ -615,6 +615,21 @@ mod tests {
         assert!(keyword_stuffing(&salad, ""));
         let real = tokenize_plain("Each position on the feature map gets nine anchors, and the RPN regresses offsets for each of them.");
         assert!(!keyword_stuffing(&real, ""));
+        // The whole answer is judged: a sign-off or a few terms after a real answer do not make it a list, and a
+        // prose sign-off does not make a list an answer.
+        let answer = "Each position on the feature map gets nine anchors, three scales times three ratios. The RPN \
+                      scores every anchor and regresses four offsets for it, so tall and wide objects are covered.";
+        for tail in [
+            "\n\nCheers,\nAnna Smith",
+            " Speed, accuracy, memory.",
+            "\nSpeed, accuracy, memory, recall, NMS.",
+        ] {
+            let t = format!("{answer}{tail}");
+            assert!(!keyword_stuffing(&tokenize_plain(&t), &t), "{tail:?}");
+        }
+        let signed = "anchors RPN IoU NMS FPN scales ratios offsets regression objectness recall stride proposals\n\
+                      Thanks, I hope this helps you and the team.";
+        assert!(keyword_stuffing(&tokenize_plain(signed), signed));
         let text =
             "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.";
         let (ranges, frac) = copied_sentences(
