@@ -13,6 +13,7 @@ pub mod negation;
 pub mod normalize;
 pub mod offline;
 pub mod pattern;
+pub mod prose;
 pub mod semantic;
 pub mod stats;
 
@@ -97,7 +98,7 @@ pub struct Grade {
     pub criteria: Vec<CriterionResult>,
     /// Misconceptions found.
     pub misconceptions: Vec<MisconceptionHit>,
-    /// Gaming and quality flags: empty, injection_attempt, keyword_stuffing, off_topic, copied_question.
+    /// Gaming and quality flags: empty, injection_attempt, keyword_stuffing, off_topic, non_prose, copied_question.
     pub flags: Vec<String>,
     /// Criterion ids (main and ladder) the answer already covers; used to skip rungs.
     #[serde(default)]
