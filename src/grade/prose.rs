@@ -96,6 +96,14 @@ fn is_id(w: &str) -> bool {
     }) && w.chars().any(|c| c.is_alphabetic())
 }
 
+/// An item code: one letter and one or two digits (C1, Q12).
+fn short_code(w: &str) -> bool {
+    let mut cs = w.chars();
+    cs.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && (2..=3).contains(&w.len())
+        && cs.all(|c| c.is_ascii_digit())
+}
+
 /// A number as written: digits with separators (`12`, `0.5`, `1,000`, `-3`).
 fn is_number(w: &str) -> bool {
     let w = w.trim_start_matches(['-', '+']);
@@ -103,9 +111,9 @@ fn is_number(w: &str) -> bool {
         && w.chars().all(|c| c.is_ascii_digit() || ".,".contains(c))
 }
 
-/// Indices (into `lines`) of the rows of tables whose cells say nothing: two or more consecutive lines split into
-/// the same number (two or more) of cells by `|`, a tab, or a comma or semicolon with no space after it (CSV), where
-/// no cell of any row holds three words. A table with phrases in its cells is prose.
+/// Indices (into `lines`) of the rows of tables that say nothing: a table is two or more consecutive lines split
+/// into the same number (two or more) of cells by `|`, a tab, or a comma or semicolon with no space after it (CSV);
+/// its rows without a word of language in any cell are not prose when there are two or more of them.
 fn table_lines(lines: &[(usize, &str)]) -> Vec<usize> {
     let cells = |t: &str| -> Option<Vec<String>> {
         let t = t.trim().trim_matches('|');
@@ -143,12 +151,19 @@ fn table_lines(lines: &[(usize, &str)]) -> Vec<usize> {
         (out.len() >= 2).then_some(out)
     };
     let rows: Vec<Option<Vec<String>>> = lines.iter().map(|(_, l)| cells(l)).collect();
-    let wordy = |cs: &Vec<String>| {
-        cs.iter().any(|c| {
-            c.split_whitespace()
-                .filter(|w| w.chars().any(|ch| ch.is_alphabetic()))
-                .count()
-                >= 3
+    // A row says nothing when no cell holds a word of language: ticks and symbols, numbers, identifiers, item codes
+    // (C1, Q12) and verdicts only. A row with a word or a figure with its unit in it ("| head, 300 proposals | 6 ms
+    // |", "| int8 | 4x |") is prose.
+    let mute = |cs: &Vec<String>| {
+        cs.iter().all(|c| {
+            c.split_whitespace().all(|w| {
+                let w = w.trim_matches(|ch: char| !ch.is_alphanumeric());
+                !w.chars().any(char::is_alphabetic)
+                    || is_number(w)
+                    || is_id(w)
+                    || short_code(w)
+                    || VERDICTS.contains(&w.to_lowercase().as_str())
+            })
         })
     };
     let mut out = Vec::new();
@@ -162,8 +177,11 @@ fn table_lines(lines: &[(usize, &str)]) -> Vec<usize> {
             .iter()
             .take_while(|r| r.as_ref().is_some_and(|cs| cs.len() == n))
             .count();
-        if run >= 2 && !rows[k..k + run].iter().flatten().any(wordy) {
-            out.extend(k..k + run);
+        let quiet: Vec<usize> = (k..k + run)
+            .filter(|&i| rows[i].as_ref().is_some_and(mute))
+            .collect();
+        if run >= 2 && quiet.len() >= 2 {
+            out.extend(quiet);
         }
         k += run;
     }
@@ -320,9 +338,10 @@ mod tests {
                 "anchor_grid rpn-loss-terms iou:pos",
             ),
             (
-                "Nine per cell.\nscale,yes\nratio,yes\nstride,yes",
-                "scale,yes\nratio,yes\nstride,yes",
+                "Nine per cell.\nanchor_scale,128\nanchor_ratio,0.5\nrpn_stride,16",
+                "anchor_scale,128",
             ),
+            ("Nine per cell.\n| C1 | ✓ |\n| C2 | ✓ |", "| C1 | ✓ |"),
             (
                 "Nine per cell 4 8 15 16 23 42 7 1 and more",
                 "4 8 15 16 23 42 7 1",
@@ -353,6 +372,9 @@ mod tests {
             "Keep one box format, corner x1y1x2y2 or centre-size cxcywh, and clamp with max(0, ...).",
             "| model | latency |\n|---|---|\n| ResNet-50 at 224 px on a T4 | about 4 ms per image |\n| MobileNetV3 at 224 px on a T4 | about 1 ms per image |",
             "Costs: 10 ms, 20 ms, 30 ms.",
+            "| stage | ms |\n| backbone + RPN | 11 |\n| head, 300 proposals | 6 |\n| total | 17 |",
+            "scales,3\nratios,3\nanchors,9",
+            "| fp32 | 1x |\n| fp16 | 2x |\n| int8 | 4x |",
             "21,546 anchors\n38,000 boxes\n1000000 pixels",
         ] {
             let (r, share) = non_prose(text);

@@ -722,7 +722,7 @@ fn non_prose_styles() -> Vec<(&'static str, String)> {
         ("Morse of key terms", "-. .. -. . / .- -. -.-. .... --- .-. ... / ... -.-. .- .-.. . ... / .-. .- - .. --- ...".into()),
         ("table of ticks", "| ✓ | ✓ | ✓ |\n| ✓ | ✓ | ✓ |\n| ✓ | ✓ | ✗ |".into()),
         ("snake-case labels", "anchor_scales anchor_ratios rpn_objectness box_offsets iou_assignment nms_filter".into()),
-        ("CSV of terms and figures", "scales,3\nratios,3\nanchors,9\nstride,16\npositive_iou,0.7".into()),
+        ("CSV of labels and figures", "anchor_scale,128\nanchor_ratio,0.5\nanchor_count,9\nrpn_stride,16\npositive_iou,0.7".into()),
         ("run of digits", "9 3 3 16 0.7 0.3 256 2000 300 4 4 1".into()),
         ("random strings", "aNc9hQr4sX k8Zp3Rw1Lm qzxwvbnmt rrrrrrrr".into()),
         ("runs of punctuation", "!!!! ???? .... ---- **** //// ==== ++++".into()),
