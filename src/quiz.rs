@@ -141,6 +141,16 @@ pub fn run(
     let width = crate::output::width();
     let session = new_session_id();
     let mut seq = 0u32;
+    // A full disk ends the quiz at once with one line: every answer before it was flushed.
+    let stop = |e| {
+        crate::commands::stop_if_disk_full(e, |path| {
+            format!(
+                "the quiz so far is saved in {path}; free some space, then see it with `viva replay {}`",
+                fmt_id(session)
+            )
+        })
+        .context("saving the quiz")
+    };
     let mut save = |kind: EventKind| -> Result<()> {
         store
             .append(&Event {
@@ -150,9 +160,9 @@ pub fn run(
                 at: chrono::Utc::now(),
                 kind,
             })
-            .context("saving the quiz")?;
+            .map_err(stop)?;
         seq += 1;
-        store.flush().context("saving the quiz")?;
+        store.flush().map_err(stop)?;
         Ok(())
     };
     save(EventKind::SessionStarted {

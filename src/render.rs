@@ -68,6 +68,9 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
             "injection_attempt" => "The answer tries to instruct the grader; it scores 0.",
             "keyword_stuffing" => "The answer lists terms without making claims; capped at 20.",
             "off_topic" => "The answer is mostly about something else; capped at 10.",
+            "non_prose" => {
+                "Most of the answer is not prose (encoded text, symbols, codes or ids); that part earns nothing; capped at 10."
+            }
             "copied_question" => {
                 "Most of the answer repeats the question; that part earns nothing."
             }

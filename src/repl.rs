@@ -39,18 +39,16 @@ impl Spend {
     }
 }
 
-/// A store error in the middle of an interview. A full disk ends the process at once with one line: the turns
-/// flushed so far are on disk, and leaving now (without dropping the store, whose own flush could block on the
-/// full disk) can never hang. Any other error is returned.
+/// A store error in the middle of an interview. A full disk ends the process at once with one line (see
+/// [`crate::commands::stop_if_disk_full`]); any other error is returned.
 fn stop_on_store_error(e: crate::store::StoreError, session: u64) -> Result<()> {
-    if let crate::store::StoreError::DiskFull(path) = &e {
-        eprintln!(
-            "viva: error: disk full: the session so far is saved in {path}; free some space, then see it with `viva replay {}`",
+    let e = crate::commands::stop_if_disk_full(e, |path| {
+        format!(
+            "the session so far is saved in {path}; free some space, then see it with `viva replay {}`",
             fmt_id(session)
-        );
-        std::process::exit(1);
-    }
-    Err(anyhow::Error::new(e).context("saving the session"))
+        )
+    });
+    Err(e.context("saving the session"))
 }
 
 /// Run one interview to the end; every event is stored as it happens.

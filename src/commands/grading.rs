@@ -711,7 +711,7 @@ async fn grade_for_calibration(
             "raw": s.raw, "content_words": s.content, "technical_terms": s.technical, "on_topic": s.on_topic(), "claim_density": round3(s.claims),
             "topic_own": round3(s.topic.0), "topic_other": round3(s.topic.1),
             "question_overlap": round3(s.overlap), "domain_overlap": round3(s.domain), "echo": round3(s.echo.0), "new_terms": s.echo.1,
-            "rejected_criteria": s.rejected, "misconceptions": g.misconceptions.len(),
+            "rejected_criteria": s.rejected, "misconceptions": g.misconceptions.len(), "non_prose": round3(s.non_prose),
         });
         (g, Some(sig))
     } else {

@@ -364,10 +364,20 @@ pub fn import(store: &Store, a: &ImportArgs, bank_dir: Option<&std::path::Path>)
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     let events = parse_import(&text, &a.file.display().to_string())?;
+    // A full disk ends the import at once: each session goes in whole or not at all, so running it again later
+    // imports the rest.
+    let stop = |e| {
+        super::stop_if_disk_full(e, |path| {
+            format!(
+                "the sessions imported so far are saved whole in {path}; free some space, then run `viva import {}` again for the rest",
+                a.file.display()
+            )
+        })
+    };
     if let Ok(bank) = super::review::load_outline(bank_dir) {
-        store.attach_views(&bank)?;
+        store.attach_views(&bank).map_err(stop)?;
     }
-    let c = store.import(events)?;
+    let c = store.import(events).map_err(stop)?;
     let mut parts = vec![format!("imported {} session(s)", c.imported)];
     if c.completed > 0 {
         parts.push(format!(

@@ -87,9 +87,18 @@ pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Res
         });
         seq += 1;
     }
-    // One transaction: the new grades and the views they change.
-    store.append_all(&regraded)?;
-    store.flush()?;
+    // One transaction: the new grades and the views they change. A full disk ends the command at once.
+    let stop = |e| {
+        super::stop_if_disk_full(e, |path| {
+            format!(
+                "session {} was not regraded and what was stored before is intact in {path}; free some space, then run `viva regrade {}` again",
+                fmt_id(id),
+                fmt_id(id)
+            )
+        })
+    };
+    store.append_all(&regraded).map_err(stop)?;
+    store.flush().map_err(stop)?;
     for n in &notes {
         eprintln!("viva: {n}");
     }

@@ -140,49 +140,47 @@ pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Keyword stuffing: term lists without claims, or the same terms repeated (code lines excluded).
-/// A short last sentence or line (a sign-off, "Speed, accuracy, memory.") does not decide: the answer is judged
-/// without it, so a few words at the end can neither make nor unmake a term list.
+/// Keyword stuffing, judged on the whole answer (code lines excluded): term lists carry most of its content, or
+/// the same terms come back over and over. Each sentence or line is a term list when fewer than one in twenty of
+/// its words are function words (a telegraphic claim keeps its "per" or "like"); the answer is stuffed when those
+/// pieces hold at least half of its content words (and eight or more). Weighing pieces by what they carry means a sign-off ("Cheers, Anna Smith") or a short list
+/// after a real answer ("Speed, accuracy, memory.") cannot turn it into stuffing, and a prose sign-off cannot
+/// turn a term list into an answer.
 pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     let code = code_lines(text);
-    let tail = short_tail(text);
     let prose: Vec<&Token> = tokens
         .iter()
         .filter(|t| !code.iter().any(|(a, b)| t.start >= *a && t.start < *b))
-        .filter(|t| t.start < tail)
         .collect();
     if prose.len() < 8 {
         return false;
     }
-    let fw = prose.iter().filter(|t| is_function(t)).count() as f64;
-    let ratio = fw / prose.len() as f64;
+    let is_content = |t: &Token| !is_function(t) && t.num.is_none() && t.raw.len() > 1;
     let content: Vec<&str> = prose
         .iter()
-        .filter(|t| !is_function(t) && t.num.is_none() && t.raw.len() > 1)
+        .filter(|t| is_content(t))
         .map(|t| t.stem.as_str())
         .collect();
     let distinct: FnvSet<&str> = content.iter().copied().collect();
     let repetitive = content.len() >= 16 && (distinct.len() as f64) < 0.45 * content.len() as f64;
-    // Sentences: a list of terms has few function words across many tokens.
-    let listy = prose.len() >= 10 && ratio < 0.10;
-    repetitive || listy
-}
-
-/// Byte offset where a short final piece (at most 5 words, after at least two other pieces) starts, else
-/// `usize::MAX` (nothing is cut).
-fn short_tail(text: &str) -> usize {
-    let pieces: Vec<&str> = split_sentences(text)
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-        .collect();
-    let words = |p: &str| p.split_whitespace().count();
-    match pieces.split_last() {
-        Some((last, rest)) if rest.len() >= 2 && words(last) <= 5 => {
-            // `last` is a subslice of `text`: its offset is the pointer difference.
-            last.as_ptr() as usize - text.as_ptr() as usize
+    // Content words in sentences (or lines) that are term lists.
+    let mut list_content = 0usize;
+    let mut i = 0;
+    while i < prose.len() {
+        let s = prose[i].sent;
+        let j = prose[i..]
+            .iter()
+            .position(|t| t.sent != s)
+            .map_or(prose.len(), |k| i + k);
+        let piece = &prose[i..j];
+        let fw = piece.iter().filter(|t| is_function(t)).count();
+        if fw * 20 < piece.len() {
+            list_content += piece.iter().filter(|t| is_content(t)).count();
         }
-        _ => usize::MAX,
+        i = j;
     }
+    let listy = list_content >= 8 && list_content * 2 >= content.len();
+    repetitive || listy
 }
 
 /// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.
@@ -617,6 +615,21 @@ mod tests {
         assert!(keyword_stuffing(&salad, ""));
         let real = tokenize_plain("Each position on the feature map gets nine anchors, and the RPN regresses offsets for each of them.");
         assert!(!keyword_stuffing(&real, ""));
+        // The whole answer is judged: a sign-off or a few terms after a real answer do not make it a list, and a
+        // prose sign-off does not make a list an answer.
+        let answer = "Each position on the feature map gets nine anchors, three scales times three ratios. The RPN \
+                      scores every anchor and regresses four offsets for it, so tall and wide objects are covered.";
+        for tail in [
+            "\n\nCheers,\nAnna Smith",
+            " Speed, accuracy, memory.",
+            "\nSpeed, accuracy, memory, recall, NMS.",
+        ] {
+            let t = format!("{answer}{tail}");
+            assert!(!keyword_stuffing(&tokenize_plain(&t), &t), "{tail:?}");
+        }
+        let signed = "anchors RPN IoU NMS FPN scales ratios offsets regression objectness recall stride proposals\n\
+                      Thanks, I hope this helps you and the team.";
+        assert!(keyword_stuffing(&tokenize_plain(signed), signed));
         let text =
             "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.";
         let (ranges, frac) = copied_sentences(

@@ -10,6 +10,7 @@ pub mod fairness;
 pub mod index;
 pub mod injection;
 pub mod offline;
+pub mod prose;
 pub mod semantic;
 pub mod stats;
 
@@ -93,7 +94,7 @@ pub struct Grade {
     pub criteria: Vec<CriterionResult>,
     /// Misconceptions found.
     pub misconceptions: Vec<MisconceptionHit>,
-    /// Gaming and quality flags: empty, injection_attempt, keyword_stuffing, off_topic, copied_question.
+    /// Gaming and quality flags: empty, injection_attempt, keyword_stuffing, off_topic, non_prose, copied_question.
     pub flags: Vec<String>,
     /// Criterion ids (main and ladder) the answer already covers; used to skip rungs.
     #[serde(default)]

@@ -5,6 +5,7 @@ use super::detect;
 use super::fasthash::FnvSet;
 use super::index::BankIndex;
 use super::pattern::Doc;
+use super::prose;
 use super::{compute_score, CriterionResult, Grade, MisconceptionHit, Verdict};
 use crate::bank::spec::Needs;
 use crate::bank::{Bank, Criterion, Misconception, Question};
@@ -14,6 +15,8 @@ use std::collections::HashSet;
 pub const STUFFING_CAP: u32 = 20;
 /// Score cap for an off-topic answer.
 pub const OFF_TOPIC_CAP: u32 = 10;
+/// Score cap for an answer that is mostly not prose (encoded text, symbols, identifiers; see [`super::prose`]).
+pub const NON_PROSE_CAP: u32 = 10;
 /// Score cap for an answer that only repeats the question.
 pub const COPIED_CAP: u32 = 5;
 /// Score cap for a number-free answer to a rung that asks for a budget or a capacity (constraints).
@@ -41,13 +44,14 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult]) -> u32 {
     (TOP_BONUS * met as f64 / needs.len() as f64).round() as u32
 }
 
-/// The gaming caps every grader applies: keyword stuffing, off-topic, and a number-free answer to a rung that
+/// The gaming caps every grader applies: keyword stuffing, off-topic, mostly not prose, and a number-free answer to a rung that
 /// asks for numbers. (A copied question caps only the offline grade whose answer echoes it; see `grade_impl`.)
 pub fn apply_caps(mut score: u32, flags: &[String]) -> u32 {
     for f in flags {
         let cap = match f.as_str() {
             "keyword_stuffing" => STUFFING_CAP,
             "off_topic" => OFF_TOPIC_CAP,
+            "non_prose" => NON_PROSE_CAP,
             "no_numbers" => NO_NUMBERS_CAP,
             _ => continue,
         };
@@ -347,6 +351,8 @@ pub struct Signals {
     pub echo: (f64, usize),
     /// Criteria the answer names only to reject them (matched when negation and denial are ignored).
     pub rejected: usize,
+    /// Share of the answer's non-blank characters that are not prose and earn nothing (see [`prose::non_prose`]).
+    pub non_prose: f64,
 }
 
 impl Signals {
@@ -448,11 +454,17 @@ fn grade_impl(
     };
     let mut doc = Doc::new(answer, &bank.lexicon);
     let (copied_ranges, copied) = detect::copied_sentences(answer, &doc.tokens, prompt_stems);
+    // Copied sentences and text that is not prose (blobs, symbols, id lists, tables of codes) earn nothing: they are
+    // blanked before matching.
+    let (odd_ranges, odd_share) = prose::non_prose(answer);
+    let mostly_odd = prose::mostly_not_prose(answer, &odd_ranges, odd_share);
     let kept;
-    let graded: &str = if copied_ranges.is_empty() {
+    let graded: &str = if copied_ranges.is_empty() && odd_ranges.is_empty() {
         answer
     } else {
-        kept = detect::blank(answer, &copied_ranges);
+        let mut gone = copied_ranges.clone();
+        gone.extend_from_slice(&odd_ranges);
+        kept = detect::blank(answer, &gone);
         doc = Doc::new(&kept, &bank.lexicon);
         &kept
     };
@@ -503,6 +515,7 @@ fn grade_impl(
                         .any(|p| p.find_unscoped(&doc).is_some())
             })
             .count(),
+        non_prose: odd_share,
     };
     let cal = Calibration::embedded();
     let mut score = cal.apply(sig.raw);
@@ -521,6 +534,9 @@ fn grade_impl(
     }
     if sig.off_topic() {
         flags.push("off_topic".into());
+    }
+    if mostly_odd {
+        flags.push("non_prose".into());
     }
     if injected.is_some() {
         flags.push("injection_attempt".into());

@@ -484,6 +484,7 @@ impl<'a> Interview<'a> {
                     | "injection_attempt"
                     | "keyword_stuffing"
                     | "off_topic"
+                    | "non_prose"
                     | "copied_question"
             )
         });

@@ -328,6 +328,9 @@ impl LlmGrader {
         let (crit, mis) = q.target(rung);
         let mut invented = 0;
         let mut results = Vec::new();
+        // Criterion evidence must come from prose: a quote from an encoded blob, a table of codes or a line of ids
+        // is not found (as the offline grader sets that text aside too).
+        let prose = crate::grade::prose::prose_only(answer);
         for c in crit {
             let offline_result = off.criteria.iter().find(|o| o.id == c.spec.id);
             let offv = offline_result.map_or(Verdict::Missed, |o| o.verdict);
@@ -336,7 +339,7 @@ impl LlmGrader {
             {
                 Some((_, ev, why, Some(v))) => {
                     let found: Vec<String> =
-                        ev.iter().filter_map(|e| quote::locate(e, answer)).collect();
+                        ev.iter().filter_map(|e| quote::locate(e, &prose)).collect();
                     if *v != Verdict::Missed && found.is_empty() {
                         invented += 1;
                         (

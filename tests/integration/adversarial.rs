@@ -688,3 +688,313 @@ fn a_short_tail_never_decides_keyword_stuffing(#[values(false, true)] semantic: 
         bad.join("\n")
     );
 }
+
+/// Standard base64 of `text` (padding included).
+fn base64(text: &str) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Text that is not prose, one shape each (issue 16, item 9), carrying the anchor-box rubric's ideas where the
+/// shape can: none of it may earn a point.
+fn non_prose_styles() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "base64 of the key claims",
+            base64("every cell of the feature map gets nine anchors, three scales times three aspect ratios, and the RPN regresses offsets"),
+        ),
+        ("Morse of key terms", "-. .. -. . / .- -. -.-. .... --- .-. ... / ... -.-. .- .-.. . ... / .-. .- - .. --- ...".into()),
+        ("table of ticks", "| ✓ | ✓ | ✓ |\n| ✓ | ✓ | ✓ |\n| ✓ | ✓ | ✗ |".into()),
+        ("snake-case labels", "anchor_scales anchor_ratios rpn_objectness box_offsets iou_assignment nms_filter".into()),
+        ("CSV of labels and figures", "anchor_scale,128\nanchor_ratio,0.5\nanchor_count,9\nrpn_stride,16\npositive_iou,0.7".into()),
+        ("run of digits", "9 3 3 16 0.7 0.3 256 2000 300 4 4 1".into()),
+        ("random strings", "aNc9hQr4sX k8Zp3Rw1Lm qzxwvbnmt rrrrrrrr".into()),
+        ("runs of punctuation", "!!!! ???? .... ---- **** //// ==== ++++".into()),
+    ]
+}
+
+#[rstest]
+fn text_that_is_not_prose_earns_nothing(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
+    // Weak and partial answers have points to gain; each shape goes before and after them.
+    let bases: Vec<Item> = tune()
+        .into_iter()
+        .chain(public())
+        .filter(|i| matches!(i.label.as_str(), "partial" | "weak" | "vague"))
+        .collect();
+    assert!(bases.len() >= 10, "{} weak or partial answers", bases.len());
+    let mut cases: Vec<(String, usize, String, String)> = Vec::new();
+    for (k, (style, text)) in non_prose_styles().into_iter().enumerate() {
+        for (j, b) in bases.iter().enumerate().skip(k % 3).step_by(3) {
+            let answer = if (j + k) % 2 == 0 {
+                format!("{}\n\n{text}", b.answer)
+            } else {
+                format!("{text}\n\n{}", b.answer)
+            };
+            cases.push((
+                format!("{style} with {}", b.id),
+                j,
+                b.question.clone(),
+                answer,
+            ));
+        }
+    }
+    let mut pairs: Vec<(String, String)> = bases
+        .iter()
+        .map(|b| (b.question.clone(), b.answer.clone()))
+        .collect();
+    pairs.extend(cases.iter().map(|(_, _, q, a)| (q.clone(), a.clone())));
+    let rows = grade_all(&sb, &pairs);
+    let bad: Vec<String> = cases
+        .iter()
+        .zip(&rows[bases.len()..])
+        .filter(|((_, j, ..), r)| score(r) > score(&rows[*j]))
+        .map(|((name, j, ..), r)| {
+            format!(
+                "{name}: {} -> {} {}",
+                score(&rows[*j]),
+                score(r),
+                r["flags"]
+            )
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "text that is not prose paid:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[rstest]
+fn an_answer_that_is_mostly_not_prose_is_flagged_and_capped(#[values(false, true)] semantic: bool) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
+    let q = "cv-detection-anchor-boxes";
+    let styles = non_prose_styles();
+    let mut cases: Vec<(String, String)> = styles
+        .iter()
+        .map(|(s, t)| {
+            (
+                format!("{s} after a lead-in"),
+                format!("Anchors, in short:\n{t}"),
+            )
+        })
+        .collect();
+    // One plain sentence that earns something, buried under three shapes.
+    let all: Vec<String> = styles.iter().take(3).map(|(_, t)| t.clone()).collect();
+    cases.push((
+        "a sentence under three shapes".into(),
+        format!(
+            "Each location gets nine anchors from three scales and three ratios.\n{}",
+            all.join("\n")
+        ),
+    ));
+    let pairs: Vec<(String, String)> = cases
+        .iter()
+        .map(|(_, a)| (q.to_string(), a.clone()))
+        .collect();
+    let rows = grade_all(&sb, &pairs);
+    let bad: Vec<String> = cases
+        .iter()
+        .zip(&rows)
+        .filter(|(_, r)| !flagged(r, "non_prose") || score(r) > 10)
+        .map(|((name, _), r)| format!("{name}: {} {}", score(r), r["flags"]))
+        .collect();
+    assert!(bad.is_empty(), "not caught:\n{}", bad.join("\n"));
+}
+
+/// An implementation answer with a code block, a formula, figures with units and a bullet list of claims.
+const HONEST_CODE_ANSWER: &str =
+    "Generate the nine base boxes once, then shift them to every cell with a broadcast add:
+
+    base = make_base(scales=(128, 256, 512), ratios=(0.5, 1, 2))   # (9, 4)
+    sx, sy = np.meshgrid(np.arange(W) * 16, np.arange(H) * 16)
+    shifts = np.stack([sx, sy, sx, sy], axis=-1).reshape(-1, 1, 4)
+    anchors = (shifts + base[None]).reshape(-1, 4)
+
+For a 600 x 1000 image at stride 16 that is 38 x 63 x 9 = 21,546 anchors, about 0.35 MB in fp32.
+- IoU = |A ∩ B| / |A ∪ B| decides the labels: above 0.7 positive, below 0.3 negative
+- the RPN regresses dx, dy, dw, dh per anchor";
+
+#[rstest]
+fn honest_answers_with_code_or_numbers_lose_nothing_to_the_prose_rule(
+    #[values(false, true)] semantic: bool,
+) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
+    // Every honest answer of the tune split and the public set: no part of it is set aside as non-prose.
+    let items: Vec<Value> = tune()
+        .into_iter()
+        .chain(public())
+        .filter(|i| i.label != "injection")
+        .map(|i| json!({"question": i.question, "label": i.label, "human": i.human, "answer": i.answer}))
+        .collect();
+    let set = sb.write("honest.json", &Value::from(items.clone()).to_string());
+    let out = sb.ok(&["calibrate", "--set", set.to_str().unwrap(), "--json"], "");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v["items"].as_array().unwrap();
+    assert_eq!(rows.len(), items.len());
+    let bad: Vec<String> = rows
+        .iter()
+        .zip(&items)
+        .filter(|(r, _)| r["signals"]["non_prose"].as_f64() != Some(0.0) || flagged(r, "non_prose"))
+        .map(|(r, i)| {
+            format!(
+                "{}: {} | {}",
+                i["label"],
+                r["signals"]["non_prose"],
+                short(i["answer"].as_str().unwrap())
+            )
+        })
+        .collect();
+    assert!(bad.is_empty(), "honest text set aside:\n{}", bad.join("\n"));
+    // The worked constraints answers (all figures) and an implementation answer with code: never flagged, and a
+    // blob added to the code answer changes nothing.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut rungs: Vec<Option<String>> = Vec::new();
+    for l in std::fs::read_to_string(root().join("tests/data/constraints-twins.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        let t: Value = serde_json::from_str(l).unwrap();
+        pairs.push((
+            t["question"].as_str().unwrap().into(),
+            t["worked"].as_str().unwrap().into(),
+        ));
+        rungs.push(t["rung"].as_str().map(String::from));
+    }
+    let input: String = pairs
+        .iter()
+        .zip(&rungs)
+        .map(|((q, a), r)| json!({"question": q, "answer": a, "rung": r}).to_string() + "\n")
+        .chain([
+            json!({"question": "cv-detection-anchor-boxes", "rung": "implementation", "answer": HONEST_CODE_ANSWER}).to_string() + "\n",
+            json!({"question": "cv-detection-anchor-boxes", "rung": "implementation",
+                   "answer": format!("{HONEST_CODE_ANSWER}\n\n{}", base64("anchors at every location, nine of them"))}).to_string() + "\n",
+        ])
+        .collect();
+    sb.write("worked.jsonl", &input);
+    let rows: Vec<Value> = sb
+        .ok(&["grade", "--batch", "worked.jsonl"], "")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let bad: Vec<String> = rows
+        .iter()
+        .filter(|r| flagged(r, "non_prose") || flagged(r, "keyword_stuffing"))
+        .map(|r| {
+            format!(
+                "{} {}: {} {}",
+                r["question"],
+                r["rung"],
+                score(r),
+                r["flags"]
+            )
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "honest figures or code flagged:\n{}",
+        bad.join("\n")
+    );
+    let n = rows.len();
+    assert!(
+        score(&rows[n - 2]) >= 40,
+        "the code answer earns its points: {}",
+        rows[n - 2]
+    );
+    assert_eq!(
+        score(&rows[n - 1]),
+        score(&rows[n - 2]),
+        "a blob beside code adds nothing"
+    );
+}
+
+#[rstest]
+fn a_sign_off_never_changes_a_grade_and_a_signed_term_list_is_still_stuffing(
+    #[values(false, true)] semantic: bool,
+) {
+    let Some(sb) = Sandbox::graded_by(semantic) else {
+        return;
+    };
+    let q = "cv-detection-anchor-boxes";
+    // Good answers (the probe's was worth 74): a tail after them must not move the score by a point.
+    let good = [
+        "At every position of the feature map the RPN places nine anchors: three scales times three aspect ratios. \
+         For each anchor it predicts an objectness score and four offsets that turn the anchor into a proposal. \
+         Several scales and ratios matter because one box shape per location would miss tall pedestrians and wide cars.",
+        "The RPN puts nine anchors at each feature map location, three scales and three aspect ratios, and labels \
+         them by IoU with the ground truth, positive above 0.7. Several shapes help with tall and wide objects.",
+    ];
+    let tails = [
+        "\n\nCheers,\nAnna Smith",
+        " Speed, accuracy, memory.",
+        "\n\nSpeed, accuracy, memory.",
+        "\n\nBest regards, Anna",
+    ];
+    // Term lists signed off in prose: the sign-off must not launder them.
+    let lists = [
+        "Anchors, RPN, IoU, NMS, FPN, scales, aspect ratios, offsets, regression, objectness, recall, stride, proposals.\n\n\
+         Thank you for your time, I hope this covers what you wanted to know and I am happy to go deeper.",
+        "anchors scales ratios stride objectness offsets IoU positives negatives proposals NMS recall\n\
+         Hope that helps, it was a pleasure to talk about this with you.",
+    ];
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for g in good {
+        pairs.push((q.into(), g.into()));
+        pairs.extend(tails.iter().map(|t| (q.to_string(), format!("{g}{t}"))));
+    }
+    pairs.extend(lists.iter().map(|l| (q.to_string(), l.to_string())));
+    let rows = grade_all(&sb, &pairs);
+    let per = tails.len() + 1;
+    for (k, g) in good.iter().enumerate() {
+        let base = &rows[k * per];
+        assert!(
+            score(base) >= 55 && base["flags"] == json!([]),
+            "{}: {}",
+            short(g),
+            base
+        );
+        for (t, r) in tails.iter().zip(&rows[k * per + 1..(k + 1) * per]) {
+            assert!(
+                score(r) == score(base) && r["flags"] == base["flags"],
+                "{} + {t:?}: {} {} -> {} {}",
+                short(g),
+                score(base),
+                base["flags"],
+                score(r),
+                r["flags"]
+            );
+        }
+    }
+    for (l, r) in lists.iter().zip(&rows[good.len() * per..]) {
+        assert!(
+            flagged(r, "keyword_stuffing") && score(r) <= 20,
+            "{}: {} {}",
+            short(l),
+            score(r),
+            r["flags"]
+        );
+    }
+}

@@ -1270,3 +1270,203 @@ fn credentials_in_the_base_url_are_never_printed() {
         );
     }
 }
+
+/// Run `c` to the end, failing the test when it takes more than `secs`: (exit code, stdout, stderr).
+fn finish_within(mut child: std::process::Child, secs: u64, what: &str) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_pipe = child.stdout.take();
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(mut p) = out_pipe {
+            let _ = p.read_to_string(&mut s);
+        }
+        s
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("viva {what} hung on a full disk");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = out_reader.join();
+    (status.code(), err_reader.join().unwrap())
+}
+
+/// The stderr of a command stopped by a full disk: exit 1, one line, `needle`, no Debug output.
+fn assert_disk_full_line(code: Option<i32>, err: &str, needle: &str) {
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("viva: error: disk full: "), "{err}");
+    assert!(err.contains(needle), "{needle:?} in {err}");
+    assert!(!err.contains("Os {") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_full_disk_mid_quiz_is_one_line_and_exit_1_never_a_hang() {
+    use std::io::Write;
+    let Some(fs) = SmallFs::mount(32 * 1024) else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let store = fs.path().join("store");
+    let mut c = sb.cmd();
+    c.env("VIVA_STORE", &store)
+        .args(["quiz", "--count", "30", "--seed", "7"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"A\n").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    fs.fill();
+    // Each answer is flushed: thirty of them need more room than the page the store had when the disk filled.
+    let _ = stdin.write_all("B\n".repeat(29).as_bytes());
+    drop(stdin);
+    let (code, err) = finish_within(child, 30, "quiz");
+    assert_disk_full_line(code, &err, "the quiz so far is saved in");
+    std::fs::remove_file(fs.path().join("filler")).unwrap();
+    let v: Value = serde_json::from_str(&sb.ok(
+        &["--store", store.to_str().unwrap(), "sessions", "--json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(v[0]["kind"], "quiz", "{v}");
+    assert!(
+        v[0]["quiz_total"].as_u64().unwrap_or(0) >= 1,
+        "the first answer is kept: {v}"
+    );
+}
+
+/// `lines` (one exported session) grown to `turns` graded turns of its first question, answer and grade.
+fn many_turns(lines: &[String], turns: u32) -> String {
+    let evs: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first = |t: &str| evs.iter().find(|e| e["type"] == t).unwrap().clone();
+    let mut out = Vec::new();
+    let mut push = |mut e: Value, turn: Option<u32>| {
+        e["seq"] = Value::from(out.len());
+        if let Some(t) = turn {
+            e["turn"] = Value::from(t);
+        }
+        out.push(e.to_string());
+    };
+    push(first("SessionStarted"), None);
+    for t in 0..turns {
+        for kind in ["QuestionAsked", "AnswerGiven", "Graded"] {
+            push(first(kind), Some(t));
+        }
+    }
+    push(first("SessionEnded"), None);
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn a_full_disk_during_regrade_is_one_line_and_exit_1_and_loses_nothing() {
+    let Some(fs) = SmallFs::mount(32 * 1024) else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let (id, lines) = exported_session(&sb);
+    // 400 graded turns: their new grades need more room than the store's current log segment has left.
+    sb.write("big.jsonl", &many_turns(&lines, 400));
+    let store = fs.path().join("store");
+    let st = store.to_str().unwrap();
+    sb.ok(&["--store", st, "import", "big.jsonl"], "");
+    let before = sb.ok(&["--store", st, "export", &id, "--format", "json"], "");
+    fs.fill();
+    let mut c = sb.cmd();
+    c.args(["--store", st, "regrade", &id])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (code, err) = finish_within(c.spawn().unwrap(), 60, "regrade");
+    assert_disk_full_line(
+        code,
+        &err,
+        &format!("session {id} was not regraded and what was stored before is intact"),
+    );
+    std::fs::remove_file(fs.path().join("filler")).unwrap();
+    // Nothing stored before is lost; the new grades went in as one transaction, so all or none of them are there.
+    let after = sb.ok(&["--store", st, "export", &id, "--format", "json"], "");
+    assert!(after.starts_with(&before), "the stored events are intact");
+    let new = after[before.len()..].lines().count();
+    assert!(new == 0 || new == 400, "{new} regraded events");
+    // With room again, the regrade goes through.
+    sb.ok(&["--store", st, "regrade", &id], "");
+}
+
+#[test]
+fn a_full_disk_during_import_is_one_line_and_exit_1_and_a_rerun_finishes() {
+    let Some(fs) = SmallFs::mount(32 * 1024) else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let (id, lines) = exported_session(&sb);
+    let base = viva::store::parse_id(&id).unwrap();
+    let mut big = String::new();
+    for k in 0..400u64 {
+        for l in &lines {
+            big.push_str(&l.replacen(
+                &format!("\"session\":{base}"),
+                &format!("\"session\":{}", base + 1 + k),
+                1,
+            ));
+            big.push('\n');
+        }
+    }
+    sb.write("big.jsonl", &big);
+    sb.write("one.jsonl", &(lines.join("\n") + "\n"));
+    let store = fs.path().join("store");
+    let st = store.to_str().unwrap();
+    sb.ok(&["--store", st, "import", "one.jsonl"], "");
+    // A store that has been opened before has claimed its log segment: the disk fills under the import itself.
+    sb.ok(&["--store", st, "sessions"], "");
+    fs.fill();
+    let mut c = sb.cmd();
+    c.args(["--store", st, "import", "big.jsonl"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (code, err) = finish_within(c.spawn().unwrap(), 60, "import");
+    assert_disk_full_line(
+        code,
+        &err,
+        "the sessions imported so far are saved whole in",
+    );
+    std::fs::remove_file(fs.path().join("filler")).unwrap();
+    // Every stored session is whole, the one imported before among them.
+    let all = sb.ok(&["--store", st, "export", "--all", "--format", "json"], "");
+    let mut per: std::collections::BTreeMap<u64, usize> = Default::default();
+    for l in all.lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        *per.entry(v["session"].as_u64().unwrap()).or_default() += 1;
+    }
+    assert_eq!(
+        per.get(&base),
+        Some(&lines.len()),
+        "the earlier session is kept"
+    );
+    assert!(per.values().all(|n| *n == lines.len()), "{per:?}");
+    assert!(per.len() < 401, "the disk filled before the end");
+    let out = sb.ok(&["--store", st, "import", "big.jsonl"], "");
+    assert!(out.starts_with("imported "), "{out}");
+    let v: Value =
+        serde_json::from_str(&sb.ok(&["--store", st, "sessions", "--json"], "")).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 401);
+}
