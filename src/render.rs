@@ -64,22 +64,7 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
         if f.starts_with("model_says_") || f == "truncated" {
             continue;
         }
-        let msg = match f.as_str() {
-            "injection_attempt" => "The answer tries to instruct the grader; it scores 0.",
-            "keyword_stuffing" => "The answer lists terms without making claims; capped at 20.",
-            "off_topic" => "The answer is mostly about something else; capped at 10.",
-            "non_prose" => {
-                "Most of the answer is not prose (encoded text, symbols, codes or ids); that part earns nothing; capped at 10."
-            }
-            "copied_question" => {
-                "Most of the answer repeats the question; that part earns nothing."
-            }
-            "empty" => "No answer given.",
-            "no_numbers" => {
-                "This follow-up asks for numbers and the answer has none; capped at 50. Work the budget with the figures given."
-            }
-            _ => f.as_str(),
-        };
+        let msg = crate::grade::Flag::parse(f).map_or_else(|| f.clone(), |fl| fl.message());
         s.push_str(&format!("  {} {}\n", st.bad("!"), msg));
     }
     for c in &g.criteria {

@@ -7,6 +7,7 @@ pub mod calibration;
 pub mod covert;
 pub mod detect;
 pub mod fairness;
+pub mod flag;
 pub mod index;
 pub mod injection;
 pub mod offline;
@@ -14,6 +15,7 @@ pub mod prose;
 pub mod semantic;
 pub mod stats;
 
+pub use flag::Flag;
 use serde::{Deserialize, Serialize};
 
 /// A criterion's verdict.

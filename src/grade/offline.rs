@@ -6,7 +6,7 @@ use super::fasthash::FnvSet;
 use super::index::BankIndex;
 use super::pattern::Doc;
 use super::prose;
-use super::{compute_score, CriterionResult, Grade, MisconceptionHit, Verdict};
+use super::{compute_score, CriterionResult, Flag, Grade, MisconceptionHit, Verdict};
 use crate::bank::spec::Needs;
 use crate::bank::{Bank, Criterion, Misconception, Question};
 use std::collections::HashSet;
@@ -47,14 +47,10 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult]) -> u32 {
 /// The gaming caps every grader applies: keyword stuffing, off-topic, mostly not prose, and a number-free answer to a rung that
 /// asks for numbers. (A copied question caps only the offline grade whose answer echoes it; see `grade_impl`.)
 pub fn apply_caps(mut score: u32, flags: &[String]) -> u32 {
-    for f in flags {
-        let cap = match f.as_str() {
-            "keyword_stuffing" => STUFFING_CAP,
-            "off_topic" => OFF_TOPIC_CAP,
-            "non_prose" => NON_PROSE_CAP,
-            "no_numbers" => NO_NUMBERS_CAP,
-            _ => continue,
-        };
+    for cap in flags
+        .iter()
+        .filter_map(|f| super::Flag::parse(f).and_then(super::Flag::cap))
+    {
         score = score.min(cap);
     }
     score
@@ -438,7 +434,7 @@ fn grade_impl(
     };
     if answer.trim().is_empty() {
         g.criteria = crit.iter().map(missed).collect();
-        g.flags = vec!["empty".into()];
+        g.flags = vec![Flag::Empty.into()];
         return (g, Signals::default());
     }
     let injected = detect::injection_in(q, answer);
@@ -527,19 +523,19 @@ fn grade_impl(
     let mut flags: Vec<String> = Vec::new();
     let echo = sig.echoes_question();
     if copied > 0.5 || echo {
-        flags.push("copied_question".into());
+        flags.push(Flag::CopiedQuestion.into());
     }
     if detect::keyword_stuffing(&doc.tokens, graded) || sig.jargon() {
-        flags.push("keyword_stuffing".into());
+        flags.push(Flag::KeywordStuffing.into());
     }
     if sig.off_topic() {
-        flags.push("off_topic".into());
+        flags.push(Flag::OffTopic.into());
     }
     if mostly_odd {
-        flags.push("non_prose".into());
+        flags.push(Flag::NonProse.into());
     }
     if injected.is_some() {
-        flags.push("injection_attempt".into());
+        flags.push(Flag::InjectionAttempt.into());
     }
     // A sincere, on-topic answer that earns nothing from the rubric still gets the floor human graders give
     // vague but relevant answers; not one with a misconception, a gaming flag, or one that names the key ideas
@@ -558,7 +554,7 @@ fn grade_impl(
         .is_some_and(|r| r.stage == "constraints");
     if asks_numbers && !doc.tokens.iter().any(|t| t.num.is_some()) && score > NO_NUMBERS_CAP {
         score = NO_NUMBERS_CAP;
-        flags.push("no_numbers".into());
+        flags.push(Flag::NoNumbers.into());
     }
     if echo {
         score = score.min(COPIED_CAP);

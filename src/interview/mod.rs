@@ -477,17 +477,10 @@ impl<'a> Interview<'a> {
         let Some(q) = self.bank.get(&self.plan[self.qi]) else {
             return self.next_question(fx);
         };
-        let gaming = g.flags.iter().any(|f| {
-            matches!(
-                f.as_str(),
-                "empty"
-                    | "injection_attempt"
-                    | "keyword_stuffing"
-                    | "off_topic"
-                    | "non_prose"
-                    | "copied_question"
-            )
-        });
+        let gaming = g
+            .flags
+            .iter()
+            .any(|f| crate::grade::Flag::parse(f).is_some_and(crate::grade::Flag::is_gaming));
         // `--follow-ups 0` asks the main questions only: no probes either.
         if self.max_follow_ups > 0 && self.probes < self.max_probes && !gaming {
             if let Some(next) = coach::next_probe(q, g, &self.met) {

@@ -5,7 +5,7 @@ use super::prompt::{nonce_markers, Prompts};
 use super::{budget, first_json_object, quote, Completion, LlmClient, LlmError};
 use crate::bank::{Bank, Question};
 use crate::grade::{
-    calibration::Calibration, compute_score, offline, pattern::Doc, CriterionResult, Grade,
+    calibration::Calibration, compute_score, offline, pattern::Doc, CriterionResult, Flag, Grade,
     LlmAudit, MisconceptionHit, Verdict,
 };
 use crate::session::Purpose;
@@ -220,7 +220,7 @@ impl LlmGrader {
             template_hash: self.prompts.grading_hash(),
             ..Default::default()
         };
-        if off.has_flag("empty") || off.has_flag("injection_attempt") {
+        if off.has_flag(Flag::Empty.name()) || off.has_flag(Flag::InjectionAttempt.name()) {
             audit.note =
                 Some("not sent to the model: the deterministic detectors already decided".into());
             off.grader = self.name();
@@ -291,7 +291,7 @@ impl LlmGrader {
         audit.second_opinion = Some(self.second_opinion);
         audit.other_policy_score = Some(other.score);
         let mut flags = off.flags.clone();
-        if p.off_topic && !flags.iter().any(|f| f == "off_topic") {
+        if p.off_topic && !flags.iter().any(|f| f == Flag::OffTopic.name()) {
             flags.push("model_says_off_topic".into());
         }
         if p.injection {
@@ -418,7 +418,7 @@ impl LlmGrader {
             score = (score + offline::top_bonus(crit, &results)).min(100);
         }
         // The model reads the copied sentences too, so a copied question caps its grade outright.
-        if off.has_flag("copied_question") {
+        if off.has_flag(Flag::CopiedQuestion.name()) {
             score = score.min(offline::COPIED_CAP);
         }
         let score = offline::apply_caps(score, &off.flags);
