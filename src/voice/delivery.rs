@@ -190,10 +190,14 @@ fn note(metric: &str, band: Band, value: String, advice: &str) -> Note {
 
 /// Judge each metric against its band.
 pub fn assess(d: &Delivery) -> Vec<Note> {
-    let mut out = Vec::new();
+    vec![pace(d), fillers(d), pauses(d), hedging(d)]
+}
+
+/// Words per minute against the comfortable 120-170.
+fn pace(d: &Delivery) -> Note {
     let short = d.speech_s < 5.0 || d.words < 10;
     let pace = format!("{:.0} wpm", d.wpm);
-    out.push(if short {
+    if short {
         note("pace", Band::Good, pace, "too short to judge the pace")
     } else if d.wpm < 100.0 {
         note("pace", Band::Poor, pace, "slow; aim for 120-170 wpm")
@@ -220,10 +224,14 @@ pub fn assess(d: &Delivery) -> Vec<Note> {
             pace,
             "fast; slow down and pause between points",
         )
-    });
+    }
+}
+
+/// Fillers per minute.
+fn fillers(d: &Delivery) -> Note {
     let n = d.filler_count();
     let fv = format!("{} ({:.1}/min)", n, d.fillers_per_min);
-    out.push(if n <= 2 || d.fillers_per_min <= FILLERS_OK_PER_MIN {
+    if n <= 2 || d.fillers_per_min <= FILLERS_OK_PER_MIN {
         note(
             "fillers",
             Band::Good,
@@ -244,10 +252,14 @@ pub fn assess(d: &Delivery) -> Vec<Note> {
             fv,
             "distracting; pause silently instead of filling the gap",
         )
-    });
+    }
+}
+
+/// Long pauses.
+fn pauses(d: &Delivery) -> Note {
     let p = d.pauses.len();
     let pv = format!("{p} over {:.0} s", d.pause_threshold_s);
-    out.push(match p {
+    match p {
         0 => note("pauses", Band::Good, pv, "fluent"),
         1 => note("pauses", Band::Good, pv, "one thinking pause is fine"),
         2 | 3 => note(
@@ -262,10 +274,14 @@ pub fn assess(d: &Delivery) -> Vec<Note> {
             pv,
             "many long pauses; outline the answer first, then fill it in",
         ),
-    });
+    }
+}
+
+/// Hedges per minute.
+fn hedging(d: &Delivery) -> Note {
     let h = d.hedge_count();
     let hv = format!("{} ({:.1}/min)", h, d.hedges_per_min);
-    out.push(if h <= 1 || d.hedges_per_min <= 2.0 {
+    if h <= 1 || d.hedges_per_min <= 2.0 {
         note("hedging", Band::Good, hv, "confident")
     } else if d.hedges_per_min <= 4.0 {
         note(
@@ -281,8 +297,7 @@ pub fn assess(d: &Delivery) -> Vec<Note> {
             hv,
             "heavy hedging; state claims plainly and name what you are unsure of once",
         )
-    });
-    out
+    }
 }
 
 #[cfg(test)]
