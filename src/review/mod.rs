@@ -86,93 +86,129 @@ pub fn history(events: &[Event]) -> History {
     let mut h = History::default();
     for (session, mut evs) in by {
         evs.sort_by_key(|e| e.seq);
-        let mut stage_of: HashMap<u32, String> = HashMap::new();
-        let mut question_of: HashMap<u32, String> = HashMap::new();
-        let mut text_of: HashMap<u32, String> = HashMap::new();
-        let mut answers: Vec<Answered> = Vec::new();
-        let mut attempts: Vec<Attempt> = Vec::new();
-        let attempt_for = |attempts: &mut Vec<Attempt>, q: &str, at: DateTime<Utc>| -> usize {
-            match attempts.iter().position(|a| a.question == q) {
-                Some(i) => i,
-                None => {
-                    attempts.push(Attempt {
-                        session,
-                        question: q.to_string(),
-                        at,
-                        turns: Vec::new(),
-                        skipped: false,
-                    });
-                    attempts.len() - 1
-                }
-            }
-        };
+        let mut f = SessionFold::new(session);
         for e in evs {
-            match &e.kind {
-                EventKind::QuestionAsked { turn, question, .. } => {
-                    stage_of.insert(*turn, "question".into());
-                    question_of.insert(*turn, question.clone());
-                    attempt_for(&mut attempts, question, e.at);
-                }
-                EventKind::FollowUpAsked {
-                    turn,
-                    question,
-                    stage,
-                    ..
-                } => {
-                    stage_of.insert(*turn, stage.clone());
-                    question_of.insert(*turn, question.clone());
-                }
-                EventKind::AnswerGiven { turn, text, .. } => {
-                    text_of.insert(*turn, text.clone());
-                }
-                EventKind::Graded { turn, grade } => {
-                    let question = if grade.question.is_empty() {
-                        question_of.get(turn).cloned().unwrap_or_default()
-                    } else {
-                        grade.question.clone()
-                    };
-                    answers.push(Answered {
-                        session,
-                        turn: *turn,
-                        at: e.at,
-                        question,
-                        rung: grade.rung,
-                        stage: stage_of
-                            .get(turn)
-                            .cloned()
-                            .unwrap_or_else(|| "question".into()),
-                        answer: text_of.get(turn).cloned().unwrap_or_default(),
-                        grade: grade.clone(),
-                        original_score: grade.score,
-                        regraded: false,
-                    });
-                }
-                EventKind::Regraded { turn, grade } => {
-                    if let Some(a) = answers.iter_mut().rev().find(|a| a.turn == *turn) {
-                        a.grade = grade.clone();
-                        a.regraded = true;
-                    }
-                }
-                EventKind::Skipped { question, .. } => {
-                    let i = attempt_for(&mut attempts, question, e.at);
-                    attempts[i].skipped = true;
-                    attempts[i].at = e.at;
-                }
-                _ => {}
-            }
+            f.event(e);
         }
-        for a in &answers {
-            let i = attempt_for(&mut attempts, &a.question, a.at);
-            attempts[i].at = attempts[i].at.max(a.at);
-            attempts[i].turns.push(a.clone());
-        }
-        attempts.retain(|a| a.score().is_some());
+        let (answers, attempts) = f.finish();
         h.answers.extend(answers);
         h.attempts.extend(attempts);
     }
     h.answers.sort_by_key(|a| (a.at, a.session, a.turn));
     h.attempts.sort_by_key(|a| (a.at, a.session));
     h
+}
+
+/// One session's events folded into its graded answers and its attempts at each question.
+struct SessionFold {
+    session: u64,
+    stage_of: HashMap<u32, String>,
+    question_of: HashMap<u32, String>,
+    text_of: HashMap<u32, String>,
+    answers: Vec<Answered>,
+    attempts: Vec<Attempt>,
+}
+
+impl SessionFold {
+    fn new(session: u64) -> SessionFold {
+        SessionFold {
+            session,
+            stage_of: HashMap::new(),
+            question_of: HashMap::new(),
+            text_of: HashMap::new(),
+            answers: Vec::new(),
+            attempts: Vec::new(),
+        }
+    }
+
+    /// The index of the attempt at question `q`, opened at `at` when there is none yet.
+    fn attempt_for(&mut self, q: &str, at: DateTime<Utc>) -> usize {
+        match self.attempts.iter().position(|a| a.question == q) {
+            Some(i) => i,
+            None => {
+                self.attempts.push(Attempt {
+                    session: self.session,
+                    question: q.to_string(),
+                    at,
+                    turns: Vec::new(),
+                    skipped: false,
+                });
+                self.attempts.len() - 1
+            }
+        }
+    }
+
+    fn event(&mut self, e: &Event) {
+        match &e.kind {
+            EventKind::QuestionAsked { turn, question, .. } => {
+                self.stage_of.insert(*turn, "question".into());
+                self.question_of.insert(*turn, question.clone());
+                self.attempt_for(question, e.at);
+            }
+            EventKind::FollowUpAsked {
+                turn,
+                question,
+                stage,
+                ..
+            } => {
+                self.stage_of.insert(*turn, stage.clone());
+                self.question_of.insert(*turn, question.clone());
+            }
+            EventKind::AnswerGiven { turn, text, .. } => {
+                self.text_of.insert(*turn, text.clone());
+            }
+            EventKind::Graded { turn, grade } => self.graded(*turn, grade, e.at),
+            EventKind::Regraded { turn, grade } => {
+                if let Some(a) = self.answers.iter_mut().rev().find(|a| a.turn == *turn) {
+                    a.grade = grade.clone();
+                    a.regraded = true;
+                }
+            }
+            EventKind::Skipped { question, .. } => {
+                let i = self.attempt_for(question, e.at);
+                self.attempts[i].skipped = true;
+                self.attempts[i].at = e.at;
+            }
+            _ => {}
+        }
+    }
+
+    fn graded(&mut self, turn: u32, grade: &Grade, at: DateTime<Utc>) {
+        let question = if grade.question.is_empty() {
+            self.question_of.get(&turn).cloned().unwrap_or_default()
+        } else {
+            grade.question.clone()
+        };
+        self.answers.push(Answered {
+            session: self.session,
+            turn,
+            at,
+            question,
+            rung: grade.rung,
+            stage: self
+                .stage_of
+                .get(&turn)
+                .cloned()
+                .unwrap_or_else(|| "question".into()),
+            answer: self.text_of.get(&turn).cloned().unwrap_or_default(),
+            grade: grade.clone(),
+            original_score: grade.score,
+            regraded: false,
+        });
+    }
+
+    /// The graded answers and the attempts that have a score.
+    fn finish(mut self) -> (Vec<Answered>, Vec<Attempt>) {
+        let answers = std::mem::take(&mut self.answers);
+        for a in &answers {
+            let i = self.attempt_for(&a.question, a.at);
+            self.attempts[i].at = self.attempts[i].at.max(a.at);
+            self.attempts[i].turns.push(a.clone());
+        }
+        let mut attempts = self.attempts;
+        attempts.retain(|a| a.score().is_some());
+        (answers, attempts)
+    }
 }
 
 /// The area of a question per the bank ("unknown" when it left the bank).
