@@ -214,6 +214,39 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
         w,
         "  ",
     ));
+    print_stages(c, st);
+    let change = format!("{:+}", c.score_change);
+    let change = if c.score_change > 0 {
+        st.good(&change)
+    } else if c.score_change < 0 {
+        st.bad(&change)
+    } else {
+        change
+    };
+    outln(&format!(
+        "  {} {} → {} ({change})",
+        st.bold("Score:"),
+        c.before_score,
+        c.after_score
+    ));
+    print_criteria(c, st, w);
+    for (label, items) in [
+        ("Newly covered", &c.newly_covered),
+        ("Still missed", &c.still_missed),
+        ("Lost since last time", &c.lost),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        outln(&format!("  {}", st.bold(&format!("{label}:"))));
+        for i in items {
+            outln(&hang(i, w, "    - ", "      "));
+        }
+    }
+}
+
+/// The per-stage scores, before and after.
+fn print_stages(c: &compare::Comparison, st: Style) {
     let sw = c
         .stages
         .iter()
@@ -239,20 +272,10 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
             ch
         ));
     }
-    let change = format!("{:+}", c.score_change);
-    let change = if c.score_change > 0 {
-        st.good(&change)
-    } else if c.score_change < 0 {
-        st.bad(&change)
-    } else {
-        change
-    };
-    outln(&format!(
-        "  {} {} → {} ({change})",
-        st.bold("Score:"),
-        c.before_score,
-        c.after_score
-    ));
+}
+
+/// Each criterion's verdict, before and after.
+fn print_criteria(c: &compare::Comparison, st: Style, w: usize) {
     let vname = |v: Option<crate::grade::Verdict>| match v {
         Some(crate::grade::Verdict::Met) => "met",
         Some(crate::grade::Verdict::Partial) => "partial",
@@ -287,19 +310,6 @@ fn print_comparison(c: &compare::Comparison, st: Style, w: usize) {
             )
             .trim_end(),
         );
-    }
-    for (label, items) in [
-        ("Newly covered", &c.newly_covered),
-        ("Still missed", &c.still_missed),
-        ("Lost since last time", &c.lost),
-    ] {
-        if items.is_empty() {
-            continue;
-        }
-        outln(&format!("  {}", st.bold(&format!("{label}:"))));
-        for i in items {
-            outln(&hang(i, w, "    - ", "      "));
-        }
     }
 }
 
