@@ -531,7 +531,29 @@ struct Points<'a> {
     id: &'a str,
 }
 
-impl Points<'_> {
+impl<'a> Points<'a> {
+    /// Find the line of `owner` `id` at or after `cursor` (moving the cursor there), and report a duplicate id.
+    fn locate(
+        text: &'a str,
+        owner: &'static str,
+        id: &'a str,
+        cursor: &mut usize,
+        ids: &mut HashSet<String>,
+        errs: &mut Vec<(usize, String)>,
+    ) -> Points<'a> {
+        let line = line_of(text, &format!("\"{id}\""), *cursor, *cursor);
+        *cursor = line;
+        if !ids.insert(id.to_string()) {
+            errs.push((line, format!("duplicate {owner} id '{id}'")));
+        }
+        Points {
+            text,
+            line,
+            owner,
+            id,
+        }
+    }
+
     /// A number of points must be positive and finite, and at most `max`.
     fn check(&self, field: &str, v: f64, max: f64, errs: &mut Vec<(usize, String)>) {
         let problem = if v.is_nan() || v <= 0.0 {
@@ -560,17 +582,8 @@ fn compile_criteria(
     // Criteria come in file order: each id is looked up from the previous one's line (linear in the file).
     let mut cursor = from;
     for c in specs {
-        let line = line_of(text, &format!("\"{}\"", c.id), cursor, cursor);
-        cursor = line;
-        if !ids.insert(c.id.clone()) {
-            errs.push((line, format!("duplicate criterion id '{}'", c.id)));
-        }
-        let at = Points {
-            text,
-            line,
-            owner: "criterion",
-            id: &c.id,
-        };
+        let at = Points::locate(text, "criterion", &c.id, &mut cursor, ids, errs);
+        let line = at.line;
         at.check("weight", c.weight, MAX_WEIGHT, errs);
         if let Some(m) = c.min_hits {
             if m == 0 || m > c.patterns.len() {
@@ -608,17 +621,8 @@ fn compile_misconceptions(
     let mut out = Vec::new();
     let mut cursor = from;
     for m in specs {
-        let line = line_of(text, &format!("\"{}\"", m.id), cursor, cursor);
-        cursor = line;
-        if !ids.insert(m.id.clone()) {
-            errs.push((line, format!("duplicate misconception id '{}'", m.id)));
-        }
-        let at = Points {
-            text,
-            line,
-            owner: "misconception",
-            id: &m.id,
-        };
+        let at = Points::locate(text, "misconception", &m.id, &mut cursor, ids, errs);
+        let line = at.line;
         at.check("penalty", m.penalty, MAX_PENALTY, errs);
         if m.patterns.is_empty() {
             errs.push((line, format!("misconception '{}' has no patterns", m.id)));
