@@ -272,6 +272,32 @@ fn misconception_patterns(
     }
 }
 
+fn words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// The reference answer: the sample answer, unless it is too short for a question with a ladder. Then the model's
+/// complete answer when it wrote one long enough, else the sample answer followed by what the ladder's criteria
+/// state (a complete answer covers the follow-ups too).
+fn reference_for(sample: &str, model_reference: &str, ladder: &[RungSpec]) -> String {
+    let sample = sample.trim();
+    if words(sample) >= MIN_REFERENCE_WORDS || ladder.is_empty() {
+        return sample.to_string();
+    }
+    if words(model_reference) >= MIN_REFERENCE_WORDS {
+        return model_reference.trim().to_string();
+    }
+    let mut out = sample.to_string();
+    for c in ladder.iter().flat_map(|r| r.criteria.iter()) {
+        if !out.ends_with(['.', '!', '?']) {
+            out.push('.');
+        }
+        out.push(' ');
+        out.push_str(c.statement.trim());
+    }
+    out
+}
+
 /// The question file for a model's draft. `sample` is the guide's sample answer; it is the reference unless it is
 /// too short for a question with a ladder and the model wrote a complete answer.
 pub fn to_spec(d: &ModelDraft, base: &QuestionSpec, sample: &str, lex: &Lexicon) -> QuestionSpec {
@@ -318,15 +344,7 @@ pub fn to_spec(d: &ModelDraft, base: &QuestionSpec, sample: &str, lex: &Lexicon)
             }
         })
         .collect();
-    let words = |s: &str| s.split_whitespace().count();
-    let reference = if words(sample) < MIN_REFERENCE_WORDS
-        && !ladder.is_empty()
-        && words(&d.reference) >= MIN_REFERENCE_WORDS
-    {
-        d.reference.trim().to_string()
-    } else {
-        sample.trim().to_string()
-    };
+    let reference = reference_for(sample, &d.reference, &ladder);
     QuestionSpec {
         reference,
         criteria,
@@ -444,8 +462,16 @@ mod tests {
             .map(|c| c.id.as_str())
             .collect();
         assert_eq!(ids.len(), 3, "ids are unique across the question");
-        // Short sample, no complete reference from the model: the sample stays the reference.
-        assert_eq!(s.reference, "Dropout zeroes activations at random.");
+        // Short sample, no complete reference from the model: the sample and the ladder's points.
+        assert_eq!(
+            s.reference,
+            "Dropout zeroes activations at random. Small models underfit with heavy dropout."
+        );
+        let long =
+            "Dropout zeroes activations at random during training so units cannot co-adapt. "
+                .repeat(4);
+        assert_eq!(reference_for("Short.", &long, &s.ladder), long.trim());
+        assert_eq!(reference_for("Short.", &long, &[]), "Short.");
         let short = shortfalls(&s);
         assert!(
             short.iter().any(|m| m.contains("'constraints' rung")),

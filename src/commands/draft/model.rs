@@ -71,7 +71,19 @@ pub struct Outcome {
 fn problems(specs: &[(QuestionSpec, String)], i: usize, sample: &str) -> Vec<String> {
     let bank = match try_compile(specs) {
         Ok(b) => b,
-        Err(issues) => return issues.into_iter().take(4).collect(),
+        Err(issues) => {
+            return issues
+                .into_iter()
+                .take(4)
+                .map(|m| {
+                    if m.starts_with("the reference answer is too short") {
+                        format!("{m}: write \"reference\" as a complete answer of 60 to 150 words")
+                    } else {
+                        m
+                    }
+                })
+                .collect()
+        }
     };
     let id = &specs[i].0.id;
     let Some(q) = bank.get(id) else {
