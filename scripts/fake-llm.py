@@ -17,6 +17,11 @@ Modes:
   hang       never answers within any sane timeout
   noschema   400 for json_schema response formats (json_object works)
   reflect    401 whose error message echoes the Authorization header (a careless proxy)
+  draft      rubric drafts (viva bank draft) built from the sample answer in the prompt: its sentences as criteria
+             without patterns, a misconception with correct statements, a three-rung ladder with numbers
+  draft-bad  like draft, but the misconception's pattern is a word of the first sentence, which is also listed as a
+             correct statement: the draft trips its own fairness check every time
+Options: --log FILE appends one JSON line per chat request ({"n", "kind", "messages"}).
 """
 import argparse
 import json
@@ -61,6 +66,41 @@ def grade_json(req):
     return json.dumps({"criteria": crit, "misconceptions": mis, "flags": {"off_topic": False, "injection_attempt": False}})
 
 
+def is_draft(req):
+    schema = (req.get("response_format") or {}).get("json_schema", {}).get("schema", {})
+    if "ladder" in schema.get("properties", {}):
+        return True
+    return '"ladder"' in "\n".join(m.get("content") or "" for m in req.get("messages", []))
+
+
+def draft_json(req, bad):
+    sample = answer_text(req.get("messages", []))
+    sents = [s.strip() for s in re.split(r"(?<=[.!?])\s+", sample) if s.strip()] or ["No sample answer."]
+    crit = [{"statement": s, "weight": 30 if i == 0 else 20, "patterns": [], "needs": "none"} for i, s in enumerate(sents[:4])]
+    if bad:
+        word = max(re.findall(r"[A-Za-z]{5,}", sents[0]) or ["answer"], key=len).lower()
+        mis = {"statement": f"Believes {word} never matters.", "patterns": [word], "penalty": 15,
+               "challenge": "How would you test that?", "correct": [sents[0]]}
+    else:
+        mis = {"statement": "Believes the method works without any training data at all.",
+               "patterns": ["(needs|requires) no training data", "without any training data"], "penalty": 15,
+               "challenge": "Where would the weights come from?",
+               "correct": ["The method is trained on labelled examples before it is used.",
+                           "Its weights are fitted to a labelled training set."]}
+    ladder = [
+        {"stage": "implementation", "question": "How would you implement this, step by step, in code?", "constraints": [],
+         "criteria": [{"statement": "Processes the inputs in vectorised batches on the GPU rather than one at a time.", "weight": 60, "patterns": ["vectori* | batch*"], "needs": "none"},
+                      {"statement": "Caches intermediate results that do not change between calls.", "weight": 40, "patterns": ["cach*"], "needs": "none"}]},
+        {"stage": "constraints", "question": "With a budget of 20 ms per frame at 30 FPS on one GPU with 4 GB, does it fit?",
+         "constraints": ["20 ms per frame", "30 FPS", "4 GB of GPU memory"],
+         "criteria": [{"statement": "At 30 FPS each frame has 33 ms, so a 20 ms model leaves 13 ms for the rest.", "weight": 50, "patterns": ["#33 + ms", "#13 + ms"], "needs": "arithmetic"},
+                      {"statement": "Cuts precision or input size when the budget is exceeded.", "weight": 50, "patterns": ["fp16 | int8 | quantiz* | lower resolution"], "needs": "none"}]},
+        {"stage": "failure_modes", "question": "Where would this approach fail in production, and how would you notice?", "constraints": [],
+         "criteria": [{"statement": "Inputs unlike the training data degrade it; monitor confidence and error rates.", "weight": 100, "patterns": ["(distribution|domain) shift"], "needs": "none"}]},
+    ]
+    return json.dumps({"criteria": crit, "misconceptions": [mis], "ladder": ladder, "reference": sample})
+
+
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -91,6 +131,9 @@ class H(BaseHTTPRequestHandler):
         with LOCK:
             COUNT["n"] += 1
             k = COUNT["n"]
+            if ARGS.log:
+                with open(ARGS.log, "a") as f:
+                    f.write(json.dumps({"n": k, "kind": "draft" if is_draft(req) else "other", "messages": req.get("messages", [])}) + "\n")
         mode = ARGS.mode
         if mode == "reflect":
             auth = self.headers.get("Authorization", "")
@@ -107,7 +150,9 @@ class H(BaseHTTPRequestHandler):
         if mode == "noschema" and rf == "json_schema":
             return self.send_json(400, {"error": {"message": "response_format json_schema is not supported", "type": "invalid_request_error"}})
         text = "\n".join(m.get("content") or "" for m in req.get("messages", []))
-        if rf is None and ("Kind: probe" in text or "Kind: challenge" in text):
+        if mode in ("ok", "draft", "draft-bad") and is_draft(req):
+            content = draft_json(req, mode == "draft-bad")
+        elif rf is None and ("Kind: probe" in text or "Kind: challenge" in text):
             point = re.search(r"for you only: (.*)", text)
             if mode == "probe-leak" and point:
                 content = "So, " + point.group(1).rstrip(".") + "?"
@@ -163,6 +208,7 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--fail-count", type=int, default=2)
+    ap.add_argument("--log", default="")
     ARGS = ap.parse_args()
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 256

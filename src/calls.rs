@@ -251,6 +251,33 @@ pub async fn probe(
     }
 }
 
+/// One rubric-drafting attempt with a spinner; `None` when Ctrl-C cancelled it (the question is then drafted
+/// offline).
+pub async fn draft(
+    drafter: &crate::llm::drafter::LlmDrafter,
+    id: &str,
+    req: &crate::llm::drafter::DraftRequest<'_>,
+    feedback: &[String],
+) -> Option<
+    Result<
+        (
+            Result<crate::bank::draft::model::ModelDraft, String>,
+            Completion,
+        ),
+        crate::llm::LlmError,
+    >,
+> {
+    let int = interrupt();
+    let sp = Spinner::start(&format!("drafting {id} with {}", drafter.name()));
+    let mut on_token = |piece: &str| sp.tick(piece);
+    let r = tokio::select! {
+        r = drafter.draft(req, feedback, &mut on_token) => Some(r),
+        _ = int => None,
+    };
+    drop(sp);
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

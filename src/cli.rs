@@ -335,11 +335,14 @@ pub enum BankCmd {
     #[command(after_help = "Examples:
   viva bank draft ../shared/seed/cv-interview-questions.txt -o my-bank/
   viva bank draft kit.md questions.jsonl -o my-bank/ --area nlp --json
+  viva --grader llm bank draft kit.md -o my-bank/ --max-cost 0.20   (the model drafts; needs VIVA_LLM_BASE_URL)
   viva --bank my-bank/ interview         (interview on the drafted questions)
 
 Each question becomes DIR/<area>/<id>.toml. Offline, the sample answer's claims become the criteria; with a model
-(--grader llm, or auto with an endpoint) the model drafts criteria, misconceptions and a ladder. Every draft is
-self-checked: the sample answer must score at least 85, the bare question and an off-topic answer at most 10.")]
+(--grader llm, or auto with an endpoint) the model drafts criteria, misconceptions, correct statements and a
+ladder. Every draft is self-checked: the sample answer must score at least 85, the bare question and an off-topic
+answer at most 10. A model's draft must also pass `viva bank check`; it is redrafted once, else the offline draft
+is written with a warning.")]
     Draft {
         /// Input files: .txt (prep-guide page), .md, .jsonl or .csv.
         #[arg(required = true, value_name = "FILE")]
@@ -356,6 +359,10 @@ self-checked: the sample answer must score at least 85, the bare question and an
         /// JSON output.
         #[arg(long)]
         json: bool,
+        /// With a model: stop calling it once the estimated cost reaches this many US dollars (the remaining
+        /// questions are drafted offline; needs a price for the model in the config file).
+        #[arg(long, value_name = "USD")]
+        max_cost: Option<f64>,
     },
 }
 

@@ -153,9 +153,13 @@ fn run(mut cli: Cli) -> Result<i32> {
             output::out(&String::from_utf8_lossy(&buf));
             Ok(0)
         }
+        Some(Cmd::Bank(b @ cli::BankCmd::Draft { .. })) => {
+            commands::model::prepare(&s, true);
+            commands::draft::command(&s, &b, style)
+        }
         Some(Cmd::Bank(b)) => {
             // Only checking and drafting grade answers.
-            if matches!(b, cli::BankCmd::Check { .. } | cli::BankCmd::Draft { .. }) {
+            if matches!(b, cli::BankCmd::Check { .. }) {
                 commands::model::prepare(&s, true);
             }
             commands::grading::bank(&b, bank_dir, style).map(|_| 0)

@@ -58,32 +58,8 @@ pub fn bank(cmd: &BankCmd, bank_dir: Option<&Path>, style: Style) -> Result<()> 
                 Err(e) => Err(e.into()),
             }
         }
-        BankCmd::Draft {
-            files,
-            out,
-            area,
-            force,
-            json,
-        } => {
-            let known = match bank_dir {
-                Some(d) => Bank::with_overrides(d)
-                    .map(|b| b.areas())
-                    .unwrap_or_default(),
-                None => Bank::embedded().map(|b| b.areas()).unwrap_or_default(),
-            };
-            let args = super::draft::DraftArgs {
-                files,
-                out,
-                area: area.as_deref(),
-                force: *force,
-                json: *json,
-            };
-            let code = super::draft::run(&args, &known, style)?;
-            if code != 0 {
-                bail!("some questions were not drafted (see the warnings above)");
-            }
-            Ok(())
-        }
+        // Run by `commands::draft::command`, which needs the settings (the model endpoint).
+        BankCmd::Draft { .. } => bail!("viva bank draft is not handled here"),
         BankCmd::List {
             area,
             json: as_json,

@@ -40,6 +40,13 @@ pub fn check(bank: &Bank, strict: bool) -> Fairness {
     out
 }
 
+/// Check one question of `bank` (a drafted rubric before it is written).
+pub fn check_one(bank: &Bank, q: &Question, strict: bool) -> Fairness {
+    let mut out = Fairness::default();
+    check_question(bank, q, strict, &mut out);
+    out
+}
+
 /// Sentences of a text, split at ., ? and ! followed by white space (numbers like 0.5 stay whole).
 pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();

@@ -3,6 +3,7 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod drafter;
 pub mod grader;
 pub mod prompt;
 pub mod quote;

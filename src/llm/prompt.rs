@@ -23,6 +23,11 @@ const NAMES: &[(&str, &str)] = &[
         "followup-user.md",
         include_str!("../../prompts/followup-user.md"),
     ),
+    (
+        "draft-system.md",
+        include_str!("../../prompts/draft-system.md"),
+    ),
+    ("draft-user.md", include_str!("../../prompts/draft-user.md")),
 ];
 
 /// The loaded templates.

