@@ -11,7 +11,7 @@ use crate::bank::spec::QuestionSpec;
 use crate::bank::{Bank, BankError};
 use crate::cli::BankCmd;
 use crate::grade::offline;
-use crate::grade::GraderChoice;
+use crate::cli::GraderChoice;
 use crate::llm::drafter::LlmDrafter;
 use crate::output::Style;
 use crate::settings::Settings;
