@@ -259,13 +259,7 @@ pub async fn draft(
     req: &crate::llm::drafter::DraftRequest<'_>,
     feedback: &[String],
 ) -> Option<
-    Result<
-        (
-            Result<crate::bank::draft::model::ModelDraft, String>,
-            Completion,
-        ),
-        crate::llm::LlmError,
-    >,
+    Result<(Result<crate::draft::model::ModelDraft, String>, Completion), crate::llm::LlmError>,
 > {
     let int = interrupt();
     let sp = Spinner::start(&format!("drafting {id} with {}", drafter.name()));

@@ -8,6 +8,7 @@ pub mod bank;
 pub mod calls;
 pub mod cli;
 pub mod commands;
+pub mod draft;
 pub mod embed;
 pub mod grade;
 pub mod html;

@@ -1,6 +1,5 @@
 //! The question bank: loading, validation (with file and line), and compiled questions.
 
-pub mod draft;
 pub mod lazy;
 pub mod spec;
 

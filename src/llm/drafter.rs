@@ -4,7 +4,7 @@
 
 use super::prompt::{nonce_markers, Prompts};
 use super::{budget, first_json_object, Completion, LlmClient, LlmError};
-use crate::bank::draft::model::ModelDraft;
+use crate::draft::model::ModelDraft;
 use serde_json::{json, Value};
 
 /// Longest sample answer sent to the model, in tokens (the rest is cut; the draft still sees the main points).

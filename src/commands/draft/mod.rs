@@ -6,12 +6,12 @@ mod table;
 pub use model::{ModelDrafting, Spend};
 pub use table::{Drafted, Tokens};
 
-use crate::bank::draft::{self, input, input::DraftInput};
 use crate::bank::spec::QuestionSpec;
 use crate::bank::{Bank, BankError};
 use crate::cli::BankCmd;
-use crate::grade::offline;
 use crate::cli::GraderChoice;
+use crate::draft::{self, input, input::DraftInput};
+use crate::grade::offline;
 use crate::llm::drafter::LlmDrafter;
 use crate::output::Style;
 use crate::settings::Settings;

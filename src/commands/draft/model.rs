@@ -4,8 +4,8 @@
 //! and otherwise left to the offline draft with a warning.
 
 use super::{self_check, try_compile, SelfCheck, JUNK_MAX, SAMPLE_MIN};
-use crate::bank::draft::model;
 use crate::bank::spec::QuestionSpec;
+use crate::draft::model;
 use crate::grade::{fairness, offline};
 use crate::llm::drafter::{DraftRequest, LlmDrafter};
 use crate::llm::LlmError;

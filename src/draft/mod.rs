@@ -7,9 +7,9 @@
 pub mod input;
 pub mod model;
 
-use super::spec::{CriterionSpec, QuestionSpec, AREAS, DIFFICULTIES};
+use crate::bank::spec::{CriterionSpec, QuestionSpec, AREAS, DIFFICULTIES};
 use crate::grade::detect;
-use crate::grade::normalize::{tokenize_with, Lexicon};
+use crate::text::normalize::{tokenize_with, Lexicon};
 use input::DraftInput;
 use std::collections::HashSet;
 

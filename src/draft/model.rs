@@ -5,8 +5,8 @@
 use super::{criterion, key_terms, normalise_weights};
 use crate::bank::spec::{CriterionSpec, MisconceptionSpec, Needs, QuestionSpec, RungSpec};
 use crate::bank::MIN_REFERENCE_WORDS;
-use crate::grade::normalize::{tokenize_with, Lexicon};
-use crate::grade::pattern::Pattern;
+use crate::text::normalize::{tokenize_with, Lexicon};
+use crate::text::pattern::Pattern;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashSet;
