@@ -143,15 +143,7 @@ mod tests {
     use super::*;
 
     fn drafter() -> LlmDrafter {
-        let cfg = super::super::LlmConfig {
-            base_url: "http://127.0.0.1:9/v1".into(),
-            model: "qwen2.5-coder-0.5b-instruct".into(),
-            api_key: None,
-            timeout: std::time::Duration::from_secs(1),
-            retries: 0,
-            max_backoff: std::time::Duration::from_secs(1),
-            price: None,
-        };
+        let cfg = super::super::LlmConfig::unreachable_for_tests();
         LlmDrafter {
             client: LlmClient::new(cfg).unwrap(),
             prompts: Prompts::load(None).unwrap(),

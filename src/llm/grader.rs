@@ -686,15 +686,7 @@ mod tests {
     #[test]
     fn grading_prompts_fit_the_token_budget() {
         let bank = Bank::embedded().unwrap();
-        let cfg = super::super::LlmConfig {
-            base_url: "http://127.0.0.1:9/v1".into(),
-            model: "qwen2.5-coder-0.5b-instruct".into(),
-            api_key: None,
-            timeout: std::time::Duration::from_secs(1),
-            retries: 0,
-            max_backoff: std::time::Duration::from_secs(1),
-            price: None,
-        };
+        let cfg = super::super::LlmConfig::unreachable_for_tests();
         let g = LlmGrader {
             client: LlmClient::new(cfg).unwrap(),
             prompts: Prompts::load(None).unwrap(),

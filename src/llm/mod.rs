@@ -39,6 +39,22 @@ pub struct LlmConfig {
     pub price: Option<(f64, f64)>,
 }
 
+#[cfg(test)]
+impl LlmConfig {
+    /// A configuration for unit tests that never reach a server: the 0.5B model's name at a closed port.
+    pub(crate) fn unreachable_for_tests() -> LlmConfig {
+        LlmConfig {
+            base_url: "http://127.0.0.1:9/v1".into(),
+            model: "qwen2.5-coder-0.5b-instruct".into(),
+            api_key: None,
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            max_backoff: Duration::from_secs(1),
+            price: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for LlmConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LlmConfig")
