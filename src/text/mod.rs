@@ -1,10 +1,16 @@
-//! The rubric pattern language and the text model under it: tokens with stems and the lexicon's synonyms
-//! ([`normalize`]), negation scopes ([`negation`]), compiled patterns and the documents they match ([`pattern`]),
-//! and the limits that keep a pattern cheap to compile ([`limits`]). Rubrics are compiled into patterns by the bank
-//! and matched by the grader; this module depends on neither.
+//! The rubric pattern language and the text model under it: the tokenizer ([`normalize`]) with its word-level
+//! normalisation ([`words`]) and the bank's synonyms ([`lexicon`]), negation scope and denial ([`negation`]),
+//! compiled patterns ([`pattern`]) and the analysed answers they match ([`doc`]), and the limits that keep a
+//! pattern cheap to compile ([`limits`]). Rubrics are compiled into patterns by the bank and matched by the
+//! grader; this module depends on neither.
 
+mod denial;
+pub mod doc;
 pub mod fasthash;
+pub mod lexicon;
 pub mod limits;
 pub mod negation;
 pub mod normalize;
+mod parse;
 pub mod pattern;
+pub mod words;

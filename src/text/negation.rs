@@ -10,6 +10,8 @@
 //! - **Denial** (per clause): a clause that reports a claim in order to reject it counts for nothing: "some say …,
 //!   but that's not how it works", "a lot of people would reach for …, but I don't think any of those matter",
 //!   "you'll hear people talk about …, but none of that is necessary".
+//!
+//! This module holds the negation scope and the clauses both analyses read; denial is in `denial.rs`.
 
 use super::normalize::{is_negation, Token, CLAUSE_WORDS};
 
@@ -23,35 +25,6 @@ const CLAUSE_OPENERS: &[&str] = &[
     "i", "we", "you", "it", "they", "this", "that", "which", "is", "are", "was", "were", "will",
     "would", "can", "could", "should", "do", "does", "did", "has", "have", "had", "so", "because",
     "since", "then",
-];
-/// Forms of "to be" for "X is not needed".
-const BE: &[&str] = &["is", "are", "was", "were", "be", "been", "being"];
-/// Predicates that deny usefulness after "is not" (stems).
-const USELESS: &[&str] = &[
-    "need",
-    "necessari",
-    "requir",
-    "use",
-    "help",
-    "import",
-    "relev",
-    "worth",
-    "good",
-    "suitabl",
-    "appropri",
-    "enough",
-    "suffici",
-];
-/// Predicates that dismiss something after "is" (stems): "20M parameters is nothing for a GPU".
-const DISMISS: &[&str] = &[
-    "noth",
-    "neglig",
-    "irrelev",
-    "trivial",
-    "overr",
-    "pointless",
-    "useless",
-    "unnecessari",
 ];
 /// Auxiliaries and modals whose negation scopes over a whole verb phrase.
 const MODALS: &[&str] = &[
@@ -99,7 +72,6 @@ const CHOICE_VERBS: &[&str] = &[
 const PREFER_VERBS: &[&str] = &[
     "pick", "prefer", "choos", "chose", "favour", "favor", "select", "take",
 ];
-
 /// Words that start a new proposition inside a clause and end a wide negation scope.
 const SCOPE_BREAKS: &[&str] = &[
     "because",
@@ -126,230 +98,92 @@ const SCOPE_BREAKS: &[&str] = &[
     "thus",
     "that",
 ];
-/// Words that may stand before the demonstrative of a rejection ("but honestly I don't think any of those …").
-const FRAME: &[&str] = &[
-    "but",
-    "however",
-    "yet",
-    "though",
-    "and",
-    "honestly",
-    "frankly",
-    "really",
-    "personally",
-    "i",
-    "we",
-    "do",
-    "does",
-    "did",
-    "not",
-    "think",
-    "believe",
-    "feel",
-    "would",
-    "say",
-    "all",
-    "any",
-    "of",
-    "none",
-    "neither",
-    "either",
-    "in",
-    "my",
-    "opinion",
-    "practice",
-    "also",
-    "just",
-    "still",
-    "actually",
-    "the",
-    "so",
-    "truth",
-    "to",
-    "be",
-    "fair",
-    "that",
-    "said",
-];
-
-/// Clause cues (stem sequences) that report a claim in order to reject it, on their own.
-const REPORT_CUES: &[&[&str]] = &[
-    &["some", "say"],
-    &["some", "peopl"],
-    &["peopl", "think"],
-    &["peopl", "say"],
-    &["peopl", "claim"],
-    &["peopl", "believ"],
-    &["mani", "believ"],
-    &["often", "said"],
-    &["myth"],
-    &["misconcept"],
-    &["mistak"],
-    &["trap"],
-    &["default", "to"],
-    &["tempt"],
-    &["naiv"],
-];
-/// Who reports a claim (stems) …
-const REPORTERS: &[&str] = &[
-    "peopl",
-    "some",
-    "mani",
-    "most",
-    "everyon",
-    "everybodi",
-    "folk",
-    "other",
-    "explan",
-    "textbook",
-    "tutori",
-    "blog",
-    "paper",
-    "guid",
-    "advic",
-    "wisdom",
-    "convent",
-    "usual",
-    "obvious",
-    "standard",
-    "typic",
-    "popular",
-    "you",
-    "candid",
-    "team",
-    "engin",
-    "practition",
-];
-/// … and how (stems); together they report a claim that a later rejection denies.
-const REPORT_VERBS: &[&str] = &[
-    "say",
-    "said",
-    "think",
-    "thought",
-    "frame",
-    "reach",
-    "suggest",
-    "recommend",
-    "claim",
-    "argu",
-    "blame",
-    "talk",
-    "mention",
-    "believ",
-    "tell",
-    "told",
-    "assum",
-    "default",
-    "advis",
-    "propos",
-    "insist",
-    "jump",
-    "grab",
-    "hear",
-    "answer",
-    "prescrib",
-    "push",
-];
-/// Clause cues that refute the clause before them.
-const REFUTE_CUES: &[&[&str]] = &[
-    &["not", "how"],
-    &["is", "wrong"],
-    &["is", "fals"],
-    &["not", "true"],
-    // "… is incorrect", not "defined incorrectly" (an adverb describes, it does not refute).
-    &["is", "incorrect"],
-    &["are", "incorrect"],
-    &["s", "incorrect"],
-    &["is", "a", "myth"],
-    &["not", "correct"],
-    &["is", "overr"],
-    &["disagre"],
-    &["miss", "the", "point"],
-];
-/// How many sentences after a report its rejection may come.
-const REPORT_REACH: u32 = 3;
-/// Demonstratives that point back at what came before ("any of those", "that").
-const ANAPHORS: &[&str] = &[
-    "those", "these", "that", "this", "it", "them", "either", "neither", "none",
-];
-/// Predicates (raw prefixes) a rejection denies of what it points back to: "… don't matter", "none of that is
-/// necessary", "… isn't the real issue". Transitive verbs of need or use are not here: "it needs no loss
-/// scaling" and "it doesn't need flow" say something about their object, not about what came before.
-const RELEVANCE: &[&str] = &[
-    "matter",
-    "address",
+/// Forms of "to be" for "X is not needed".
+const BE: &[&str] = &["is", "are", "was", "were", "be", "been", "being"];
+/// Predicates that deny usefulness after "is not" (stems).
+const USELESS: &[&str] = &[
+    "need",
+    "necessari",
+    "requir",
+    "use",
     "help",
-    "necessar",
-    "needed",
+    "import",
+    "relev",
     "worth",
-    "relevan",
-    "important",
-    "decid",
-    "decisive",
-    "fix",
-    "solv",
-    "work",
-    "differen",
-    "issue",
-    "point",
-    "problem",
-    "answer",
-    "true",
-    "right",
-    "correct",
-    "factor",
-    "key",
-    "worr",
-    "bother",
-    "useful",
+    "good",
+    "suitabl",
+    "appropri",
+    "enough",
+    "suffici",
+];
+/// Predicates that dismiss something after "is" (stems): "20M parameters is nothing for a GPU".
+const DISMISS: &[&str] = &[
+    "noth",
+    "neglig",
+    "irrelev",
+    "trivial",
+    "overr",
+    "pointless",
+    "useless",
+    "unnecessari",
 ];
 
-fn has_seq(toks: &[&Token], cue: &[&str]) -> bool {
-    toks.windows(cue.len())
-        .any(|w| w.iter().zip(cue).all(|(t, c)| t.stem == *c))
+/// One clause of an analysed text: its id, its sentence and its tokens.
+pub(super) struct Clause<'t> {
+    pub id: u32,
+    pub sent: u32,
+    pub tokens: Vec<&'t Token>,
 }
 
-fn starts_contrast(toks: &[&Token]) -> bool {
-    toks.first()
-        .map(|t| CLAUSE_WORDS.contains(&t.raw.as_str()))
-        .unwrap_or(false)
+impl Clause<'_> {
+    /// Whether the clause holds the stem sequence `cue`.
+    pub fn has_seq(&self, cue: &[&str]) -> bool {
+        self.tokens
+            .windows(cue.len())
+            .any(|w| w.iter().zip(cue).all(|(t, c)| t.stem == *c))
+    }
+
+    /// Whether the clause starts with a contrast word ("but", "however", …).
+    pub fn starts_contrast(&self) -> bool {
+        self.tokens
+            .first()
+            .map(|t| CLAUSE_WORDS.contains(&t.raw.as_str()))
+            .unwrap_or(false)
+    }
 }
 
-fn negated_clause(toks: &[&Token]) -> bool {
-    toks.iter().any(|t| {
-        is_negation(t) || matches!(t.raw.as_str(), "hardly" | "barely" | "doubt" | "disagree")
-    })
+/// The clauses of `tokens`, in text order.
+fn clauses(tokens: &[Token]) -> Vec<Clause<'_>> {
+    let mut out: Vec<Clause> = Vec::new();
+    for t in tokens {
+        match out.last_mut() {
+            Some(c) if c.id == t.clause => c.tokens.push(t),
+            _ => out.push(Clause {
+                id: t.clause,
+                sent: t.sent,
+                tokens: vec![t],
+            }),
+        }
+    }
+    out
 }
 
-/// A clause that reports a claim: who ("people", "some explanations", "you'll hear") and a reporting verb.
-fn reports(toks: &[&Token]) -> bool {
-    toks.iter().enumerate().any(|(i, t)| {
-        REPORTERS.contains(&t.stem.as_str())
-            && toks[i + 1..]
-                .iter()
-                .take(5)
-                .any(|v| REPORT_VERBS.iter().any(|r| v.stem.starts_with(r)))
-    })
-}
-
-/// A rejection of what came before: negation, a demonstrative pointing back, a predicate of relevance
-/// ("I don't think any of those matter", "none of that is necessary").
-fn rejects_previous(toks: &[&Token]) -> bool {
-    // The demonstrative must be the subject: only framing words before it ("alpha alone doesn't fix it" is not
-    // a rejection of what came before).
-    let Some(a) = toks.iter().position(|t| ANAPHORS.contains(&t.raw.as_str())) else {
-        return false;
-    };
-    // The negation must come before the predicate it denies ("don't matter", not "needs no scaling").
-    let Some(neg) = toks.iter().position(|t| {
-        is_negation(t) || matches!(t.raw.as_str(), "hardly" | "barely" | "doubt" | "disagree")
-    }) else {
-        return false;
-    };
-    toks[..a].iter().all(|t| FRAME.contains(&t.raw.as_str()))
-        && toks[neg.max(a)..]
-            .iter()
-            .any(|t| RELEVANCE.iter().any(|r| t.raw.starts_with(r)))
+/// Per clause id (`n` of them): a short comma-separated list item ("not A, B or C") that continues the clause
+/// before it.
+fn list_continuations(clauses: &[Clause], n: usize) -> Vec<bool> {
+    let mut list_cont = vec![false; n];
+    for c in clauses {
+        let t = &c.tokens;
+        if t.len() <= 6
+            && !c.starts_contrast()
+            && t.iter()
+                .any(|x| matches!(x.raw.as_str(), "or" | "and" | "nor"))
+            && !t.iter().any(|x| CLAUSE_OPENERS.contains(&x.raw.as_str()))
+        {
+            list_cont[c.id as usize] = true;
+        }
+    }
+    list_cont
 }
 
 /// Negation and denial facts of one analysed text.
@@ -365,86 +199,11 @@ impl Scope {
     /// Analyse the clauses of `tokens`.
     pub fn new(tokens: &[Token]) -> Scope {
         let n = tokens.last().map(|t| t.clause as usize + 1).unwrap_or(0);
-        let mut clauses: Vec<(u32, u32, Vec<&Token>)> = Vec::new();
-        for t in tokens {
-            match clauses.last_mut() {
-                Some((c, _, v)) if *c == t.clause => v.push(t),
-                _ => clauses.push((t.clause, t.sent, vec![t])),
-            }
+        let clauses = clauses(tokens);
+        Scope {
+            denied: super::denial::denied_clauses(&clauses, n),
+            list_cont: list_continuations(&clauses, n),
         }
-        let mut denied = vec![false; n];
-        for (k, (c, s, toks)) in clauses.iter().enumerate() {
-            let same_sentence_after = || clauses.iter().skip(k + 1).take_while(|x| x.1 == *s);
-            let specific = REPORT_CUES.iter().any(|cue| has_seq(toks, cue));
-            // A general report needs a rejection later in the sentence ("…, but I don't think so") or at the
-            // start of the next one.
-            let general = !specific
-                && reports(toks)
-                && (same_sentence_after().any(|x| {
-                    (starts_contrast(&x.2) && negated_clause(&x.2)) || rejects_previous(&x.2)
-                }) || clauses
-                    .iter()
-                    .skip(k + 1)
-                    .find(|x| x.1 != *s)
-                    .map(|x| rejects_previous(&x.2))
-                    .unwrap_or(false));
-            if specific || reports(toks) {
-                // A report rejected a few sentences later ("People will tell you A. And B. But honestly none of
-                // that matters.") denies everything in between.
-                let within = clauses
-                    .iter()
-                    .enumerate()
-                    .skip(k + 1)
-                    .take_while(|(_, x)| x.1 <= *s + REPORT_REACH);
-                let rejection = within
-                    .filter(|(_, x)| x.1 != *s)
-                    .find(|(_, x)| {
-                        rejects_previous(&x.2) || REFUTE_CUES.iter().any(|cue| has_seq(&x.2, cue))
-                    })
-                    .map(|(r, _)| r);
-                if let Some(r) = rejection {
-                    for (c2, _, _) in &clauses[k..=r] {
-                        denied[*c2 as usize] = true;
-                    }
-                }
-            }
-            if specific || general {
-                // The reported claim runs on over commas until a contrast word ("…, but …") or the sentence end.
-                denied[*c as usize] = true;
-                for (c2, _, t2) in same_sentence_after() {
-                    if starts_contrast(t2) {
-                        break;
-                    }
-                    denied[*c2 as usize] = true;
-                }
-            }
-            let refutes = REFUTE_CUES.iter().any(|cue| has_seq(toks, cue));
-            let points_back = k > 0 && clauses[k - 1].1 == *s && rejects_previous(toks);
-            if refutes || points_back {
-                // "…, but that's not true" / "…, but I don't think any of those matter" rejects what came
-                // before it in the sentence.
-                denied[*c as usize] = true;
-                for (c2, s2, _) in clauses[..k].iter().rev() {
-                    if s2 != s {
-                        break;
-                    }
-                    denied[*c2 as usize] = true;
-                }
-            }
-        }
-        // Short comma-separated list items ("not A, B or C") continue the clause before them.
-        let mut list_cont = vec![false; n];
-        for (c, _, t) in &clauses {
-            if t.len() <= 6
-                && !starts_contrast(t)
-                && t.iter()
-                    .any(|x| matches!(x.raw.as_str(), "or" | "and" | "nor"))
-                && !t.iter().any(|x| CLAUSE_OPENERS.contains(&x.raw.as_str()))
-            {
-                list_cont[*c as usize] = true;
-            }
-        }
-        Scope { denied, list_cont }
     }
 
     /// Whether the clause holding token `i` reports a claim to reject it.

@@ -1,0 +1,289 @@
+//! An analysed answer ready for matching: its tokens, indexes that make a pattern's first item a lookup (by
+//! interned stem, by prefix, by number), its negation and denial [`Scope`], and the context queries matching
+//! asks of a phrase (negated, denied, caveated) and the quote that shows it.
+
+use super::fasthash::intern;
+use super::negation::Scope;
+use super::normalize::{case_sense, tokenize_with, Lexicon, Token};
+use super::pattern::{Item, Span, GAP};
+
+/// How far after a claimed phrase a negation of its predicate reaches ("INT8 won't", "a bigger model isn't
+/// enough"), in tokens.
+const AFTER_SCOPE: usize = 4;
+/// Words that start a new proposition after a phrase and end that reach ("… even when the boxes do not overlap").
+const AFTER_BREAKS: &[&str] = &[
+    "when", "if", "because", "since", "which", "that", "who", "where", "while", "unless", "until",
+    "so", "and", "or", "but", "even",
+];
+
+/// Caveats, conditions and warnings that qualify advice (surface forms, lower case).
+const CAVEATS: &[&str] = &[
+    "only if",
+    "only when",
+    "only once",
+    "only with",
+    "only after",
+    "only for",
+    "as long as",
+    "provided that",
+    "once you have",
+    "once there is",
+    "once there are",
+    "once we have",
+    "until you have",
+    "watch for",
+    "watch out",
+    "watching for",
+    "watching out",
+    "careful",
+    "beware",
+    "caveat",
+    "risk of",
+    "guard against",
+];
+
+/// An analysed text ready for matching.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The original text.
+    pub text: String,
+    /// Normalised tokens.
+    pub tokens: Vec<Token>,
+    /// Token indices sorted by surface form, and by stem: prefix items are range queries.
+    by_raw: Vec<usize>,
+    by_stem: Vec<usize>,
+    /// Indices of numeric tokens.
+    numbers: Vec<usize>,
+    /// Interned stem of each token, and token indices sorted by it (text order within one id).
+    ids: Vec<u32>,
+    by_id: Vec<usize>,
+    /// Per token: the case sense of a [`super::normalize::CASED_WORDS`] word (None: unknown or both).
+    sense: Vec<Option<bool>>,
+    scope: Scope,
+}
+
+impl Doc {
+    /// Analyse `text` with the lexicon.
+    pub fn new(text: &str, lex: &Lexicon) -> Doc {
+        let tokens = tokenize_with(text, lex);
+        let mut by_raw: Vec<usize> = (0..tokens.len()).collect();
+        by_raw.sort_by(|&a, &b| tokens[a].raw.cmp(&tokens[b].raw));
+        let mut by_stem: Vec<usize> = (0..tokens.len()).collect();
+        // Stable: equal stems stay in text order, so an exact lookup is an ascending slice.
+        by_stem.sort_by(|&a, &b| tokens[a].stem.cmp(&tokens[b].stem));
+        let numbers = (0..tokens.len())
+            .filter(|&i| tokens[i].num.is_some())
+            .collect();
+        let ids = intern::lookup_all(tokens.iter().map(|t| t.stem.as_str()));
+        let mut by_id: Vec<usize> = (0..tokens.len()).collect();
+        by_id.sort_by_key(|&i| ids[i]);
+        let scope = Scope::new(&tokens);
+        // An all-lower-case answer (typed so, or a transcript) gets both senses of a cased word.
+        let any_caps = text.chars().any(char::is_uppercase);
+        let sense = tokens
+            .iter()
+            .map(|t| {
+                let surface = &text[t.start..t.end];
+                match case_sense(surface) {
+                    Some(false) if !any_caps => None,
+                    s => s,
+                }
+            })
+            .collect();
+        Doc {
+            sense,
+            ids,
+            by_id,
+            text: text.to_string(),
+            tokens,
+            by_raw,
+            by_stem,
+            numbers,
+            scope,
+        }
+    }
+
+    fn item_matches(&self, it: &Item, i: usize) -> bool {
+        let t = &self.tokens[i];
+        match it {
+            Item::Word(w) => self.ids[i] == *w,
+            Item::Cased(w, acronym) => self.ids[i] == *w && self.sense[i] != Some(!*acronym),
+            Item::Prefix(p) => t.raw.starts_with(p.as_str()) || t.stem.starts_with(p.as_str()),
+            Item::Num(lo, hi) => t
+                .num
+                .map(|v| v >= *lo - 1e-9 && v <= *hi + 1e-9)
+                .unwrap_or(false),
+        }
+    }
+
+    /// Token indices whose surface form or stem starts with `p`, ascending.
+    fn prefixed(&self, p: &str) -> Vec<usize> {
+        fn range<'a>(order: &[usize], key: impl Fn(usize) -> &'a str, p: &str) -> Vec<usize> {
+            let lo = order.partition_point(|&i| key(i) < p);
+            let hi = lo + order[lo..].partition_point(|&i| key(i).starts_with(p));
+            order[lo..hi].to_vec()
+        }
+        let mut v = range(&self.by_raw, |i| self.tokens[i].raw.as_str(), p);
+        v.extend(range(&self.by_stem, |i| self.tokens[i].stem.as_str(), p));
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Token indices holding the interned stem `w`, in text order.
+    fn with_id(&self, w: u32) -> &[usize] {
+        let lo = self.by_id.partition_point(|&i| self.ids[i] < w);
+        let n = self.by_id[lo..].partition_point(|&i| self.ids[i] == w);
+        &self.by_id[lo..lo + n]
+    }
+
+    /// Token indices where item `it` matches, ascending: where a phrase starting with it may start.
+    fn starts(&self, it: &Item) -> std::borrow::Cow<'_, [usize]> {
+        use std::borrow::Cow;
+        match it {
+            Item::Word(w) => Cow::Borrowed(self.with_id(*w)),
+            Item::Cased(w, _) => Cow::Owned(
+                self.with_id(*w)
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.item_matches(it, i))
+                    .collect(),
+            ),
+            Item::Prefix(p) => Cow::Owned(self.prefixed(p)),
+            Item::Num(..) => Cow::Owned(
+                self.numbers
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.item_matches(it, i))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// All (shortest per start) matches of a phrase, appended to `out`.
+    pub(super) fn find_seq_into(&self, seq: &[Item], out: &mut Vec<Span>) {
+        if seq.is_empty() {
+            return;
+        }
+        for &s in self.starts(&seq[0]).iter() {
+            let mut pos = s;
+            let mut ok = true;
+            for it in &seq[1..] {
+                let sent = self.tokens[pos].sent;
+                let found = (pos + 1..=(pos + 1 + GAP).min(self.tokens.len().saturating_sub(1)))
+                    .filter(|&j| j < self.tokens.len() && self.tokens[j].sent == sent)
+                    .find(|&j| self.item_matches(it, j));
+                match found {
+                    Some(j) => pos = j,
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                out.push(Span {
+                    first: s,
+                    last: pos,
+                });
+            }
+        }
+    }
+
+    /// Whether a span's claim is denied or negated in context (a cue before, inside or just after it, or a
+    /// reported claim the sentence rejects).
+    pub fn disowned(&self, sp: Span) -> bool {
+        self.reports_rejection(sp) || self.negated(sp, &|_| false)
+    }
+
+    /// Whether any clause in the span reports a claim only to reject it ("some say …, but …").
+    pub fn reports_rejection(&self, sp: Span) -> bool {
+        (sp.first..=sp.last).any(|i| self.scope.denied(&self.tokens, i))
+    }
+
+    pub(super) fn denied(&self, sp: Span) -> bool {
+        self.scope.denied(&self.tokens, sp.first)
+    }
+
+    /// Whether a negation cue follows the phrase in its own clause ("INT8 won't close the gap", "a bigger model
+    /// isn't enough"): for claims, where a sentence that negates its own predicate does not make the claim.
+    pub(super) fn negated_after(&self, sp: Span, own: &dyn Fn(usize) -> bool) -> bool {
+        let clause = self.tokens[sp.last].clause;
+        self.tokens[sp.last + 1..]
+            .iter()
+            .enumerate()
+            .take(AFTER_SCOPE)
+            .take_while(|(_, t)| t.clause == clause && !AFTER_BREAKS.contains(&t.raw.as_str()))
+            .any(|(k, _)| Scope::is_cue(&self.tokens, sp.last + 1 + k) && !own(sp.last + 1 + k))
+    }
+
+    /// Whether the sentence around a match hedges it with a caveat, a condition or a warning ("only once there
+    /// is enough labelled data", "as long as", "watch for forgetting"): advice so qualified does not endorse the
+    /// unqualified wrong idea.
+    pub(super) fn caveated(&self, sp: Span) -> bool {
+        let sent = self.tokens[sp.first].sent;
+        let lo = self.tokens[..sp.first]
+            .iter()
+            .rposition(|t| t.sent != sent)
+            .map_or(0, |i| i + 1);
+        let hi = self.tokens[sp.last..]
+            .iter()
+            .position(|t| t.sent != sent)
+            .map_or(self.tokens.len(), |i| sp.last + i);
+        let raws: Vec<&str> = self.tokens[lo..hi].iter().map(|t| t.raw.as_str()).collect();
+        CAVEATS.iter().any(|cue| {
+            let cue: Vec<&str> = cue.split(' ').collect();
+            raws.windows(cue.len()).any(|w| w == cue.as_slice())
+        })
+    }
+
+    /// Whether a phrase match is negated (see [`Scope::negated`]).
+    pub(super) fn negated(&self, sp: Span, own: &dyn Fn(usize) -> bool) -> bool {
+        self.scope
+            .negated_except(&self.tokens, sp.first, sp.last, own)
+    }
+
+    /// Byte range from the first token that shares `unit` (its sentence, its clause) with the span's first token
+    /// to the last token that shares it with the span's last.
+    fn unit_bounds(&self, sp: Span, unit: impl Fn(&Token) -> u32) -> (usize, usize) {
+        let (a, b) = (unit(&self.tokens[sp.first]), unit(&self.tokens[sp.last]));
+        let first = self
+            .tokens
+            .iter()
+            .position(|t| unit(t) == a)
+            .unwrap_or(sp.first);
+        let last = self
+            .tokens
+            .iter()
+            .rposition(|t| unit(t) == b)
+            .unwrap_or(sp.last);
+        (self.tokens[first].start, self.tokens[last].end)
+    }
+
+    /// The sentence(s) of the original text around a span, verbatim, at most ~220 bytes.
+    pub fn quote(&self, sp: Span) -> String {
+        let mut start = self.tokens[sp.first].start;
+        let mut end = self.tokens[sp.last].end;
+        // Extend to the clause-or-sentence boundaries while short.
+        let (s_start, s_end) = self.unit_bounds(sp, |t| t.sent);
+        if s_end - s_start <= 220 {
+            start = s_start;
+            end = s_end;
+        } else {
+            // Clause bounds instead.
+            let (c_start, c_end) = self.unit_bounds(sp, |t| t.clause);
+            if c_end - c_start <= 220 {
+                start = c_start;
+                end = c_end;
+            }
+        }
+        let mut q = self.text[start..end].to_string();
+        // Keep a trailing closing character that belongs to the quote, e.g. "k)".
+        if let Some(c) = self.text[end..].chars().next() {
+            if c == ')' && q.contains('(') {
+                q.push(c);
+            }
+        }
+        q.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
