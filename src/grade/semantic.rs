@@ -15,8 +15,8 @@
 //! [`preload`] starts that on a background thread, and the first grade waits for it. Without a model every
 //! grade says `semantic: false` and the patterns decide alone.
 
-use super::fasthash::FnvSet;
-use super::normalize::{Lexicon, Token};
+use super::fasthash::{FnvMap, FnvSet};
+use super::normalize::{tokenize_with, Lexicon, Token};
 use super::pattern::{Doc, Span};
 use super::{CriterionResult, Verdict};
 use crate::bank::Criterion;
@@ -41,6 +41,9 @@ type Loader = Box<dyn FnOnce() -> Option<Box<dyn Embed>> + Send>;
 static LOADER: Mutex<Option<Loader>> = Mutex::new(None);
 static MODEL: OnceLock<Option<Box<dyn Embed>>> = OnceLock::new();
 static STATEMENTS: OnceLock<Mutex<HashMap<String, Arc<Vec<f32>>>>> = OnceLock::new();
+/// Per lexicon fingerprint: the words of each criterion statement seen (see [`statement_words`]).
+type WordCache = FnvMap<u64, HashMap<String, Arc<StatementWords>>>;
+static STATEMENT_WORDS: OnceLock<Mutex<WordCache>> = OnceLock::new();
 
 /// Register how to load the model (called once at start-up; later calls are ignored once loaded).
 pub fn set_loader(f: impl FnOnce() -> Option<Box<dyn Embed>> + Send + 'static) {
@@ -100,6 +103,40 @@ fn statement_vectors(m: &dyn Embed, statements: &[&str]) -> Option<Vec<Arc<Vec<f
     statements.iter().map(|s| c.get(*s).cloned()).collect()
 }
 
+/// What matching by meaning reads of a criterion's statement besides its vector.
+struct StatementWords {
+    /// Content stems (lexicon applied): a sentence must share one for full credit.
+    content: HashSet<String>,
+    /// The statement denies (see [`polarity`]).
+    negated: bool,
+}
+
+/// The words of criterion statements under `lex`, worked out once per statement and lexicon for the process
+/// (rubric text is the same for every answer).
+fn statement_words(statements: &[&str], lex: &Lexicon) -> Vec<Arc<StatementWords>> {
+    let cache = STATEMENT_WORDS.get_or_init(|| Mutex::new(FnvMap::default()));
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let known = c.entry(lex.fingerprint()).or_default();
+    statements
+        .iter()
+        .map(|s| {
+            if let Some(w) = known.get(*s) {
+                return w.clone();
+            }
+            let toks = tokenize_with(s, lex);
+            let w = Arc::new(StatementWords {
+                content: super::detect::content_stems(&toks)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+                negated: polarity(&toks),
+            });
+            known.insert(s.to_string(), w.clone());
+            w
+        })
+        .collect()
+}
+
 /// One sentence of the answer, as the matcher sees it.
 struct Sentence {
     index: u32,
@@ -137,8 +174,6 @@ fn negation_cue(t: &Token) -> bool {
         || r.starts_with("fail")
 }
 
-/// The units an answer is matched by: each sentence, and each clause of a sentence with several, when it has
-/// enough content words to carry a claim.
 /// Whether a run of words denies: an odd number of negation cues ("not … none" cancel out).
 fn polarity(toks: &[Token]) -> bool {
     toks.iter().filter(|t| negation_cue(t)).count() % 2 == 1
@@ -156,6 +191,8 @@ fn refutes(toks: &[Token]) -> bool {
     })
 }
 
+/// The units an answer is matched by: each sentence, and each clause of a sentence with several, when it has
+/// enough content words to carry a claim.
 fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sentence> {
     let mut out: Vec<Sentence> = Vec::new();
     let toks = &doc.tokens;
@@ -244,19 +281,18 @@ pub fn refine(
     let Some(av) = m.embed(&texts) else {
         return false;
     };
+    let words = statement_words(&stmts, lex);
     for (k, &ci) in open.iter().enumerate() {
         let c = &crit[ci];
-        let st = super::normalize::tokenize_with(&c.spec.statement, lex);
-        let want: HashSet<&str> = super::detect::content_stems(&st).into_iter().collect();
-        let stmt_negated = polarity(&st);
+        let want = &words[k];
         let best = sents
             .iter()
             .zip(&av)
-            .filter(|(s, _)| s.negated == stmt_negated)
+            .filter(|(s, _)| s.negated == want.negated)
             .map(|(s, v)| (dot(&sv[k], v), s))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let Some((sim, s)) = best else { continue };
-        let shares = s.stems.iter().any(|x| want.contains(x.as_str()));
+        let shares = s.stems.iter().any(|x| want.content.contains(x.as_str()));
         let verdict = if sim >= MET_AT && shares {
             Verdict::Met
         } else if sim >= PARTIAL_AT {
