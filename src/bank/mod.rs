@@ -1,6 +1,6 @@
 //! The question bank: the compiled questions and the loaders that read, validate (with file and line) and
-//! compile the rubric files. Where the files come from is in [`files`], the rules a question file must follow
-//! in [`compile`], its on-disk shape in [`spec`].
+//! compile the rubric files. Where the files come from is in `files`, the rules a question file must follow
+//! in `compile`, its on-disk shape in [`spec`].
 
 mod compile;
 mod files;
@@ -110,7 +110,6 @@ impl Question {
             None => (&self.criteria, &self.misconceptions),
         }
     }
-    /// Every criterion of the question (main and rungs).
     /// The ladder rung named by a stage ("constraints") or a 1-based number ("3"); the error names the stages.
     pub fn rung_index(&self, which: &str) -> Result<usize, String> {
         let which = which.trim();
