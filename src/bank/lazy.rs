@@ -6,30 +6,32 @@
 //! The embedded bank is validated in full by its tests and by `viva bank check`; a user's own `--bank` directory
 //! is still loaded and validated in full (see `commands::review::load_outline`).
 
+use super::compile::compile_question;
+use super::files::{collect_embedded, is_lexicon, line_of, source_text};
 use super::spec::{CriterionSpec, LexiconFile, MisconceptionSpec, QuestionSpec};
-use super::{collect_embedded, compile_question, line_of, Bank, BankError, BankIssue};
-use super::{Criterion, Misconception, Question, Rung, AREAS};
+use super::{sort_by_area, Bank, BankError, BankIssue, Criterion, Misconception, Question, Rung};
 use crate::text::normalize::Lexicon;
+use std::path::Path;
 
-fn bare_criteria(specs: &[CriterionSpec]) -> Vec<Criterion> {
-    specs
-        .iter()
-        .map(|c| Criterion {
-            spec: c.clone(),
+impl Criterion {
+    /// A criterion as written, its patterns not compiled.
+    fn uncompiled(spec: &CriterionSpec) -> Criterion {
+        Criterion {
+            spec: spec.clone(),
             patterns: Vec::new(),
             partial: Vec::new(),
-        })
-        .collect()
+        }
+    }
 }
 
-fn bare_misconceptions(specs: &[MisconceptionSpec]) -> Vec<Misconception> {
-    specs
-        .iter()
-        .map(|m| Misconception {
-            spec: m.clone(),
+impl Misconception {
+    /// A misconception as written, its patterns not compiled.
+    fn uncompiled(spec: &MisconceptionSpec) -> Misconception {
+        Misconception {
+            spec: spec.clone(),
             patterns: Vec::new(),
-        })
-        .collect()
+        }
+    }
 }
 
 /// The embedded rubric files as JSON, converted from their TOML at build time (see `build.rs`).
@@ -41,13 +43,6 @@ type Parsed = (
     Vec<(String, Vec<String>)>,
 );
 
-fn is_lexicon(path: &str) -> bool {
-    std::path::Path::new(path)
-        .parent()
-        .and_then(|x| x.file_name())
-        .is_some_and(|n| n == "lexicon")
-}
-
 /// The bank from the build-time mirror; None unless every file is there and parses.
 fn from_mirror() -> Option<Parsed> {
     let mut lines = MIRROR.lines();
@@ -58,7 +53,7 @@ fn from_mirror() -> Option<Parsed> {
         let (path, rest) = line.split_once('\t')?;
         let (reference_line, json) = rest.split_once('\t')?;
         n += 1;
-        if is_lexicon(path) {
+        if is_lexicon(Path::new(path)) {
             let lf: LexiconFile = serde_json::from_str(json).ok()?;
             lex.extend(lf.synonyms);
         } else {
@@ -100,23 +95,28 @@ pub fn outline() -> Result<Bank, BankError> {
                 stage: r.stage.clone(),
                 question: r.question.clone(),
                 constraints: r.constraints.clone(),
-                criteria: bare_criteria(&r.criteria),
-                misconceptions: bare_misconceptions(&r.misconceptions),
+                criteria: r.criteria.iter().map(Criterion::uncompiled).collect(),
+                misconceptions: r
+                    .misconceptions
+                    .iter()
+                    .map(Misconception::uncompiled)
+                    .collect(),
             })
             .collect();
         questions.push(Question {
-            criteria: bare_criteria(&spec.criteria),
-            misconceptions: bare_misconceptions(&spec.misconceptions),
+            criteria: spec.criteria.iter().map(Criterion::uncompiled).collect(),
+            misconceptions: spec
+                .misconceptions
+                .iter()
+                .map(Misconception::uncompiled)
+                .collect(),
             ladder,
             reference_line,
             source: path,
             spec,
         });
     }
-    let area_pos = |a: &str| AREAS.iter().position(|(id, _)| *id == a).unwrap_or(99);
-    questions.sort_by(|a, b| {
-        (area_pos(&a.spec.area), &a.spec.id).cmp(&(area_pos(&b.spec.area), &b.spec.id))
-    });
+    sort_by_area(&mut questions);
     Ok(Bank {
         questions,
         lexicon: Lexicon::new(&entries),
@@ -135,7 +135,7 @@ pub fn compile(bank: &mut Bank, ids: &[String]) -> Result<(), BankError> {
         if !ids.iter().any(|id| id == q.id()) || is_compiled(q) {
             continue;
         }
-        let Some(text) = super::source_text(&q.source) else {
+        let Some(text) = source_text(&q.source) else {
             issues.push(BankIssue {
                 file: q.source.clone(),
                 line: 1,

@@ -4,9 +4,9 @@
 //! sentences of the reference answer and every criterion statement are graded for misconceptions; any hit is a
 //! bank error naming the file and the line of the statement.
 
-use super::offline::misconceptions;
+use super::judge::misconceptions;
 use super::pattern::Doc;
-use crate::bank::{line_of, Bank, BankIssue, Question};
+use crate::bank::{line_of, Bank, BankIssue, Misconception, Question};
 
 /// Correct statements each misconception of a built-in question must list.
 pub const MIN_CORRECT: usize = 3;
@@ -71,34 +71,92 @@ pub fn sentences(text: &str) -> Vec<&str> {
 }
 
 fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
-    let text = crate::bank::source_text(&q.source).unwrap_or_default();
-    let all_mis: Vec<&crate::bank::Misconception> = q
+    let src = Source {
+        file: &q.source,
+        text: crate::bank::source_text(&q.source).unwrap_or_default(),
+    };
+    let all_mis: Vec<&Misconception> = q
         .misconceptions
         .iter()
         .chain(q.ladder.iter().flat_map(|r| r.misconceptions.iter()))
         .collect();
-    let line = |needle: &str| {
-        let key: String = needle.chars().take(40).collect();
-        line_of(&text, &key, 1, 1)
-    };
-    let mut texts: Vec<(&str, &'static str)> = Vec::new();
     for m in &all_mis {
         let n = m.spec.correct.len();
         if n < MIN_CORRECT {
-            let issue = BankIssue {
-                file: q.source.clone(),
-                line: line(&format!("id = \"{}\"", m.spec.id)),
-                msg: format!(
+            let issue = src.issue(
+                &format!("id = \"{}\"", m.spec.id),
+                format!(
                     "misconception '{}' lists {n} correct statement(s) that must not trip it; {MIN_CORRECT} are needed (`correct = [...]`)",
                     m.spec.id
                 ),
-            };
+            );
             if strict {
                 out.errors.push(issue);
             } else {
                 out.warnings.push(issue);
             }
         }
+    }
+    for m in &all_mis {
+        for ex in &m.spec.examples {
+            out.checked += 1;
+            let doc = Doc::new(ex, &bank.lexicon);
+            if misconceptions([*m], &doc).0.is_empty() {
+                out.errors.push(src.issue(
+                    ex,
+                    format!(
+                        "misconception '{}' does not fire on its own example: \"{}\"",
+                        m.spec.id,
+                        short(ex)
+                    ),
+                ));
+            }
+        }
+    }
+    check_probes(bank, q, &src, out);
+    for (t, kind) in correct_texts(q, &all_mis) {
+        out.checked += 1;
+        let doc = Doc::new(t, &bank.lexicon);
+        let (hits, _) = misconceptions(all_mis.iter().copied(), &doc);
+        for h in hits {
+            out.errors.push(src.issue(
+                t,
+                format!(
+                    "misconception '{}' fires on a {kind}: \"{}\" (matched \"{}\")",
+                    h.id,
+                    short(t),
+                    h.evidence.first().map(String::as_str).unwrap_or("")
+                ),
+            ));
+        }
+    }
+}
+
+/// A question's source file: problems are located at the first line holding a statement's first 40 characters.
+struct Source<'a> {
+    file: &'a str,
+    text: String,
+}
+
+impl Source<'_> {
+    fn issue(&self, needle: &str, msg: String) -> BankIssue {
+        let key: String = needle.chars().take(40).collect();
+        BankIssue {
+            file: self.file.to_string(),
+            line: line_of(&self.text, &key, 1, 1),
+            msg,
+        }
+    }
+}
+
+/// What must never trip a misconception, and what each is: the correct statements the misconceptions list, the
+/// sentences of the reference answer and every criterion statement.
+fn correct_texts<'a>(
+    q: &'a Question,
+    all_mis: &[&'a Misconception],
+) -> Vec<(&'a str, &'static str)> {
+    let mut texts: Vec<(&str, &'static str)> = Vec::new();
+    for m in all_mis {
         texts.extend(
             m.spec
                 .correct
@@ -114,24 +172,11 @@ fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
     for c in q.all_criteria() {
         texts.push((c.spec.statement.as_str(), "criterion statement"));
     }
-    for m in &all_mis {
-        for ex in &m.spec.examples {
-            out.checked += 1;
-            let doc = Doc::new(ex, &bank.lexicon);
-            if misconceptions([*m], &doc).0.is_empty() {
-                out.errors.push(BankIssue {
-                    file: q.source.clone(),
-                    line: line(ex),
-                    msg: format!(
-                        "misconception '{}' does not fire on its own example: \"{}\"",
-                        m.spec.id,
-                        short(ex)
-                    ),
-                });
-            }
-        }
-    }
-    // A probe must not give the answer away: the criterion's own patterns must not match it.
+    texts
+}
+
+/// A probe must not give the answer away: the criterion's own patterns must not match it.
+fn check_probes(bank: &Bank, q: &Question, src: &Source, out: &mut Fairness) {
     for c in q.all_criteria() {
         let Some(p) = &c.spec.probe else { continue };
         let doc = Doc::new(p, &bank.lexicon);
@@ -140,31 +185,13 @@ fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
             .iter()
             .find(|pat| pat.find_unscoped(&doc).is_some())
         {
-            out.errors.push(BankIssue {
-                file: q.source.clone(),
-                line: line(p),
-                msg: format!(
+            out.errors.push(src.issue(
+                p,
+                format!(
                     "the probe of criterion '{}' gives the answer away (its pattern \"{}\" matches the probe)",
                     c.spec.id, pat.source
                 ),
-            });
-        }
-    }
-    for (t, kind) in texts {
-        out.checked += 1;
-        let doc = Doc::new(t, &bank.lexicon);
-        let (hits, _) = misconceptions(all_mis.iter().copied(), &doc);
-        for h in hits {
-            out.errors.push(BankIssue {
-                file: q.source.clone(),
-                line: line(t),
-                msg: format!(
-                    "misconception '{}' fires on a {kind}: \"{}\" (matched \"{}\")",
-                    h.id,
-                    short(t),
-                    h.evidence.first().map(String::as_str).unwrap_or("")
-                ),
-            });
+            ));
         }
     }
 }

@@ -4,15 +4,18 @@ pub use crate::text::{fasthash, limits, negation, normalize, pattern};
 
 pub mod baseline;
 pub mod calibration;
+pub mod claims;
 pub mod covert;
 pub mod detect;
 pub mod fairness;
 pub mod flag;
 pub mod index;
 pub mod injection;
+pub mod judge;
 pub mod offline;
 pub mod prose;
 pub mod semantic;
+pub mod signals;
 pub mod stats;
 
 pub use flag::Flag;
@@ -96,7 +99,7 @@ pub struct Grade {
     pub criteria: Vec<CriterionResult>,
     /// Misconceptions found.
     pub misconceptions: Vec<MisconceptionHit>,
-    /// Gaming and quality flags: empty, injection_attempt, keyword_stuffing, off_topic, non_prose, copied_question.
+    /// Gaming and quality flags: the names of the [`Flag`]s raised, and any note a model grader adds.
     pub flags: Vec<String>,
     /// Criterion ids (main and ladder) the answer already covers; used to skip rungs.
     #[serde(default)]
