@@ -14,6 +14,7 @@ pub mod offline;
 pub mod prose;
 pub mod semantic;
 pub mod stats;
+pub mod verdicts;
 
 pub use flag::Flag;
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 //! untrusted data between nonce markers, and on a redraft the reasons the last draft was rejected.
 
 use super::prompt::{nonce_markers, Prompts};
-use super::{budget, first_json_object, Completion, LlmClient, LlmError};
+use super::{budget, reply_json, Completion, LlmClient, LlmError};
 use crate::draft::model::ModelDraft;
 use serde_json::{json, Value};
 
@@ -75,10 +75,7 @@ pub fn schema() -> Value {
 
 /// Read a draft from the model's text (the whole text as JSON, else its first JSON object).
 pub fn parse(content: &str) -> Result<ModelDraft, String> {
-    let v: Value = serde_json::from_str(content.trim())
-        .ok()
-        .or_else(|| first_json_object(content))
-        .ok_or("no JSON object in the reply")?;
+    let v = reply_json(content).ok_or("no JSON object in the reply")?;
     ModelDraft::from_json(&v)
 }
 
