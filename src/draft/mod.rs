@@ -304,17 +304,7 @@ pub fn offline(
     }
     if crits.is_empty() {
         // An answer with no content words of its own: one criterion, met by meaning.
-        crits.push(CriterionSpec {
-            id: "answer".into(),
-            weight: 100.0,
-            statement: answer.trim().to_string(),
-            tags: vec![],
-            patterns: vec![],
-            partial: vec![],
-            min_hits: None,
-            needs: None,
-            probe: None,
-        });
+        crits.push(whole_answer_criterion(&answer));
     }
     normalise_weights(&mut crits);
     QuestionSpec {
@@ -331,6 +321,21 @@ pub fn offline(
         misconceptions: vec![],
         ladder: vec![],
         quiz: vec![],
+    }
+}
+
+/// The one criterion of an answer with no content words of its own: the whole answer, met by meaning.
+fn whole_answer_criterion(answer: &str) -> CriterionSpec {
+    CriterionSpec {
+        id: "answer".into(),
+        weight: 100.0,
+        statement: answer.trim().to_string(),
+        tags: vec![],
+        patterns: vec![],
+        partial: vec![],
+        min_hits: None,
+        needs: None,
+        probe: None,
     }
 }
 

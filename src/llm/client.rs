@@ -203,14 +203,14 @@ impl LlmClient {
         Err(last.unwrap_or_else(|| LlmError::BadResponse("no response format worked".into())))
     }
 
-    async fn chat_once(
+    /// The request body: deterministic sampling, streamed with usage, in response format `f`.
+    fn request(
         &self,
         messages: &[Value],
         schema: Option<&Value>,
         f: Format,
         max_tokens: u32,
-        on_token: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<Completion, LlmError> {
+    ) -> Value {
         let mut req = json!({
             "model": self.cfg.model,
             "messages": messages,
@@ -227,6 +227,18 @@ impl LlmClient {
             (Format::Object, _) => req["response_format"] = json!({"type": "json_object"}),
             _ => {}
         }
+        req
+    }
+
+    async fn chat_once(
+        &self,
+        messages: &[Value],
+        schema: Option<&Value>,
+        f: Format,
+        max_tokens: u32,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<Completion, LlmError> {
+        let req = self.request(messages, schema, f, max_tokens);
         let start = Instant::now();
         let before = self.attempts.load(Ordering::Relaxed);
         let mut stream = self

@@ -2,7 +2,7 @@
 //! (the client falls back to a JSON object, then to the first JSON object in plain text), the sample answer as
 //! untrusted data between nonce markers, and on a redraft the reasons the last draft was rejected.
 
-use super::prompt::{nonce_markers, Prompts};
+use super::prompt::{chat_messages, nonce_markers, Prompts};
 use super::{budget, reply_json, Completion, LlmClient, LlmError};
 use crate::draft::model::ModelDraft;
 use serde_json::{json, Value};
@@ -112,10 +112,7 @@ impl LlmDrafter {
                 ("feedback", &feedback),
             ],
         );
-        vec![
-            json!({"role": "system", "content": sys}),
-            json!({"role": "user", "content": user}),
-        ]
+        chat_messages(sys, user)
     }
 
     /// One drafting attempt. The completion comes back with the parsed draft or why the reply was unusable (its

@@ -3,12 +3,11 @@
 //! answer as untrusted data; a text that is not one short new question is rejected and the bank's text is asked.
 
 use super::grader::LlmGrader;
-use super::prompt::nonce_markers;
+use super::prompt::{chat_messages, nonce_markers};
 use super::{budget, Completion, LlmError};
 use crate::bank::{Bank, Question};
 use crate::grade::pattern::Doc;
 use crate::session::Purpose;
-use serde_json::json;
 
 /// A written question, or why it was rejected, with the completion (its tokens are spent either way).
 pub type Written = (Result<String, String>, Completion);
@@ -37,10 +36,7 @@ impl LlmGrader {
             ("answer", ans.as_str()),
         ]);
         let user = self.prompts.render(&format!("{template}-user.md"), &all);
-        let msgs = vec![
-            json!({"role": "system", "content": sys}),
-            json!({"role": "user", "content": user}),
-        ];
+        let msgs = chat_messages(sys, user);
         let c = self.client.chat(&msgs, None, 90, on_token).await?;
         let text = valid_follow_up(&c.content, asked).ok_or_else(|| {
             format!(

@@ -2,7 +2,7 @@
 //! in the answer, and the verdict policy of [`crate::grade::verdicts`] for every decision (the score computed in
 //! code, the offline verdicts as a second opinion); any failure falls back to the offline grade.
 
-use super::prompt::{nonce_markers, Prompts};
+use super::prompt::{chat_messages, nonce_markers, Prompts};
 use super::{budget, quote, reply_json, Completion, LlmClient, LlmError};
 use crate::bank::Question;
 use crate::grade::verdicts::{
@@ -149,10 +149,7 @@ impl LlmGrader {
             "grade-user.md",
             &[("open", &open), ("close", &close), ("answer", answer)],
         );
-        vec![
-            json!({"role": "system", "content": sys}),
-            json!({"role": "user", "content": user}),
-        ]
+        chat_messages(sys, user)
     }
 
     /// Grade an answer. Never fails: on any model failure the offline grade comes back marked degraded.
