@@ -17,6 +17,7 @@ pub mod prose;
 pub mod semantic;
 pub mod signals;
 pub mod stats;
+pub mod verdicts;
 
 pub use flag::Flag;
 use serde::{Deserialize, Serialize};

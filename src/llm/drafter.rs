@@ -2,8 +2,8 @@
 //! (the client falls back to a JSON object, then to the first JSON object in plain text), the sample answer as
 //! untrusted data between nonce markers, and on a redraft the reasons the last draft was rejected.
 
-use super::prompt::{nonce_markers, Prompts};
-use super::{budget, first_json_object, Completion, LlmClient, LlmError};
+use super::prompt::{chat_messages, nonce_markers, Prompts};
+use super::{budget, reply_json, Completion, LlmClient, LlmError};
 use crate::draft::model::ModelDraft;
 use serde_json::{json, Value};
 
@@ -75,10 +75,7 @@ pub fn schema() -> Value {
 
 /// Read a draft from the model's text (the whole text as JSON, else its first JSON object).
 pub fn parse(content: &str) -> Result<ModelDraft, String> {
-    let v: Value = serde_json::from_str(content.trim())
-        .ok()
-        .or_else(|| first_json_object(content))
-        .ok_or("no JSON object in the reply")?;
+    let v = reply_json(content).ok_or("no JSON object in the reply")?;
     ModelDraft::from_json(&v)
 }
 
@@ -115,10 +112,7 @@ impl LlmDrafter {
                 ("feedback", &feedback),
             ],
         );
-        vec![
-            json!({"role": "system", "content": sys}),
-            json!({"role": "user", "content": user}),
-        ]
+        chat_messages(sys, user)
     }
 
     /// One drafting attempt. The completion comes back with the parsed draft or why the reply was unusable (its

@@ -1,24 +1,25 @@
 //! The LLM adapter: an OpenAI-compatible chat client (async-openai over reqwest) with timeouts, retries that
-//! honour Retry-After, response-format fallbacks, streaming, and token accounting.
+//! honour Retry-After, response-format fallbacks, streaming, and token accounting; the grader seam; and the
+//! model-backed grader, question writer and rubric drafter. Decisions about grades live in the core
+//! ([`crate::grade::verdicts`]); this module is transport.
 
 pub mod breaker;
 pub mod budget;
+pub mod client;
 pub mod drafter;
+pub mod follow_up;
 pub mod grader;
 pub mod prompt;
 pub mod quote;
 pub mod redact;
 
+pub use client::{install_crypto, Format, LlmClient};
+
 use crate::bank::{Bank, Question};
+use crate::grade::verdicts::Submission;
 use crate::grade::Grade;
-use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
-use async_openai::middleware::HttpRequestFactory;
-use futures::StreamExt;
-use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use serde_json::Value;
+use std::time::Duration;
 
 /// Endpoint configuration. The key is never printed (Debug hides it).
 #[derive(Clone)]
@@ -37,22 +38,6 @@ pub struct LlmConfig {
     pub max_backoff: Duration,
     /// Price per million input and output tokens, USD.
     pub price: Option<(f64, f64)>,
-}
-
-#[cfg(test)]
-impl LlmConfig {
-    /// A configuration for unit tests that never reach a server: the 0.5B model's name at a closed port.
-    pub(crate) fn unreachable_for_tests() -> LlmConfig {
-        LlmConfig {
-            base_url: "http://127.0.0.1:9/v1".into(),
-            model: "qwen2.5-coder-0.5b-instruct".into(),
-            api_key: None,
-            timeout: Duration::from_secs(1),
-            retries: 0,
-            max_backoff: Duration::from_secs(1),
-            price: None,
-        }
-    }
 }
 
 impl std::fmt::Debug for LlmConfig {
@@ -74,8 +59,13 @@ pub enum LlmError {
     #[error("cannot reach {0}: {1}")]
     Connect(String, String),
     /// The endpoint answered with an error status.
-    #[error("the endpoint answered {0}")]
-    Status(String),
+    #[error("the endpoint answered {message}")]
+    Status {
+        /// The HTTP status code.
+        code: u16,
+        /// The status line and the endpoint's message (its first 200 characters), as shown.
+        message: String,
+    },
     /// The call timed out.
     #[error("the model call timed out after {0} s")]
     Timeout(u64),
@@ -112,312 +102,11 @@ pub struct Completion {
     pub attempts: u32,
 }
 
-/// How to ask for structured output, best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A JSON schema.
-    Schema,
-    /// Any JSON object.
-    Object,
-    /// Plain text; the first JSON object is extracted.
-    Text,
-}
-
-/// The chat client.
-#[derive(Clone)]
-pub struct LlmClient {
-    client: async_openai::Client<OpenAIConfig>,
-    /// Its configuration.
-    pub cfg: LlmConfig,
-    attempts: Arc<AtomicU32>,
-    /// Shared by every clone: opens after consecutive timeouts or failed connections.
-    pub breaker: Arc<breaker::Breaker>,
-}
-
-fn backoff(attempt: u32, cap: Duration) -> Duration {
-    let base = Duration::from_millis(250u64.saturating_mul(1 << attempt.min(8)));
-    let jitter = Duration::from_millis(rand::random::<u64>() % 100);
-    (base + jitter).min(cap)
-}
-
-fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = h
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .to_string();
-    v.parse::<f64>()
+/// The JSON in a model's reply: the whole text, else its first JSON object.
+pub fn reply_json(content: &str) -> Option<Value> {
+    serde_json::from_str(content.trim())
         .ok()
-        .filter(|s| *s >= 0.0)
-        .map(Duration::from_secs_f64)
-}
-
-/// Install the ring crypto provider for rustls (once per process).
-pub fn install_crypto() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-impl LlmClient {
-    /// Build a client: reqwest with connect/read timeouts under async-openai, retries in a tower service.
-    pub fn new(cfg: LlmConfig) -> Result<LlmClient, LlmError> {
-        install_crypto();
-        let http = reqwest::Client::builder()
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
-            .read_timeout(cfg.timeout)
-            .build()
-            .map_err(|e| LlmError::Connect(redact::redact(&cfg.base_url, None), e.to_string()))?;
-        let attempts = Arc::new(AtomicU32::new(0));
-        let breaker = Arc::new(breaker::Breaker::default());
-        let (retries, cap, counter) = (cfg.retries, cfg.max_backoff, attempts.clone());
-        let brk = breaker.clone();
-        let service = tower::service_fn(move |factory: HttpRequestFactory| {
-            let http = http.clone();
-            let counter = counter.clone();
-            let brk = brk.clone();
-            async move {
-                let mut attempt = 0u32;
-                loop {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                    let req = factory.build().await?;
-                    let res = http.execute(req).await;
-                    match &res {
-                        Ok(_) => brk.success(),
-                        Err(e) if e.is_connect() || e.is_timeout() => {
-                            // No more retries once the breaker is open: each would cost a whole timeout.
-                            if brk.failure() || brk.is_open() {
-                                return Err(OpenAIError::Reqwest(res.expect_err("an error")));
-                            }
-                        }
-                        Err(_) => {}
-                    }
-                    match res {
-                        Ok(resp)
-                            if (resp.status().as_u16() == 429
-                                || resp.status().is_server_error())
-                                && attempt < retries =>
-                        {
-                            let wait = retry_after(resp.headers())
-                                .unwrap_or_else(|| backoff(attempt, cap))
-                                .min(cap);
-                            tokio::time::sleep(wait).await;
-                        }
-                        Ok(resp) => return Ok::<_, OpenAIError>(resp),
-                        Err(e) if (e.is_connect() || e.is_timeout()) && attempt < retries => {
-                            tokio::time::sleep(backoff(attempt, cap)).await
-                        }
-                        Err(e) => return Err(OpenAIError::Reqwest(e)),
-                    }
-                    attempt += 1;
-                }
-            }
-        });
-        let mut oc = OpenAIConfig::new().with_api_base(cfg.base_url.trim_end_matches('/'));
-        oc = oc.with_api_key(cfg.api_key.clone().unwrap_or_default());
-        let client = async_openai::Client::with_config(oc).with_http_service(service);
-        Ok(LlmClient {
-            client,
-            cfg,
-            attempts,
-            breaker,
-        })
-    }
-
-    /// Server text with the key and any bearer or `sk-` token masked (see [`redact`]).
-    pub fn redact(&self, text: &str) -> String {
-        redact::redact(text, self.cfg.api_key.as_deref())
-    }
-
-    fn map_err(&self, e: OpenAIError) -> LlmError {
-        match self.map_err_raw(e) {
-            LlmError::Connect(u, m) => LlmError::Connect(self.redact(&u), self.redact(&m)),
-            LlmError::Status(m) => LlmError::Status(self.redact(&m)),
-            LlmError::BadResponse(m) => LlmError::BadResponse(self.redact(&m)),
-            LlmError::Stream(m) => LlmError::Stream(self.redact(&m)),
-            other => other,
-        }
-    }
-
-    fn map_err_raw(&self, e: OpenAIError) -> LlmError {
-        match e {
-            OpenAIError::Reqwest(r) if r.is_timeout() => {
-                LlmError::Timeout(self.cfg.timeout.as_secs())
-            }
-            OpenAIError::Reqwest(r) if r.is_connect() => {
-                LlmError::Connect(self.cfg.base_url.clone(), root_cause(&r))
-            }
-            OpenAIError::Reqwest(r) => LlmError::Stream(root_cause(&r)),
-            OpenAIError::ApiError(a) => LlmError::Status(format!(
-                "{} {}",
-                a.status_code,
-                a.api_error.message.chars().take(200).collect::<String>()
-            )),
-            OpenAIError::JSONDeserialize(e, _) => {
-                LlmError::BadResponse(format!("not a chat completion ({e})"))
-            }
-            OpenAIError::StreamError(s) => LlmError::Stream(s.to_string()),
-            other => LlmError::BadResponse(other.to_string()),
-        }
-    }
-
-    /// One chat completion, streamed; `on_token` sees each piece of text as it arrives.
-    /// Falls back from a JSON schema to a JSON object to plain text when the server rejects the format.
-    pub async fn chat(
-        &self,
-        messages: &[Value],
-        schema: Option<&Value>,
-        max_tokens: u32,
-        on_token: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<Completion, LlmError> {
-        if self.breaker.is_open() {
-            return Err(LlmError::Unavailable(breaker::TRIP_AFTER));
-        }
-        let formats: &[Format] = if schema.is_some() {
-            &[Format::Schema, Format::Object, Format::Text]
-        } else {
-            &[Format::Text]
-        };
-        let mut last = None;
-        for f in formats {
-            match self
-                .chat_once(messages, schema, *f, max_tokens, on_token)
-                .await
-            {
-                Ok(c) => return Ok(c),
-                // A 4xx about the request (not auth, not rate limit) means "try a simpler format".
-                Err(LlmError::Status(s))
-                    if s.starts_with("400") || s.starts_with("422") || s.starts_with("501") =>
-                {
-                    last = Some(LlmError::Status(s))
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| LlmError::BadResponse("no response format worked".into())))
-    }
-
-    async fn chat_once(
-        &self,
-        messages: &[Value],
-        schema: Option<&Value>,
-        f: Format,
-        max_tokens: u32,
-        on_token: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<Completion, LlmError> {
-        let mut req = json!({
-            "model": self.cfg.model,
-            "messages": messages,
-            "temperature": 0,
-            "seed": 7,
-            "max_tokens": max_tokens,
-            "stream": true,
-            "stream_options": {"include_usage": true},
-        });
-        match (f, schema) {
-            (Format::Schema, Some(s)) => {
-                req["response_format"] = json!({"type": "json_schema", "json_schema": {"name": "grade", "strict": true, "schema": s}})
-            }
-            (Format::Object, _) => req["response_format"] = json!({"type": "json_object"}),
-            _ => {}
-        }
-        let start = Instant::now();
-        let before = self.attempts.load(Ordering::Relaxed);
-        let mut stream = self
-            .client
-            .chat()
-            .create_stream_byot::<Value, Value>(req)
-            .await
-            .map_err(|e| self.map_err(e))?;
-        let mut c = Completion {
-            format: format!("{f:?}").to_lowercase(),
-            ..Default::default()
-        };
-        let mut finished = false;
-        while let Some(item) = stream.next().await {
-            let v = item.map_err(|e| self.map_err(e))?;
-            if let Some(t) = v["choices"][0]["delta"]["content"].as_str() {
-                on_token(t);
-                c.content.push_str(t);
-            }
-            if v["choices"][0]["finish_reason"].is_string() {
-                finished = true;
-            }
-            if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
-                c.prompt_tokens = u["prompt_tokens"].as_u64().unwrap_or(0) as u32;
-                c.completion_tokens = u["completion_tokens"].as_u64().unwrap_or(0) as u32;
-            }
-        }
-        if !finished && c.content.is_empty() {
-            return Err(LlmError::Stream(
-                "the stream ended without any content".into(),
-            ));
-        }
-        if c.completion_tokens == 0 {
-            c.completion_tokens = budget::count(&self.cfg.model, &c.content) as u32;
-        }
-        if c.prompt_tokens == 0 {
-            c.prompt_tokens = messages
-                .iter()
-                .map(|m| {
-                    budget::count(&self.cfg.model, m["content"].as_str().unwrap_or("")) as u32 + 4
-                })
-                .sum();
-        }
-        c.content = self.redact(&c.content);
-        c.latency_ms = start.elapsed().as_millis() as u64;
-        c.call_us = start.elapsed().as_micros() as u64;
-        c.attempts = self
-            .attempts
-            .load(Ordering::Relaxed)
-            .saturating_sub(before)
-            .max(1);
-        Ok(c)
-    }
-
-    /// The models the endpoint lists (None when it has no /models).
-    pub async fn models(&self) -> Option<Vec<String>> {
-        let url = format!("{}/models", self.cfg.base_url.trim_end_matches('/'));
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(self.cfg.timeout)
-            .build()
-            .ok()?;
-        let mut rb = http.get(url);
-        if let Some(k) = &self.cfg.api_key {
-            rb = rb.bearer_auth(k);
-        }
-        let v: Value = rb
-            .send()
-            .await
-            .ok()?
-            .error_for_status()
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        Some(
-            v["data"]
-                .as_array()?
-                .iter()
-                .filter_map(|m| m["id"].as_str().map(|id| self.redact(id)))
-                .collect(),
-        )
-    }
-
-    /// Estimated cost in USD of a completion, when prices are configured.
-    pub fn cost(&self, c: &Completion) -> Option<f64> {
-        self.cfg
-            .price
-            .map(|(i, o)| (c.prompt_tokens as f64 * i + c.completion_tokens as f64 * o) / 1e6)
-    }
-}
-
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cur = e;
-    while let Some(s) = cur.source() {
-        cur = s;
-    }
-    cur.to_string()
+        .or_else(|| first_json_object(content))
 }
 
 /// Extract the first balanced JSON object from text (models sometimes wrap JSON in prose or ``` fences).
@@ -469,40 +158,6 @@ pub fn breaker_notice(client: &LlmClient) -> Option<String> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_extraction() {
-        let v = first_json_object("Sure! ```json\n{\"a\": {\"b\": \"}\"}, \"c\": [1]}\n``` done")
-            .unwrap();
-        assert_eq!(v["a"]["b"], "}");
-        assert!(first_json_object("no json {here").is_none());
-    }
-
-    #[test]
-    fn debug_hides_the_key() {
-        let c = LlmConfig {
-            base_url: "http://x/v1".into(),
-            model: "m".into(),
-            api_key: Some("sk-secret".into()),
-            timeout: Duration::from_secs(1),
-            retries: 0,
-            max_backoff: Duration::from_secs(1),
-            price: None,
-        };
-        assert!(!format!("{c:?}").contains("sk-secret"));
-    }
-
-    #[test]
-    fn retry_after_header() {
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
-    }
-}
-
 /// The grader seam: the interview and the commands grade through this.
 #[derive(Clone)]
 pub enum Grader {
@@ -532,7 +187,15 @@ impl Grader {
     ) -> Grade {
         match self {
             Grader::Offline => crate::grade::offline::grade(bank, q, rung, answer),
-            Grader::Llm(g) => g.grade(bank, q, rung, answer, on_token).await,
+            Grader::Llm(g) => {
+                let sub = Submission {
+                    bank,
+                    question: q,
+                    rung,
+                    answer,
+                };
+                g.grade(&sub, on_token).await
+            }
         }
     }
 
@@ -545,5 +208,43 @@ impl Grader {
         answer: &str,
     ) -> Grade {
         self.grade(bank, q, rung, answer, &mut |_| {}).await
+    }
+}
+
+#[cfg(test)]
+impl LlmConfig {
+    /// A configuration for unit tests that never reach a server: the 0.5B model's name at a closed port.
+    pub(crate) fn unreachable_for_tests() -> LlmConfig {
+        LlmConfig {
+            base_url: "http://127.0.0.1:9/v1".into(),
+            model: "qwen2.5-coder-0.5b-instruct".into(),
+            api_key: None,
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            max_backoff: Duration::from_secs(1),
+            price: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_extraction() {
+        let v = first_json_object("Sure! ```json\n{\"a\": {\"b\": \"}\"}, \"c\": [1]}\n``` done")
+            .unwrap();
+        assert_eq!(v["a"]["b"], "}");
+        assert!(first_json_object("no json {here").is_none());
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let c = LlmConfig {
+            api_key: Some("sk-secret".into()),
+            ..LlmConfig::unreachable_for_tests()
+        };
+        assert!(!format!("{c:?}").contains("sk-secret"));
     }
 }

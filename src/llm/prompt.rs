@@ -1,5 +1,6 @@
 //! Prompt templates: embedded defaults in `prompts/`, overridable per file with `--prompts DIR`.
 
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -80,6 +81,14 @@ impl Prompts {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
+
+/// A chat's messages: the system prompt, then the user's.
+pub fn chat_messages(system: String, user: String) -> Vec<Value> {
+    vec![
+        json!({"role": "system", "content": system}),
+        json!({"role": "user", "content": user}),
+    ]
 }
 
 /// A random delimiter pair for untrusted text.

@@ -1,0 +1,158 @@
+//! A drafted question's identity: its id, area, title and difficulty, from what the input file gives, the
+//! section heading it sits under, or the question's own words.
+
+use super::input::DraftInput;
+use crate::bank::spec::{AREAS, DIFFICULTIES};
+use crate::grade::detect;
+
+/// Lower-case kebab-case of any text (ASCII letters and digits; at most `max_words` words).
+pub fn kebab(text: &str, max_words: usize) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(max_words)
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// The area a section heading names: a built-in area by its title or name, or one of `known`; None otherwise.
+pub fn area_of_heading(heading: &str, known: &[String]) -> Option<String> {
+    let h = squash(heading);
+    if h.is_empty() {
+        return None;
+    }
+    for (name, title) in AREAS {
+        if h == squash(title) || h == squash(name) {
+            return Some(name.to_string());
+        }
+    }
+    known.iter().find(|k| squash(k) == h).cloned()
+}
+
+/// Filler that opens interview questions and says nothing about the topic.
+const OPENERS: &[&str] = &[
+    "walk me through",
+    "can you explain",
+    "could you explain",
+    "explain",
+    "describe",
+    "how would you",
+    "what would you",
+    "tell me about",
+    "what is the",
+    "what are the",
+    "what is",
+    "what are",
+    "how do",
+    "how does",
+    "why do",
+    "why does",
+];
+
+/// A short title from the question: its asking sentence without the opener, cut at a clause break, 8 words.
+pub fn title_of(question: &str) -> String {
+    let sents = detect::split_sentences(question);
+    let ask = sents
+        .iter()
+        .map(|s| s.trim())
+        .rev()
+        .find(|s| {
+            let l = s.to_ascii_lowercase();
+            s.ends_with('?') || OPENERS.iter().any(|o| l.starts_with(o))
+        })
+        .or_else(|| sents.first().map(|s| s.trim()))
+        .unwrap_or(question);
+    let mut rest = ask.trim_end_matches(['?', '.', '!']).trim();
+    let lower = rest.to_ascii_lowercase();
+    if let Some(o) = OPENERS.iter().find(|o| lower.starts_with(*o)) {
+        rest = rest[o.len()..].trim();
+        for w in ["how ", "what ", "why ", "whether "] {
+            if rest.to_ascii_lowercase().starts_with(w) {
+                rest = rest[w.len()..].trim();
+            }
+        }
+    }
+    let cut = [" and explain", ", and ", "; ", ", "]
+        .iter()
+        .filter_map(|c| rest.find(c))
+        .min()
+        .unwrap_or(rest.len());
+    let mut words: Vec<&str> = rest[..cut].split_whitespace().take(8).collect();
+    while words
+        .last()
+        .is_some_and(|w| detect::is_function_word(&w.to_ascii_lowercase()))
+    {
+        words.pop();
+    }
+    let t = words.join(" ");
+    let mut c = t.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => "Question".into(),
+    }
+}
+
+/// A question's resolved identity: (id, area, title, difficulty).
+pub fn identity(
+    inp: &DraftInput,
+    default_area: Option<&str>,
+    known: &[String],
+) -> (String, String, String, String) {
+    let area = inp
+        .area
+        .as_deref()
+        .map(|a| kebab(a, 6))
+        .or_else(|| default_area.map(|a| kebab(a, 6)))
+        .or_else(|| {
+            inp.heading
+                .as_deref()
+                .and_then(|h| area_of_heading(h, known))
+        })
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "general".into());
+    let title = inp.title.clone().unwrap_or_else(|| title_of(&inp.question));
+    let id = inp.id.clone().unwrap_or_else(|| {
+        let slug: Vec<String> = title
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() > 1 && !detect::is_function_word(&w.to_ascii_lowercase()))
+            .take(4)
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        format!("{area}-{}", slug.join("-"))
+    });
+    let difficulty = inp
+        .difficulty
+        .clone()
+        .filter(|d| DIFFICULTIES.contains(&d.as_str()))
+        .unwrap_or_else(|| "medium".into());
+    (id, area, title, difficulty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_areas() {
+        assert_eq!(
+            title_of("Walk me through how anchor boxes are generated in Faster R-CNN and explain why it matters."),
+            "Anchor boxes are generated in Faster R-CNN"
+        );
+        assert_eq!(title_of("What is a variable?"), "A variable");
+        assert_eq!(
+            area_of_heading("Training, Deployment, and Real-World CV Systems", &[]),
+            Some("deployment".into())
+        );
+        assert_eq!(
+            area_of_heading("Intro CS short-answer questions", &[]),
+            None
+        );
+    }
+}
