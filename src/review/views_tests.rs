@@ -30,17 +30,19 @@ const B: &str = "cv-classification-10k-classes";
 fn session(id: u64, at: i64, strong: bool) -> Vec<Event> {
     let v = if strong { M } else { X };
     let mut log = Log::new(id, day(at));
-    log.ask(A, "Anchors");
-    log.answer(
+    log.answered(
+        A,
+        "Anchors",
         "anchors",
-        grade(A, None, &[("dense-anchors", v), ("scales-times-ratios", P)]),
+        &[("dense-anchors", v), ("scales-times-ratios", P)],
     );
     log.follow_up(A, 0, "implementation");
     log.answer("grid", grade(A, Some(0), &[("grid-count", v)]));
-    log.ask(B, "10k");
-    log.answer(
+    log.answered(
+        B,
+        "10k",
         "smoothing",
-        grade(B, None, &[("label-smoothing", P), ("warmup-cosine", v)]),
+        &[("label-smoothing", P), ("warmup-cosine", v)],
     );
     log.skip(B);
     log.events
