@@ -2,7 +2,7 @@
 //! and the review schedule. The terminal text, `--json` and the HTML page all render this one value.
 
 use super::fold::{records, AnswerKey, AnswerRec, Taxonomy};
-use super::mastery::{Ewma, Mastery, MasteryFold, WEAK_BELOW};
+use super::mastery::{ConceptMastery, CriterionMastery, Ewma, Mastery, MasteryFold, WEAK_BELOW};
 use super::schedule::{self, rating_name, state_name, CardState};
 use super::seen::{LastSeen, Seen};
 use super::{title_of, History};
@@ -300,37 +300,27 @@ pub fn build(h: &History, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Repo
 /// Build the report from its parts, as of `now`, keeping at most `limit` weak criteria and concepts.
 pub fn assemble(p: Parts, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Report {
     let m = p.mastery;
-    let weak_criteria = weak_rows(
-        &m.criteria,
-        |c| &c.mastery,
-        limit,
-        |rank, c| WeakCriterion {
-            rank,
-            question: c.question.clone(),
-            title: title_of(bank, &c.question),
-            area: c.area.clone(),
-            criterion: c.criterion.clone(),
-            statement: c.statement.clone(),
-            tags: c.tags.clone(),
-            mastery: c.mastery.pct(),
-            attempts: c.mastery.n,
-            last: (&c.last).into(),
-        },
-    );
-    let weak_concepts = weak_rows(
-        &m.concepts,
-        |c| &c.mastery,
-        limit,
-        |rank, c| WeakConcept {
-            rank,
-            tag: c.tag.clone(),
-            mastery: c.mastery.pct(),
-            attempts: c.mastery.n,
-            areas: c.areas.clone(),
-            questions: c.questions.clone(),
-            last: (&c.last).into(),
-        },
-    );
+    let weak_criteria = weak_rows(&m.criteria, limit, |rank, c| WeakCriterion {
+        rank,
+        question: c.question.clone(),
+        title: title_of(bank, &c.question),
+        area: c.area.clone(),
+        criterion: c.criterion.clone(),
+        statement: c.statement.clone(),
+        tags: c.tags.clone(),
+        mastery: c.mastery.pct(),
+        attempts: c.mastery.n,
+        last: (&c.last).into(),
+    });
+    let weak_concepts = weak_rows(&m.concepts, limit, |rank, c| WeakConcept {
+        rank,
+        tag: c.tag.clone(),
+        mastery: c.mastery.pct(),
+        attempts: c.mastery.n,
+        areas: c.areas.clone(),
+        questions: c.questions.clone(),
+        last: (&c.last).into(),
+    });
     Report {
         generated: now,
         sessions: p.sessions,
@@ -352,17 +342,29 @@ pub fn assemble(p: Parts, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Repo
     }
 }
 
+/// A mastery entry of a list ranked weakest first: a criterion or a concept.
+trait Ranked {
+    fn mastery(&self) -> &Ewma;
+}
+
+impl Ranked for CriterionMastery {
+    fn mastery(&self) -> &Ewma {
+        &self.mastery
+    }
+}
+
+impl Ranked for ConceptMastery {
+    fn mastery(&self) -> &Ewma {
+        &self.mastery
+    }
+}
+
 /// The rows of the weak entries (below [`WEAK_BELOW`]) of a list ranked weakest first, at most `limit`, each made
 /// with its rank (1 = weakest).
-fn weak_rows<T, R>(
-    ranked: &[T],
-    mastery: impl Fn(&T) -> &Ewma,
-    limit: usize,
-    row: impl Fn(usize, &T) -> R,
-) -> Vec<R> {
+fn weak_rows<T: Ranked, R>(ranked: &[T], limit: usize, row: impl Fn(usize, &T) -> R) -> Vec<R> {
     ranked
         .iter()
-        .filter(|x| mastery(x).pct() < WEAK_BELOW)
+        .filter(|x| x.mastery().pct() < WEAK_BELOW)
         .take(limit)
         .enumerate()
         .map(|(i, x)| row(i + 1, x))

@@ -130,13 +130,22 @@ fn state_serde<S: serde::Serializer>(st: &State, s: S) -> Result<S::Ok, S::Error
 }
 
 fn state_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<State, D::Error> {
-    match u8::deserialize(d)? {
-        0 => Ok(State::New),
-        1 => Ok(State::Learning),
-        2 => Ok(State::Review),
-        3 => Ok(State::Relearning),
-        n => Err(serde::de::Error::custom(format!("unknown card state {n}"))),
-    }
+    use State::*;
+    enum_de(d, &[New, Learning, Review, Relearning], 0, "card state")
+}
+
+/// Read an FSRS enum stored as its number: `table[n - first]`, else an error naming `what`.
+fn enum_de<'de, D: serde::Deserializer<'de>, T: Copy>(
+    d: D,
+    table: &[T],
+    first: u8,
+    what: &str,
+) -> Result<T, D::Error> {
+    let n = u8::deserialize(d)?;
+    n.checked_sub(first)
+        .and_then(|i| table.get(i as usize))
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown {what} {n}")))
 }
 
 fn rating_serde<S: serde::Serializer>(r: &Rating, s: S) -> Result<S::Ok, S::Error> {
@@ -144,13 +153,8 @@ fn rating_serde<S: serde::Serializer>(r: &Rating, s: S) -> Result<S::Ok, S::Erro
 }
 
 fn rating_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Rating, D::Error> {
-    match u8::deserialize(d)? {
-        1 => Ok(Rating::Again),
-        2 => Ok(Rating::Hard),
-        3 => Ok(Rating::Good),
-        4 => Ok(Rating::Easy),
-        n => Err(serde::de::Error::custom(format!("unknown rating {n}"))),
-    }
+    use Rating::*;
+    enum_de(d, &[Again, Hard, Good, Easy], 1, "rating")
 }
 
 /// A question's card before the bank is consulted (no title or area): what the store keeps per question.

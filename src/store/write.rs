@@ -3,6 +3,7 @@
 
 use super::views::{self, SessionLog};
 use super::{fmt_id, key, map_err, Event, ImportCounts, SessionSummary, Store, StoreError};
+use sled::transaction::TransactionError;
 
 /// Key of the log position in `log_meta`.
 const LOG_POS: &[u8] = b"pos";
@@ -27,6 +28,8 @@ impl Store {
         self.finish_pending()
     }
 
+    /// Append one session's events with its summary: plainly when none can change a view, else as one
+    /// transaction with the views' update or a journal entry ([`Store::commit_session`]).
     fn append_session(&self, id: u64, evs: &[&Event]) -> Result<(), StoreError> {
         let d = self.path.display().to_string();
         let mut rows = Vec::new();
@@ -87,7 +90,7 @@ impl Store {
         session: &dyn Fn(&Store) -> Result<Option<SessionLog>, StoreError>,
         defer: bool,
     ) -> Result<(), StoreError> {
-        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        use sled::transaction::{ConflictableTransactionError, Transactional};
         let d = self.path.display().to_string();
         let pos = self.log_pos()? + 1;
         let mut guard = self.attached.lock().unwrap_or_else(|e| e.into_inner());
@@ -136,10 +139,7 @@ impl Store {
                 },
             ),
         };
-        res.map_err(|e| match e {
-            TransactionError::Storage(e) => map_err(&d, e),
-            TransactionError::Abort(()) => StoreError::Other(d.clone(), "write aborted".into()),
-        })?;
+        res.map_err(|e| transaction_err(&d, e))?;
         match (plan, guard.as_mut()) {
             (Some((meta, _)), Some(a)) => a.meta = meta,
             // Journalled while attached: the views are behind until the next attach catches them up.
@@ -170,17 +170,14 @@ impl Store {
             pos += 1;
             jb.insert(&pos.to_be_bytes(), &id.to_be_bytes());
         }
-        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        use sled::transaction::{ConflictableTransactionError, Transactional};
         (&self.log_meta, &self.journal)
             .transaction(|(lm, jo)| {
                 jo.apply_batch(&jb)?;
                 lm.insert(LOG_POS, &pos.to_be_bytes())?;
                 Ok::<(), ConflictableTransactionError<()>>(())
             })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => map_err(&d, e),
-                TransactionError::Abort(()) => StoreError::Other(d.clone(), "write aborted".into()),
-            })
+            .map_err(|e| transaction_err(&d, e))
     }
 
     /// Do deferred view work (a refold after an out-of-order change, cards to replay).
@@ -270,5 +267,13 @@ impl Store {
             }))
         };
         self.commit_session(id, &batch, &sb, last, &session, true)
+    }
+}
+
+/// The store error of a failed sled transaction.
+fn transaction_err(d: &str, e: TransactionError<()>) -> StoreError {
+    match e {
+        TransactionError::Storage(e) => map_err(d, e),
+        TransactionError::Abort(()) => StoreError::Other(d.to_string(), "write aborted".into()),
     }
 }
