@@ -124,10 +124,6 @@ impl Store {
         Ok((evs, bad))
     }
 
-    /// Work out how the views change when one session's log is `log`: writes go into `batch`, counters and
-    /// flags into `meta`. With `defer`, the mastery states are left for a
-    /// refold and the cards for a replay ([`Store::finish_views`]); without it, answers newer than everything
-
     /// Attach the review views for this bank: bring them up to date with the log (catching up, refolding or
     /// rebuilding as needed), warn about unreadable records they know of, and keep them current on every write
     /// from now on. The commands that read or change the review state call this first.
