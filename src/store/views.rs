@@ -98,7 +98,7 @@ pub(crate) fn changes_views(e: &Event) -> bool {
 }
 
 impl Store {
-    /// One session's events in order and the records that do not decode (each warned about once).
+    /// One session as the views read it: its events in order and its records that do not decode.
     pub(crate) fn session_log(&self, id: u64) -> Result<SessionLog, StoreError> {
         let (events, bad) = self.session_events(id)?;
         Ok(SessionLog { id, events, bad })
@@ -128,7 +128,7 @@ impl Store {
     /// rebuilding as needed), warn about unreadable records they know of, and keep them current on every write
     /// from now on. The commands that read or change the review state call this first.
     pub fn attach_views(&self, bank: &crate::bank::Bank) -> Result<Synced, StoreError> {
-        let tax = crate::review::fold::Taxonomy::of(bank);
+        let tax = Taxonomy::of(bank);
         let (meta, done) = self.sync_views(&tax)?;
         for (s, q, reason) in &meta.bad {
             self.warn_bad(&BadRecord {
@@ -144,7 +144,7 @@ impl Store {
     /// Rebuild the review views from the whole log (`viva repair --views`); they stay attached. Returns the
     /// number of sessions read.
     pub fn rebuild_views(&self, bank: &crate::bank::Bank) -> Result<usize, StoreError> {
-        let tax = crate::review::fold::Taxonomy::of(bank);
+        let tax = Taxonomy::of(bank);
         let (meta, n) = self.rebuild_views_with(&tax)?;
         *self.attached.lock().unwrap_or_else(|e| e.into_inner()) = Some(Attached { tax, meta });
         Ok(n)
