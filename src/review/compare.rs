@@ -177,34 +177,28 @@ mod tests {
     #[test]
     fn newly_covered_still_missed_and_lost() {
         let mut log = Log::new(1, day(0));
-        log.ask(A, "Anchors");
-        log.answer(
+        log.answered(
+            A,
+            "Anchors",
             "one",
-            grade(
-                A,
-                None,
-                &[
-                    ("dense-anchors", X),
-                    ("scales-times-ratios", M),
-                    ("rpn-objectness-offsets", P),
-                ],
-            ),
+            &[
+                ("dense-anchors", X),
+                ("scales-times-ratios", M),
+                ("rpn-objectness-offsets", P),
+            ],
         );
         log.follow_up(A, 0, "implementation");
         log.answer("impl", grade(A, Some(0), &[("grid-count", X)]));
         let mut log = log.then(2, day(2));
-        log.ask(A, "Anchors");
-        log.answer(
+        log.answered(
+            A,
+            "Anchors",
             "two",
-            grade(
-                A,
-                None,
-                &[
-                    ("dense-anchors", M),
-                    ("scales-times-ratios", X),
-                    ("rpn-objectness-offsets", X),
-                ],
-            ),
+            &[
+                ("dense-anchors", M),
+                ("scales-times-ratios", X),
+                ("rpn-objectness-offsets", X),
+            ],
         );
         let h = history(&log.events);
         let (b, a) = last_two(&h, A).unwrap();

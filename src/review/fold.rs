@@ -341,38 +341,18 @@ mod tests {
 
     #[test]
     fn key_bytes_sort_as_keys() {
-        let t = |s: i64, n: u32| Utc.timestamp_opt(s, n).unwrap();
+        let key = |s: i64, n: u32, session: u64, turn: u32, idx: u32| AnswerKey {
+            at: Utc.timestamp_opt(s, n).unwrap(),
+            session,
+            turn,
+            idx,
+        };
         let mut keys = vec![
-            AnswerKey {
-                at: t(-5, 0),
-                session: 9,
-                turn: 0,
-                idx: 0,
-            },
-            AnswerKey {
-                at: t(10, 5),
-                session: 1,
-                turn: 2,
-                idx: 0,
-            },
-            AnswerKey {
-                at: t(10, 5),
-                session: 1,
-                turn: 2,
-                idx: 1,
-            },
-            AnswerKey {
-                at: t(10, 4),
-                session: 7,
-                turn: 0,
-                idx: 0,
-            },
-            AnswerKey {
-                at: t(1_900_000_000, 999_999_999),
-                session: 0,
-                turn: 0,
-                idx: 0,
-            },
+            key(-5, 0, 9, 0, 0),
+            key(10, 5, 1, 2, 0),
+            key(10, 5, 1, 2, 1),
+            key(10, 4, 7, 0, 0),
+            key(1_900_000_000, 999_999_999, 0, 0, 0),
         ];
         let mut by_bytes = keys.clone();
         keys.sort();

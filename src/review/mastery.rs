@@ -1,11 +1,11 @@
 //! Mastery per rubric criterion, per concept tag and per (area, concept): an exponentially weighted mean of recent
 //! verdicts (met = 1, partial = 0.5, missed = 0), newest answer weighing most.
 
-use super::fold::{records, statement_in, AnswerKey, AnswerRec, CritObs, Taxonomy};
+use super::fold::{records, AnswerKey, AnswerRec, CritObs, Taxonomy};
+pub use super::seen::{LastObs, LastSeen, Seen};
 use super::{area_of, History};
 use crate::bank::Bank;
-use crate::grade::Verdict;
-use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -46,57 +46,6 @@ impl Ewma {
         (self.value() * 100.0).round() as u32
     }
 }
-
-/// Where a criterion or concept was last seen: the candidate's words and what was missing. One shape serves three
-/// readers, told apart by how the session and the missing criteria are given: the stored fold state
-/// ([`LastObs`]), the view with today's statements ([`LastSeen`]) and the report's evidence
-/// (`report::Evidence`, the session as its display id).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Seen<S, M> {
-    /// Session id.
-    pub session: S,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Question id.
-    pub question: String,
-    /// "question" or the ladder stage.
-    pub stage: String,
-    /// The worst verdict among the criteria concerned.
-    pub verdict: Verdict,
-    /// The candidate's words that earned credit (verbatim quotes).
-    pub evidence: Vec<String>,
-    /// The start of the answer.
-    pub answer: String,
-    /// What was missing or only partly there.
-    pub missing: Vec<M>,
-}
-
-impl<S, M> Seen<S, M> {
-    /// The same observation with the session and each missing entry given another way.
-    pub fn map<S2, M2>(
-        &self,
-        session: impl FnOnce(&S) -> S2,
-        missing: impl FnMut(&M) -> M2,
-    ) -> Seen<S2, M2> {
-        Seen {
-            session: session(&self.session),
-            at: self.at,
-            question: self.question.clone(),
-            stage: self.stage.clone(),
-            verdict: self.verdict,
-            evidence: self.evidence.clone(),
-            answer: self.answer.clone(),
-            missing: self.missing.iter().map(missing).collect(),
-        }
-    }
-}
-
-/// The view's form: the statements of what was missing, as today's bank words them.
-pub type LastSeen = Seen<u64, String>;
-
-/// The stored form, before the bank is consulted: what was missing is kept as (criterion id, the statement stored
-/// with the grade), and today's statement is looked up when the view is read.
-pub type LastObs = Seen<u64, (String, String)>;
 
 /// Mastery of one rubric criterion.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,44 +101,6 @@ pub struct Mastery {
     pub concepts: Vec<ConceptMastery>,
     /// Area × concept, by area then tag.
     pub grid: Vec<Cell>,
-}
-
-impl LastObs {
-    fn new(a: &AnswerRec, crits: &[&CritObs]) -> LastObs {
-        LastObs {
-            session: a.key.session,
-            at: a.key.at,
-            question: a.question.clone(),
-            stage: a.stage.clone(),
-            verdict: crits
-                .iter()
-                .map(|c| c.verdict)
-                .max_by_key(|v| match v {
-                    Verdict::Met => 0,
-                    Verdict::Partial => 1,
-                    Verdict::Missed => 2,
-                })
-                .unwrap_or(Verdict::Missed),
-            evidence: crits
-                .iter()
-                .flat_map(|c| c.evidence.iter().cloned())
-                .collect(),
-            answer: a.answer.clone(),
-            missing: crits
-                .iter()
-                .filter(|c| c.verdict != Verdict::Met)
-                .map(|c| (c.id.clone(), c.statement.clone()))
-                .collect(),
-        }
-    }
-
-    /// With today's statements.
-    pub fn resolve(&self, bank: &Bank) -> LastSeen {
-        self.map(
-            |s| *s,
-            |(id, st)| statement_in(bank, &self.question, id, st),
-        )
-    }
 }
 
 /// The fold state of one criterion.
@@ -456,100 +367,5 @@ pub fn compute(h: &History, bank: &Bank) -> Mastery {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::history;
-    use super::super::testkit::*;
-    use super::*;
-
-    const Q: &str = "cv-detection-anchor-boxes";
-
-    #[test]
-    fn ewma_weights_recent_answers_most() {
-        let mut e = Ewma::default();
-        assert_eq!(e.pct(), 0);
-        e.push(0.0);
-        assert_eq!(e.pct(), 0);
-        e.push(1.0);
-        // (0 * 0.5 + 1) / (0.5 + 1)
-        assert_eq!(e.pct(), 67);
-        e.push(1.0);
-        assert_eq!(e.pct(), 86);
-        let mut f = Ewma::default();
-        f.push(1.0);
-        f.push(0.0);
-        assert_eq!(f.pct(), 33, "a recent miss outweighs an older success");
-    }
-
-    #[test]
-    fn criteria_and_concepts_ranked_weakest_first_with_evidence() {
-        let mut log = Log::new(1, day(0));
-        log.ask(Q, "Anchors");
-        log.answer(
-            "anchors everywhere",
-            grade(
-                Q,
-                None,
-                &[
-                    ("dense-anchors", M),
-                    ("scales-times-ratios", X),
-                    ("rpn-objectness-offsets", P),
-                ],
-            ),
-        );
-        let mut log = log.then(2, day(3));
-        log.ask(Q, "Anchors");
-        log.answer(
-            "nine anchors, three scales",
-            grade(
-                Q,
-                None,
-                &[
-                    ("dense-anchors", M),
-                    ("scales-times-ratios", M),
-                    ("rpn-objectness-offsets", X),
-                ],
-            ),
-        );
-        let m = compute(&history(&log.events), bank());
-        let ids: Vec<&str> = m.criteria.iter().map(|c| c.criterion.as_str()).collect();
-        assert_eq!(
-            ids,
-            [
-                "rpn-objectness-offsets",
-                "scales-times-ratios",
-                "dense-anchors"
-            ]
-        );
-        let rpn = &m.criteria[0];
-        assert_eq!(rpn.mastery.pct(), 17); // (0.5 * 0.5 + 0) / 1.5
-        assert_eq!(rpn.mastery.n, 2);
-        assert_eq!(rpn.last.session, 2);
-        assert_eq!(rpn.last.verdict, Verdict::Missed);
-        assert_eq!(rpn.last.answer, "nine anchors, three scales");
-        assert_eq!(rpn.area, "detection");
-        assert!(rpn.last.missing[0].contains("objectness"), "{:?}", rpn.last);
-        // Concepts: rpn and box-regression only come from the weak criterion; anchors is mostly met.
-        let tags: Vec<&str> = m.concepts.iter().map(|c| c.tag.as_str()).collect();
-        assert_eq!(tags, ["box-regression", "rpn", "anchors"]);
-        let anchors = &m.concepts[2];
-        assert_eq!(anchors.mastery.pct(), 85); // (0.5 * 25/45 + 1) / 1.5
-        assert_eq!(anchors.last.evidence.len(), 2);
-        assert!(m
-            .grid
-            .iter()
-            .any(|c| c.area == "detection" && c.tag == "anchors" && c.mastery.pct() == 85));
-    }
-
-    #[test]
-    fn rebuilding_from_the_same_log_gives_the_same_views() {
-        let mut log = Log::new(7, day(1));
-        log.ask("unknown-q", "Gone");
-        log.answer("x", grade("unknown-q", None, &[("c", P)]));
-        let h = history(&log.events);
-        let a = compute(&h, bank());
-        assert_eq!(a, compute(&history(&log.events), bank()));
-        assert_eq!(a.criteria[0].area, "unknown");
-        assert_eq!(a.concepts[0].tag, "tag-c");
-        assert_eq!(a.concepts[0].mastery.pct(), 50);
-    }
-}
+#[path = "mastery_tests.rs"]
+mod tests;

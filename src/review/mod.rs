@@ -7,6 +7,7 @@ pub mod fold;
 pub mod mastery;
 pub mod report;
 pub mod schedule;
+pub mod seen;
 pub mod transcript;
 
 use crate::bank::Bank;

@@ -2,18 +2,18 @@
 //! and the review schedule. The terminal text, `--json` and the HTML page all render this one value.
 
 use super::fold::{records, AnswerKey, AnswerRec, Taxonomy};
-use super::mastery::{LastSeen, Mastery, MasteryFold, WEAK_BELOW};
+use super::mastery::{ConceptMastery, CriterionMastery, Ewma, Mastery, MasteryFold, WEAK_BELOW};
 use super::schedule::{self, rating_name, state_name, CardState};
+use super::seen::{LastSeen, Seen};
 use super::{title_of, History};
 use crate::bank::Bank;
-use crate::grade::Verdict;
 use crate::session::fmt_id;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Where a weak spot was last seen, the session given as its display id.
-pub type Evidence = super::mastery::Seen<String, String>;
+pub type Evidence = Seen<String, String>;
 
 impl From<&LastSeen> for Evidence {
     fn from(l: &LastSeen) -> Self {
@@ -100,16 +100,8 @@ pub struct HeatCell {
     pub attempts: u32,
 }
 
-/// A criterion missed last time, for the schedule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MissedItem {
-    /// Criterion id.
-    pub id: String,
-    /// What was expected.
-    pub statement: String,
-    /// Missed or partial.
-    pub verdict: Verdict,
-}
+/// A criterion missed last time, for the schedule (the card's own record of it).
+pub type MissedItem = schedule::Missed;
 
 /// A question on the review schedule (what `viva due` lists).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -162,15 +154,7 @@ pub fn due_item(c: &CardState, now: DateTime<Utc>) -> DueItem {
         last_skipped: c.last_skipped,
         last_session: fmt_id(c.last_session),
         last_at: c.last_at,
-        missed: c
-            .missed
-            .iter()
-            .map(|m| MissedItem {
-                id: m.id.clone(),
-                statement: m.statement.clone(),
-                verdict: m.verdict,
-            })
-            .collect(),
+        missed: c.missed.clone(),
         reviews: c.reviews,
         lapses: c.card.lapses,
         state: state_name(c.card.state),
@@ -316,41 +300,27 @@ pub fn build(h: &History, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Repo
 /// Build the report from its parts, as of `now`, keeping at most `limit` weak criteria and concepts.
 pub fn assemble(p: Parts, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Report {
     let m = p.mastery;
-    let weak_criteria = m
-        .criteria
-        .iter()
-        .filter(|c| c.mastery.pct() < WEAK_BELOW)
-        .take(limit)
-        .enumerate()
-        .map(|(i, c)| WeakCriterion {
-            rank: i + 1,
-            question: c.question.clone(),
-            title: title_of(bank, &c.question),
-            area: c.area.clone(),
-            criterion: c.criterion.clone(),
-            statement: c.statement.clone(),
-            tags: c.tags.clone(),
-            mastery: c.mastery.pct(),
-            attempts: c.mastery.n,
-            last: (&c.last).into(),
-        })
-        .collect();
-    let weak_concepts = m
-        .concepts
-        .iter()
-        .filter(|c| c.mastery.pct() < WEAK_BELOW)
-        .take(limit)
-        .enumerate()
-        .map(|(i, c)| WeakConcept {
-            rank: i + 1,
-            tag: c.tag.clone(),
-            mastery: c.mastery.pct(),
-            attempts: c.mastery.n,
-            areas: c.areas.clone(),
-            questions: c.questions.clone(),
-            last: (&c.last).into(),
-        })
-        .collect();
+    let weak_criteria = weak_rows(&m.criteria, limit, |rank, c| WeakCriterion {
+        rank,
+        question: c.question.clone(),
+        title: title_of(bank, &c.question),
+        area: c.area.clone(),
+        criterion: c.criterion.clone(),
+        statement: c.statement.clone(),
+        tags: c.tags.clone(),
+        mastery: c.mastery.pct(),
+        attempts: c.mastery.n,
+        last: (&c.last).into(),
+    });
+    let weak_concepts = weak_rows(&m.concepts, limit, |rank, c| WeakConcept {
+        rank,
+        tag: c.tag.clone(),
+        mastery: c.mastery.pct(),
+        attempts: c.mastery.n,
+        areas: c.areas.clone(),
+        questions: c.questions.clone(),
+        last: (&c.last).into(),
+    });
     Report {
         generated: now,
         sessions: p.sessions,
@@ -372,6 +342,35 @@ pub fn assemble(p: Parts, bank: &Bank, now: DateTime<Utc>, limit: usize) -> Repo
     }
 }
 
+/// A mastery entry of a list ranked weakest first: a criterion or a concept.
+trait Ranked {
+    fn mastery(&self) -> &Ewma;
+}
+
+impl Ranked for CriterionMastery {
+    fn mastery(&self) -> &Ewma {
+        &self.mastery
+    }
+}
+
+impl Ranked for ConceptMastery {
+    fn mastery(&self) -> &Ewma {
+        &self.mastery
+    }
+}
+
+/// The rows of the weak entries (below [`WEAK_BELOW`]) of a list ranked weakest first, at most `limit`, each made
+/// with its rank (1 = weakest).
+fn weak_rows<T: Ranked, R>(ranked: &[T], limit: usize, row: impl Fn(usize, &T) -> R) -> Vec<R> {
+    ranked
+        .iter()
+        .filter(|x| x.mastery().pct() < WEAK_BELOW)
+        .take(limit)
+        .enumerate()
+        .map(|(i, x)| row(i + 1, x))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::history;
@@ -384,21 +383,24 @@ mod tests {
     #[test]
     fn report_ranks_weak_spots_from_every_session() {
         let mut log = Log::new(1, day(0));
-        log.ask(A, "Anchors");
-        log.answer(
+        log.answered(
+            A,
+            "Anchors",
             "boxes",
-            grade(A, None, &[("dense-anchors", X), ("scales-times-ratios", M)]),
+            &[("dense-anchors", X), ("scales-times-ratios", M)],
         );
         let mut log = log.then(2, day(2));
-        log.ask(B, "10k");
-        log.answer(
+        log.answered(
+            B,
+            "10k",
             "smoothing",
-            grade(B, None, &[("label-smoothing", P), ("warmup-cosine", M)]),
+            &[("label-smoothing", P), ("warmup-cosine", M)],
         );
-        log.ask(A, "Anchors");
-        log.answer(
+        log.answered(
+            A,
+            "Anchors",
             "nine anchors",
-            grade(A, None, &[("dense-anchors", M), ("scales-times-ratios", M)]),
+            &[("dense-anchors", M), ("scales-times-ratios", M)],
         );
         let r = build(&history(&log.events), bank(), day(3), 10);
         assert_eq!((r.sessions, r.answers), (2, 3));

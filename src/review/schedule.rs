@@ -107,8 +107,9 @@ pub fn missed(a: &Attempt) -> Vec<Missed> {
         .collect()
 }
 
-/// An FSRS card as stored: floats as bit patterns, so a card read back is the card written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An FSRS card as stored: floats as bit patterns, so a card read back is the card written; the state as its number.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Card")]
 struct StoredCard {
     due: DateTime<Utc>,
     #[serde(with = "bits")]
@@ -119,45 +120,32 @@ struct StoredCard {
     scheduled_days: i64,
     reps: i32,
     lapses: i32,
-    state: u8,
+    #[serde(serialize_with = "state_serde", deserialize_with = "state_de")]
+    state: State,
     last_review: DateTime<Utc>,
 }
 
-fn card_serde<S: serde::Serializer>(c: &Card, s: S) -> Result<S::Ok, S::Error> {
-    StoredCard {
-        due: c.due,
-        stability: c.stability,
-        difficulty: c.difficulty,
-        elapsed_days: c.elapsed_days,
-        scheduled_days: c.scheduled_days,
-        reps: c.reps,
-        lapses: c.lapses,
-        state: c.state as u8,
-        last_review: c.last_review,
-    }
-    .serialize(s)
+fn state_serde<S: serde::Serializer>(st: &State, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(*st as u8)
 }
 
-fn card_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Card, D::Error> {
-    let c = StoredCard::deserialize(d)?;
-    let state = match c.state {
-        0 => State::New,
-        1 => State::Learning,
-        2 => State::Review,
-        3 => State::Relearning,
-        n => return Err(serde::de::Error::custom(format!("unknown card state {n}"))),
-    };
-    Ok(Card {
-        due: c.due,
-        stability: c.stability,
-        difficulty: c.difficulty,
-        elapsed_days: c.elapsed_days,
-        scheduled_days: c.scheduled_days,
-        reps: c.reps,
-        lapses: c.lapses,
-        state,
-        last_review: c.last_review,
-    })
+fn state_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<State, D::Error> {
+    use State::*;
+    enum_de(d, &[New, Learning, Review, Relearning], 0, "card state")
+}
+
+/// Read an FSRS enum stored as its number: `table[n - first]`, else an error naming `what`.
+fn enum_de<'de, D: serde::Deserializer<'de>, T: Copy>(
+    d: D,
+    table: &[T],
+    first: u8,
+    what: &str,
+) -> Result<T, D::Error> {
+    let n = u8::deserialize(d)?;
+    n.checked_sub(first)
+        .and_then(|i| table.get(i as usize))
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown {what} {n}")))
 }
 
 fn rating_serde<S: serde::Serializer>(r: &Rating, s: S) -> Result<S::Ok, S::Error> {
@@ -165,13 +153,8 @@ fn rating_serde<S: serde::Serializer>(r: &Rating, s: S) -> Result<S::Ok, S::Erro
 }
 
 fn rating_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Rating, D::Error> {
-    match u8::deserialize(d)? {
-        1 => Ok(Rating::Again),
-        2 => Ok(Rating::Hard),
-        3 => Ok(Rating::Good),
-        4 => Ok(Rating::Easy),
-        n => Err(serde::de::Error::custom(format!("unknown rating {n}"))),
-    }
+    use Rating::*;
+    enum_de(d, &[Again, Hard, Good, Easy], 1, "rating")
 }
 
 /// A question's card before the bank is consulted (no title or area): what the store keeps per question.
@@ -180,7 +163,7 @@ pub struct CardCore {
     /// Question id.
     pub question: String,
     /// FSRS state after the last review.
-    #[serde(serialize_with = "card_serde", deserialize_with = "card_de")]
+    #[serde(with = "StoredCard")]
     pub card: Card,
     /// Number of reviews (attempts).
     pub reviews: u32,
@@ -367,21 +350,24 @@ mod tests {
 
     fn two_sessions() -> Vec<crate::session::Event> {
         let mut log = Log::new(1, day(0));
-        log.ask(A, "Anchors");
-        log.answer(
+        log.answered(
+            A,
+            "Anchors",
             "weak",
-            grade(A, None, &[("dense-anchors", X), ("scales-times-ratios", P)]),
+            &[("dense-anchors", X), ("scales-times-ratios", P)],
         );
-        log.ask(B, "10k classes");
-        log.answer(
+        log.answered(
+            B,
+            "10k classes",
             "strong",
-            grade(B, None, &[("head-not-depth", M), ("warmup-cosine", M)]),
+            &[("head-not-depth", M), ("warmup-cosine", M)],
         );
         let mut log = log.then(2, day(1));
-        log.ask(A, "Anchors");
-        log.answer(
+        log.answered(
+            A,
+            "Anchors",
             "still weak",
-            grade(A, None, &[("dense-anchors", X), ("scales-times-ratios", M)]),
+            &[("dense-anchors", X), ("scales-times-ratios", M)],
         );
         log.events
     }

@@ -151,6 +151,12 @@ impl Log {
         });
     }
 
+    /// Ask a main question and answer it with a grade of these verdicts (see [`grade`]).
+    pub fn answered(&mut self, q: &str, title: &str, text: &str, verdicts: &[(&str, Verdict)]) {
+        self.ask(q, title);
+        self.answer(text, grade(q, None, verdicts));
+    }
+
     /// Skip the current question.
     pub fn skip(&mut self, q: &str) {
         self.push(EventKind::Skipped {

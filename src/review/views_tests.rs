@@ -30,20 +30,36 @@ const B: &str = "cv-classification-10k-classes";
 fn session(id: u64, at: i64, strong: bool) -> Vec<Event> {
     let v = if strong { M } else { X };
     let mut log = Log::new(id, day(at));
-    log.ask(A, "Anchors");
-    log.answer(
+    log.answered(
+        A,
+        "Anchors",
         "anchors",
-        grade(A, None, &[("dense-anchors", v), ("scales-times-ratios", P)]),
+        &[("dense-anchors", v), ("scales-times-ratios", P)],
     );
     log.follow_up(A, 0, "implementation");
     log.answer("grid", grade(A, Some(0), &[("grid-count", v)]));
-    log.ask(B, "10k");
-    log.answer(
+    log.answered(
+        B,
+        "10k",
         "smoothing",
-        grade(B, None, &[("label-smoothing", P), ("warmup-cosine", v)]),
+        &[("label-smoothing", P), ("warmup-cosine", v)],
     );
     log.skip(B);
     log.events
+}
+
+/// A regrade giving the first turn's answer to A full marks, as event `seq` of `session` on day `at`.
+fn full_marks_regrade(session: u64, seq: u32, at: i64) -> Event {
+    Event {
+        v: crate::store::SCHEMA_VERSION,
+        session,
+        seq,
+        at: day(at),
+        kind: crate::store::EventKind::Regraded {
+            turn: 0,
+            grade: grade(A, None, &[("dense-anchors", M), ("scales-times-ratios", M)]),
+        },
+    }
 }
 
 fn open(dir: &std::path::Path) -> Store {
@@ -70,16 +86,7 @@ fn views_follow_turns_regrades_and_imports_in_any_order() {
         check(&st, b);
     }
     // A regrade of an old answer changes the past: the states are refolded.
-    let regrade = Event {
-        v: crate::store::SCHEMA_VERSION,
-        session: 110,
-        seq: 50,
-        at: day(13),
-        kind: crate::store::EventKind::Regraded {
-            turn: 0,
-            grade: grade(A, None, &[("dense-anchors", M), ("scales-times-ratios", M)]),
-        },
-    };
+    let regrade = full_marks_regrade(110, 50, 13);
     st.append_all(&[regrade]).unwrap();
     check(&st, b);
     // An import of older sessions (before everything folded so far) and of a newer one.
@@ -115,16 +122,7 @@ fn a_write_without_its_view_update_is_caught_up() {
             st.append(&e).unwrap();
         }
         // As if killed between the event and its view update: the event is in the log, the view is not.
-        let g = Event {
-            v: crate::store::SCHEMA_VERSION,
-            session: 1,
-            seq: 40,
-            at: day(1),
-            kind: crate::store::EventKind::Regraded {
-                turn: 0,
-                grade: grade(A, None, &[("dense-anchors", M), ("scales-times-ratios", M)]),
-            },
-        };
+        let g = full_marks_regrade(1, 40, 1);
         st.put_raw(1, 40, &serde_json::to_vec(&g).unwrap()).unwrap();
         // Appends after it in the same process are journalled too, never folded on top of a stale view.
         for e in session(2, 5, true) {

@@ -1,12 +1,12 @@
 //! Reading the review views: what `due`, `report`, `compare` and the start of an interview need, without the log.
 
-use super::views::ViewMeta;
-use super::{Store, StoreError};
+use super::ViewMeta;
 use crate::bank::Bank;
 use crate::review::fold::AttemptRec;
 use crate::review::mastery::{ConceptState, CriterionState, Ewma, Mastery, MasteryFold};
 use crate::review::report::{Parts, TrendRec};
 use crate::review::schedule::{self, CardCore, CardState};
+use crate::store::{map_err, Store, StoreError};
 
 impl Store {
     /// The meta of the attached views (None when no command attached them).
@@ -104,8 +104,8 @@ impl Store {
         let d = self.path.display().to_string();
         let mut out = Vec::new();
         for r in self.views.scan_prefix(b"R") {
-            let (k, v) = r.map_err(|e| super::map_err(&d, e))?;
-            out.extend(super::views::trend_points_of(&k, &v).ok_or_else(|| {
+            let (k, v) = r.map_err(|e| map_err(&d, e))?;
+            out.extend(super::records::trend_points_of(&k, &v).ok_or_else(|| {
                 StoreError::Decode(d.clone(), "view record: trend points".into())
             })?);
         }
