@@ -105,6 +105,27 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
     s
 }
 
+/// A weak spot's heading: its rank and name, then its mastery bar, percentage and number of answers (two lines).
+fn ranked(rank: usize, name: &str, mastery: u32, attempts: u32, st: Style) -> String {
+    format!(
+        "{:>2}. {}\n    {} {:>3}% · {} answer(s)",
+        rank,
+        st.bold(name),
+        paint(mastery, &bar(mastery), st),
+        mastery,
+        attempts
+    )
+}
+
+/// The candidate's last words on a weak spot, then where they were said.
+fn last_words(last: &Evidence, st: Style, w: usize) -> String {
+    format!(
+        "{}\n{}",
+        said(last, w),
+        st.dim(&wrap(&source(last), w, "     "))
+    )
+}
+
 /// The weakest criteria, each with what was expected and the candidate's last words on it.
 fn weak_criteria(r: &Report, st: Style, w: usize) -> String {
     let mut s = String::new();
@@ -117,20 +138,13 @@ fn weak_criteria(r: &Report, st: Style, w: usize) -> String {
         line("  None below 80% mastery. Well done.");
     }
     for c in &r.weak_criteria {
-        line(&format!("{:>2}. {}", c.rank, st.bold(&c.criterion)));
-        line(&format!(
-            "    {} {:>3}% · {} answer(s)",
-            paint(c.mastery, &bar(c.mastery), st),
-            c.mastery,
-            c.attempts
-        ));
+        line(&ranked(c.rank, &c.criterion, c.mastery, c.attempts, st));
         line(&wrap(
             &format!("Expected ({}): {}", c.area, c.statement),
             w,
             "     ",
         ));
-        line(&said(&c.last, w));
-        line(&st.dim(&wrap(&source(&c.last), w, "     ")));
+        line(&last_words(&c.last, st, w));
     }
     s.trim_end_matches('\n').to_string()
 }
@@ -147,19 +161,12 @@ fn weak_concepts(r: &Report, st: Style, w: usize) -> String {
         line("  None below 80% mastery.");
     }
     for c in &r.weak_concepts {
-        line(&format!("{:>2}. {}", c.rank, st.bold(&c.tag)));
-        line(&format!(
-            "    {} {:>3}% · {} answer(s)",
-            paint(c.mastery, &bar(c.mastery), st),
-            c.mastery,
-            c.attempts
-        ));
+        line(&ranked(c.rank, &c.tag, c.mastery, c.attempts, st));
         line(&st.dim(&wrap(&format!("in {}", c.areas.join(", ")), w, "     ")));
         for m in &c.last.missing {
             line(&wrap(&format!("Missing: {m}"), w, "     "));
         }
-        line(&said(&c.last, w));
-        line(&st.dim(&wrap(&source(&c.last), w, "     ")));
+        line(&last_words(&c.last, st, w));
     }
     s.trim_end_matches('\n').to_string()
 }
