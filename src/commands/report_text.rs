@@ -128,45 +128,57 @@ fn last_words(last: &Evidence, st: Style, w: usize) -> String {
 
 /// The weakest criteria, each with what was expected and the candidate's last words on it.
 fn weak_criteria(r: &Report, st: Style, w: usize) -> String {
-    let mut s = String::new();
-    let mut line = |t: &str| {
-        s.push_str(t);
-        s.push('\n');
-    };
-    line(&st.bold("Weakest criteria"));
-    if r.weak_criteria.is_empty() {
-        line("  None below 80% mastery. Well done.");
-    }
-    for c in &r.weak_criteria {
-        line(&ranked(c.rank, &c.criterion, c.mastery, c.attempts, st));
-        line(&wrap(
-            &format!("Expected ({}): {}", c.area, c.statement),
-            w,
-            "     ",
-        ));
-        line(&last_words(&c.last, st, w));
-    }
-    s.trim_end_matches('\n').to_string()
+    let none = "  None below 80% mastery. Well done.";
+    weak_list("Weakest criteria", none, &r.weak_criteria, st, |c| {
+        vec![
+            ranked(c.rank, &c.criterion, c.mastery, c.attempts, st),
+            wrap(
+                &format!("Expected ({}): {}", c.area, c.statement),
+                w,
+                "     ",
+            ),
+            last_words(&c.last, st, w),
+        ]
+    })
 }
 
 /// The weakest concepts, each with what was missing and the candidate's last words on it.
 fn weak_concepts(r: &Report, st: Style, w: usize) -> String {
+    let none = "  None below 80% mastery.";
+    weak_list("Weakest concepts", none, &r.weak_concepts, st, |c| {
+        let mut lines = vec![
+            ranked(c.rank, &c.tag, c.mastery, c.attempts, st),
+            st.dim(&wrap(&format!("in {}", c.areas.join(", ")), w, "     ")),
+        ];
+        for m in &c.last.missing {
+            lines.push(wrap(&format!("Missing: {m}"), w, "     "));
+        }
+        lines.push(last_words(&c.last, st, w));
+        lines
+    })
+}
+
+/// A list of weak spots under its bold heading (`none` when it is empty), each spot's lines in turn.
+fn weak_list<T>(
+    heading: &str,
+    none: &str,
+    spots: &[T],
+    st: Style,
+    lines: impl Fn(&T) -> Vec<String>,
+) -> String {
     let mut s = String::new();
     let mut line = |t: &str| {
         s.push_str(t);
         s.push('\n');
     };
-    line(&st.bold("Weakest concepts"));
-    if r.weak_concepts.is_empty() {
-        line("  None below 80% mastery.");
+    line(&st.bold(heading));
+    if spots.is_empty() {
+        line(none);
     }
-    for c in &r.weak_concepts {
-        line(&ranked(c.rank, &c.tag, c.mastery, c.attempts, st));
-        line(&st.dim(&wrap(&format!("in {}", c.areas.join(", ")), w, "     ")));
-        for m in &c.last.missing {
-            line(&wrap(&format!("Missing: {m}"), w, "     "));
+    for spot in spots {
+        for l in lines(spot) {
+            line(&l);
         }
-        line(&last_words(&c.last, st, w));
     }
     s.trim_end_matches('\n').to_string()
 }
