@@ -163,18 +163,18 @@ fn run(mut cli: Cli) -> Result<i32> {
             if matches!(b, cli::BankCmd::Check { .. }) {
                 commands::model::prepare(&s, true);
             }
-            commands::grading::bank(&b, bank_dir, style).map(|_| 0)
+            commands::bank::bank(&b, bank_dir, style).map(|_| 0)
         }
         Some(Cmd::Model(m)) => commands::model::run(&s, &m),
         Some(Cmd::Grade(a)) => {
             commands::model::prepare(&s, true);
-            let bank = commands::grading::load(bank_dir)?;
-            commands::grading::grade(&a, &bank, &grader_for(&s)?, style)
+            let bank = commands::bank::load(bank_dir)?;
+            commands::grade::grade(&a, &bank, &grader_for(&s)?, style)
         }
         Some(Cmd::Calibrate(a)) => {
             commands::model::prepare(&s, true);
-            let bank = commands::grading::load(bank_dir)?;
-            commands::grading::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
+            let bank = commands::bank::load(bank_dir)?;
+            commands::calibrate::calibrate(&a, &bank, &grader_for(&s)?, style).map(|_| 0)
         }
         Some(Cmd::Sessions(a)) => {
             commands::history::sessions(&store::Store::open_read_only(&s.store)?, a.json, style)
@@ -217,7 +217,7 @@ fn rng(seed: Option<u64>) -> rand::rngs::StdRng {
 }
 
 fn quiz(s: &settings::Settings, a: &cli::QuizArgs, style: Style) -> Result<i32> {
-    let bank = commands::grading::load(s.bank.as_deref())?;
+    let bank = commands::bank::load(s.bank.as_deref())?;
     let picks = quiz::pick(&bank, a.area.as_deref(), a.count as usize, &mut rng(a.seed))
         .map_err(anyhow::Error::msg)?;
     let store = store::Store::open(&s.store)?;

@@ -12,7 +12,7 @@ pub fn doctor(s: &Settings, as_json: bool, style: Style) -> Result<i32> {
         "bank": s.bank.as_ref().map(|b| b.display().to_string()),
         "grader_choice": format!("{:?}", s.grader).to_lowercase(),
     });
-    let bank = crate::commands::grading::load(s.bank.as_deref());
+    let bank = crate::commands::bank::load(s.bank.as_deref());
     report["questions"] = json!(bank.as_ref().map(|b| b.questions.len()).ok());
     let mut ok = bank.is_ok();
     // The store's health, when there is one (doctor never creates it).

@@ -1,13 +1,17 @@
 //! One-shot commands (everything but the interview shell).
 
+pub mod bank;
+pub mod calibrate;
 pub mod doctor;
 pub mod draft;
-pub mod grading;
+pub mod grade;
 pub mod history;
 pub mod model;
 pub mod regrade;
 pub mod report_text;
 pub mod review;
+pub mod summary;
+pub mod transcript;
 pub mod voice;
 
 /// A store write failed. On a full disk, print one line (`viva: error: disk full: ` and `saved(path)`, which says

@@ -105,61 +105,80 @@ pub fn report(r: &Report, st: Style, w: usize) -> String {
     s
 }
 
+/// A weak spot's heading: its rank and name, then its mastery bar, percentage and number of answers (two lines).
+fn ranked(rank: usize, name: &str, mastery: u32, attempts: u32, st: Style) -> String {
+    format!(
+        "{:>2}. {}\n    {} {:>3}% · {} answer(s)",
+        rank,
+        st.bold(name),
+        paint(mastery, &bar(mastery), st),
+        mastery,
+        attempts
+    )
+}
+
+/// The candidate's last words on a weak spot, then where they were said.
+fn last_words(last: &Evidence, st: Style, w: usize) -> String {
+    format!(
+        "{}\n{}",
+        said(last, w),
+        st.dim(&wrap(&source(last), w, "     "))
+    )
+}
+
 /// The weakest criteria, each with what was expected and the candidate's last words on it.
 fn weak_criteria(r: &Report, st: Style, w: usize) -> String {
-    let mut s = String::new();
-    let mut line = |t: &str| {
-        s.push_str(t);
-        s.push('\n');
-    };
-    line(&st.bold("Weakest criteria"));
-    if r.weak_criteria.is_empty() {
-        line("  None below 80% mastery. Well done.");
-    }
-    for c in &r.weak_criteria {
-        line(&format!("{:>2}. {}", c.rank, st.bold(&c.criterion)));
-        line(&format!(
-            "    {} {:>3}% · {} answer(s)",
-            paint(c.mastery, &bar(c.mastery), st),
-            c.mastery,
-            c.attempts
-        ));
-        line(&wrap(
-            &format!("Expected ({}): {}", c.area, c.statement),
-            w,
-            "     ",
-        ));
-        line(&said(&c.last, w));
-        line(&st.dim(&wrap(&source(&c.last), w, "     ")));
-    }
-    s.trim_end_matches('\n').to_string()
+    let none = "  None below 80% mastery. Well done.";
+    weak_list("Weakest criteria", none, &r.weak_criteria, st, |c| {
+        vec![
+            ranked(c.rank, &c.criterion, c.mastery, c.attempts, st),
+            wrap(
+                &format!("Expected ({}): {}", c.area, c.statement),
+                w,
+                "     ",
+            ),
+            last_words(&c.last, st, w),
+        ]
+    })
 }
 
 /// The weakest concepts, each with what was missing and the candidate's last words on it.
 fn weak_concepts(r: &Report, st: Style, w: usize) -> String {
+    let none = "  None below 80% mastery.";
+    weak_list("Weakest concepts", none, &r.weak_concepts, st, |c| {
+        let mut lines = vec![
+            ranked(c.rank, &c.tag, c.mastery, c.attempts, st),
+            st.dim(&wrap(&format!("in {}", c.areas.join(", ")), w, "     ")),
+        ];
+        for m in &c.last.missing {
+            lines.push(wrap(&format!("Missing: {m}"), w, "     "));
+        }
+        lines.push(last_words(&c.last, st, w));
+        lines
+    })
+}
+
+/// A list of weak spots under its bold heading (`none` when it is empty), each spot's lines in turn.
+fn weak_list<T>(
+    heading: &str,
+    none: &str,
+    spots: &[T],
+    st: Style,
+    lines: impl Fn(&T) -> Vec<String>,
+) -> String {
     let mut s = String::new();
     let mut line = |t: &str| {
         s.push_str(t);
         s.push('\n');
     };
-    line(&st.bold("Weakest concepts"));
-    if r.weak_concepts.is_empty() {
-        line("  None below 80% mastery.");
+    line(&st.bold(heading));
+    if spots.is_empty() {
+        line(none);
     }
-    for c in &r.weak_concepts {
-        line(&format!("{:>2}. {}", c.rank, st.bold(&c.tag)));
-        line(&format!(
-            "    {} {:>3}% · {} answer(s)",
-            paint(c.mastery, &bar(c.mastery), st),
-            c.mastery,
-            c.attempts
-        ));
-        line(&st.dim(&wrap(&format!("in {}", c.areas.join(", ")), w, "     ")));
-        for m in &c.last.missing {
-            line(&wrap(&format!("Missing: {m}"), w, "     "));
+    for spot in spots {
+        for l in lines(spot) {
+            line(&l);
         }
-        line(&said(&c.last, w));
-        line(&st.dim(&wrap(&source(&c.last), w, "     ")));
     }
     s.trim_end_matches('\n').to_string()
 }

@@ -16,8 +16,8 @@ use rand::Rng;
 /// (`crate::bank::lazy`), or a `--bank` directory loaded and validated in full.
 pub fn load_outline(dir: Option<&std::path::Path>) -> Result<Bank> {
     match dir {
-        Some(_) => crate::commands::grading::load(dir),
-        None => crate::bank::lazy::outline().or_else(|_| crate::commands::grading::load(None)),
+        Some(_) => crate::commands::bank::load(dir),
+        None => crate::bank::lazy::outline().or_else(|_| crate::commands::bank::load(None)),
     }
 }
 
@@ -29,9 +29,20 @@ fn load_read_only(s: &Settings) -> Result<(Store, Bank)> {
     Ok((store, bank))
 }
 
-/// The full replay of the log that the views must always equal (`--from-log`).
-fn replay_log(store: &Store) -> Result<review::History> {
-    Ok(review::history(&store.all_events()?))
+/// What a command shows, read from the review views, or with `--from-log` computed from a full replay of the log
+/// (which the views must always equal).
+fn views_or_log<T>(
+    store: &Store,
+    bank: &Bank,
+    from_log: bool,
+    replayed: impl FnOnce(&review::History) -> T,
+    view: impl Fn(&Store) -> std::result::Result<T, crate::store::StoreError>,
+) -> Result<T> {
+    if from_log {
+        Ok(replayed(&review::history(&store.all_events()?)))
+    } else {
+        Ok(store.read_views(bank, view)?)
+    }
 }
 
 /// The question order for a new session (due, weakest, then new); see [`schedule::priority`]. Reads the views
@@ -127,11 +138,13 @@ fn due_block(i: usize, d: &report::DueItem, st: Style, w: usize) -> String {
 pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
     let (store, bank) = load_read_only(s)?;
     let now = a.as_of.unwrap_or_else(Utc::now);
-    let cards = if a.from_log {
-        schedule::cards(&replay_log(&store)?, &bank)
-    } else {
-        store.read_views(&bank, |st| st.view_cards(&bank))?
-    };
+    let cards = views_or_log(
+        &store,
+        &bank,
+        a.from_log,
+        |h| schedule::cards(h, &bank),
+        |st| st.view_cards(&bank),
+    )?;
     let picked: Vec<&schedule::CardState> = if a.all {
         cards.iter().collect()
     } else {
@@ -183,11 +196,13 @@ pub fn due(s: &Settings, a: &DueArgs, st: Style) -> Result<i32> {
 pub fn report(s: &Settings, a: &ReportArgs, st: Style) -> Result<i32> {
     let (store, bank) = load_read_only(s)?;
     let now = a.as_of.unwrap_or_else(Utc::now);
-    let parts = if a.from_log {
-        report::parts(&replay_log(&store)?, &bank)
-    } else {
-        store.read_views(&bank, |st| st.view_report_parts(&bank))?
-    };
+    let parts = views_or_log(
+        &store,
+        &bank,
+        a.from_log,
+        |h| report::parts(h, &bank),
+        |st| st.view_report_parts(&bank),
+    )?;
     let r = report::assemble(parts, &bank, now, a.limit as usize);
     if a.json {
         json(&r);
@@ -319,11 +334,13 @@ pub fn compare(s: &Settings, a: &CompareArgs, st: Style) -> Result<i32> {
     let comps = match &a.question {
         Some(q) => {
             // The last two attempts from the views, then only those two sessions from the log.
-            let attempts = if a.from_log {
-                review::fold::records(&replay_log(&store)?).1
-            } else {
-                store.read_views(&bank, |st| st.view_attempts(q))?
-            };
+            let attempts = views_or_log(
+                &store,
+                &bank,
+                a.from_log,
+                |h| review::fold::records(h).1,
+                |st| st.view_attempts(q),
+            )?;
             let attempts: Vec<_> = attempts.iter().filter(|x| &x.question == q).collect();
             if bank.get(q).is_none() && attempts.is_empty() {
                 bail!(bank.unknown_id_message(q));

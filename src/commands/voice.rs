@@ -53,10 +53,10 @@ pub fn grade_audio(
         .get(id)
         .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;
     let (text, d, took) = listen(file, Some(&q.spec.prompt))?;
-    super::grading::check_answer(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    super::grade::check_answer(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let g = crate::runtime()?.block_on(grader.grade_quiet(bank, q, None, &text));
     if as_json {
-        let mut m = super::grading::grade_json(&g);
+        let mut m = super::grade::grade_json(&g);
         m.insert("transcript".into(), json!(text));
         m.insert("delivery".into(), view::delivery_json(&d));
         m.insert("transcription_s".into(), json!(round2(took.as_secs_f64())));
@@ -75,7 +75,7 @@ pub fn grade_audio(
 pub fn transcribe(a: &TranscribeArgs, bank_dir: Option<&Path>, style: Style) -> Result<i32> {
     let context = match &a.question {
         Some(id) => {
-            let bank = super::grading::load(bank_dir)?;
+            let bank = super::bank::load(bank_dir)?;
             let q = bank
                 .get(id)
                 .ok_or_else(|| anyhow::anyhow!(bank.unknown_id_message(id)))?;

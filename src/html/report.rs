@@ -123,13 +123,11 @@ fn evidence(l: &Evidence, s: &mut String) {
     );
 }
 
+/// The weakest criteria and concepts, side by side, each with the candidate's last words.
 fn weak(r: &Report, s: &mut String) {
-    s.push_str("<div class=\"cols\"><div><h3>Criteria</h3>\n");
-    if r.weak_criteria.is_empty() {
-        s.push_str("<p class=\"muted\">No criterion below 80% mastery.</p>");
-    }
-    s.push_str("<ol class=\"weak\">\n");
-    for c in &r.weak_criteria {
+    s.push_str("<div class=\"cols\">");
+    let none = "No criterion below 80% mastery.";
+    weak_column(s, "Criteria", none, &r.weak_criteria, |c, s| {
         let _ = write!(
             s,
             "<li class=\"weak-criterion\" data-rank=\"{}\" data-question=\"{}\" data-criterion=\"{}\" \
@@ -146,14 +144,9 @@ fn weak(r: &Report, s: &mut String) {
             e(&c.statement)
         );
         evidence(&c.last, s);
-        s.push_str("</li>\n");
-    }
-    s.push_str("</ol></div><div><h3>Concepts</h3>\n");
-    if r.weak_concepts.is_empty() {
-        s.push_str("<p class=\"muted\">No concept below 80% mastery.</p>");
-    }
-    s.push_str("<ol class=\"weak\">\n");
-    for c in &r.weak_concepts {
+    });
+    let none = "No concept below 80% mastery.";
+    weak_column(s, "Concepts", none, &r.weak_concepts, |c, s| {
         let _ = write!(
             s,
             "<li class=\"weak-concept\" data-rank=\"{}\" data-tag=\"{}\" data-mastery=\"{}\"><b class=\"id\">{}</b>{} \
@@ -167,9 +160,29 @@ fn weak(r: &Report, s: &mut String) {
             e(&c.areas.join(", "))
         );
         evidence(&c.last, s);
+    });
+    s.push_str("</div>\n");
+}
+
+/// One column of weak spots: its heading, a note when there are none, then the ranked list, each spot's item
+/// written by `item` (all but the closing tag).
+fn weak_column<T>(
+    s: &mut String,
+    heading: &str,
+    none: &str,
+    spots: &[T],
+    item: impl Fn(&T, &mut String),
+) {
+    let _ = writeln!(s, "<div><h3>{heading}</h3>");
+    if spots.is_empty() {
+        let _ = write!(s, "<p class=\"muted\">{none}</p>");
+    }
+    s.push_str("<ol class=\"weak\">\n");
+    for spot in spots {
+        item(spot, s);
         s.push_str("</li>\n");
     }
-    s.push_str("</ol></div></div>\n");
+    s.push_str("</ol></div>");
 }
 
 /// The whole page.

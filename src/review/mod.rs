@@ -2,9 +2,11 @@
 //! and concept, FSRS scheduling, attempt comparisons and the progress report. Pure functions of the events and
 //! the bank: no IO, no clock (callers pass `now`), so every view can be rebuilt from the log at any time.
 
+pub mod calibration;
 pub mod compare;
 pub mod fold;
 pub mod mastery;
+pub mod regrade;
 pub mod report;
 pub mod schedule;
 pub mod seen;

@@ -165,8 +165,8 @@ fn parse_one_case() {
         }
         "batch" => {
             let bank = viva::bank::Bank::embedded().unwrap();
-            for l in viva::commands::grading::split_lines(&bytes).flatten() {
-                let out = viva::commands::grading::batch_line_output(&l, &bank);
+            for l in viva::commands::grade::split_lines(&bytes).flatten() {
+                let out = viva::commands::grade::batch_line_output(&l, &bank);
                 assert!(out.get("error").is_some() || out.get("score").is_some());
             }
         }

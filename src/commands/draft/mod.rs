@@ -1,60 +1,27 @@
 //! `viva bank draft`: rubric files from questions with sample answers, each self-checked before it is written.
 
+mod check;
 mod model;
 mod table;
 
+use check::{compile, looser, stricter};
+pub(crate) use check::{self_check, try_compile};
+pub use check::{SelfCheck, JUNK_MAX, SAMPLE_MIN};
 pub use model::{ModelDrafting, Spend};
 pub use table::{Drafted, Tokens};
 
 use crate::bank::spec::QuestionSpec;
-use crate::bank::{Bank, BankError};
+use crate::bank::Bank;
 use crate::cli::BankCmd;
 use crate::cli::GraderChoice;
 use crate::draft::{self, input, input::DraftInput};
-use crate::grade::offline;
 use crate::llm::drafter::LlmDrafter;
 use crate::output::Style;
 use crate::settings::Settings;
 use anyhow::{bail, Result};
 use model::Outcome;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// The sample answer must score at least this with its own rubric.
-pub const SAMPLE_MIN: u32 = 85;
-/// The bare question and an off-topic answer must score at most this.
-pub const JUNK_MAX: u32 = 10;
-
-/// An answer about something else entirely, for the self-check.
-const OFF_TOPIC: &[&str] = &[
-    "I would water the tomatoes early in the morning, before the sun is high, and mulch the beds with straw so \
-the soil keeps its moisture. Pinching off the side shoots keeps the plants tidy, and a weekly feed of diluted \
-seaweed helps the fruit set during the warm months of summer.",
-    "The train leaves the coast at dawn and reaches the mountains by noon. Book a window seat on the left side \
-for the lake views, carry a light jacket because the passes are cold even in July, and buy the regional pass, \
-which covers the buses to the villages too.",
-];
-
-/// One drafted question's self-check.
-#[derive(Debug, Clone, Serialize)]
-pub struct SelfCheck {
-    /// Score of the sample answer.
-    pub sample: u32,
-    /// Score of the bare question given as the answer.
-    pub question: u32,
-    /// Score of an off-topic answer (the worse of two about other subjects).
-    pub off_topic: u32,
-    /// Whether the sample answer scored by meaning too.
-    pub semantic: bool,
-}
-
-impl SelfCheck {
-    /// All three bounds hold.
-    pub fn passed(&self) -> bool {
-        self.sample >= SAMPLE_MIN && self.question <= JUNK_MAX && self.off_topic <= JUNK_MAX
-    }
-}
 
 /// Who drafts: the offline drafter (and why), or a model.
 pub enum Drafting<'a> {
@@ -116,70 +83,6 @@ fn short(s: &str) -> String {
     } else {
         t
     }
-}
-
-/// Grade the sample answer, the bare question and off-topic texts against a drafted question.
-pub(crate) fn self_check(bank: &Bank, id: &str, sample_answer: &str) -> Option<SelfCheck> {
-    let q = bank.get(id)?;
-    let sample = offline::grade_without_coverage(bank, q, None, sample_answer);
-    let question = offline::grade_without_coverage(bank, q, None, &q.spec.prompt).score;
-    let off = OFF_TOPIC
-        .iter()
-        .map(|t| offline::grade_without_coverage(bank, q, None, t).score)
-        .max()
-        .unwrap_or(0);
-    Some(SelfCheck {
-        sample: sample.score,
-        question,
-        off_topic: off,
-        semantic: sample.semantic,
-    })
-}
-
-/// A stricter redraft for a rubric the question or an off-topic answer could satisfy: every key term required.
-fn stricter(spec: &mut QuestionSpec) {
-    for c in &mut spec.criteria {
-        if c.patterns.len() > 1 {
-            c.min_hits = Some(c.patterns.len());
-        }
-    }
-}
-
-/// A looser redraft for a rubric its own sample answer does not satisfy: any key term is enough.
-fn looser(spec: &mut QuestionSpec) {
-    for c in &mut spec.criteria {
-        c.min_hits = None;
-    }
-}
-
-fn bank_texts(specs: &[(QuestionSpec, String)]) -> Vec<(String, String)> {
-    specs
-        .iter()
-        .map(|(s, origin)| {
-            (
-                format!("{}/{}.toml", s.area, s.id),
-                draft::to_toml(s, origin),
-            )
-        })
-        .collect()
-}
-
-/// Compile drafted questions as `viva bank check` would; `Err`: the problems found (without file and line).
-pub(crate) fn try_compile(specs: &[(QuestionSpec, String)]) -> Result<Bank, Vec<String>> {
-    Bank::from_texts(bank_texts(specs)).map_err(|e| match e {
-        BankError::Invalid(issues) => issues.into_iter().map(|i| i.msg).collect(),
-        other => vec![other.to_string()],
-    })
-}
-
-fn compile(specs: &[(QuestionSpec, String)]) -> Result<Bank> {
-    Bank::from_texts(bank_texts(specs)).map_err(|e| match e {
-        BankError::Invalid(issues) => anyhow::anyhow!(
-            "a drafted rubric is invalid (please report this): {}",
-            issues.first().map(|i| i.to_string()).unwrap_or_default()
-        ),
-        other => other.into(),
-    })
 }
 
 /// `viva bank draft` from the command line: who drafts (`--grader`, as for grading: auto uses a configured
@@ -244,6 +147,9 @@ pub fn command(s: &Settings, cmd: &BankCmd, style: Style) -> Result<i32> {
     Ok(0)
 }
 
+/// Who drafted a question (the drafter's name), why offline when it fell back, and what the model call spent.
+type How = (String, Option<String>, Option<Spend>);
+
 /// Run `viva bank draft`. Exit 0 when every question was drafted and passed its self-check, 1 otherwise.
 pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
     if let Some(ar) = a.area {
@@ -255,13 +161,58 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
     if inputs.is_empty() {
         bail!("no questions with a sample answer in the input");
     }
-    // Identities, duplicates and existing files are all checked before anything is written.
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut specs: Vec<(QuestionSpec, String)> = Vec::new();
     let lex = Bank::from_texts(vec![])
         .map(|b| b.lexicon)
         .unwrap_or_default();
-    for inp in &inputs {
+    let mut specs = offline_drafts(a, &inputs, known_areas, &lex)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let samples: Vec<String> = inputs
+        .iter()
+        .map(|i| i.answer.clone().unwrap_or_default())
+        .collect();
+    // The offline drafts compile (a failure here is a bug), and are the fallback for the model's.
+    let mut bank = compile(&specs)?;
+    let n = specs.len();
+    let (how, spent) = match &a.drafting {
+        Drafting::Offline(why) => (
+            vec![("offline".into(), Some(why.clone()), None); n],
+            Spend::default(),
+        ),
+        Drafting::Model(m) => {
+            let drafted = model_drafts(m, &mut specs, &samples, &lex)?;
+            bank = compile(&specs)?;
+            drafted
+        }
+    };
+    let mut rows = self_checked(&mut specs, &samples, &how, bank)?;
+    write_rubrics(a, &mut rows, &specs)?;
+    table::print(
+        &rows,
+        &spent,
+        matches!(a.drafting, Drafting::Model(_)),
+        a.json,
+        style,
+    );
+    Ok(if rows.iter().all(|r| r.file.is_some()) {
+        0
+    } else {
+        1
+    })
+}
+
+/// The offline draft of every input with its origin. Identities, duplicates and existing files are all checked
+/// before anything is written.
+fn offline_drafts(
+    a: &DraftArgs,
+    inputs: &[DraftInput],
+    known_areas: &[String],
+    lex: &crate::text::normalize::Lexicon,
+) -> Result<Vec<(QuestionSpec, String)>> {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut specs: Vec<(QuestionSpec, String)> = Vec::new();
+    for inp in inputs {
         let (id, area, title, difficulty) = draft::identity(inp, a.area, known_areas);
         if !crate::bank::is_kebab(&id) {
             bail!("{}: id '{id}' must be kebab-case (a-z, 0-9, -)", inp.origin);
@@ -279,63 +230,68 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
                 path.display()
             );
         }
-        let spec = draft::offline(inp, &id, &area, &title, &difficulty, &lex);
+        let spec = draft::offline(inp, &id, &area, &title, &difficulty, lex);
         specs.push((spec, inp.origin.clone()));
     }
-    for w in &warnings {
-        eprintln!("{w}");
-    }
-    let samples: Vec<String> = inputs
-        .iter()
-        .map(|i| i.answer.clone().unwrap_or_default())
-        .collect();
-    // The offline drafts compile (a failure here is a bug), and are the fallback for the model's.
-    let mut bank = compile(&specs)?;
-    let n = specs.len();
-    let mut how: Vec<(String, Option<String>, Option<Spend>)> = Vec::with_capacity(n);
+    Ok(specs)
+}
+
+/// Ask the model for each question's draft (replacing the offline one in `specs` when it is usable), within the
+/// spending cap; a question left offline gets a warning. Returns who drafted each question and the total spend.
+fn model_drafts(
+    m: &ModelDrafting,
+    specs: &mut [(QuestionSpec, String)],
+    samples: &[String],
+    lex: &crate::text::normalize::Lexicon,
+) -> Result<(Vec<How>, Spend)> {
+    let rt = crate::runtime()?;
+    let mut how: Vec<How> = Vec::with_capacity(specs.len());
     let mut spent = Spend::default();
-    match &a.drafting {
-        Drafting::Offline(why) => how.resize(n, ("offline".into(), Some(why.clone()), None)),
-        Drafting::Model(m) => {
-            let rt = crate::runtime()?;
-            for i in 0..n {
-                let out = match m.skip_reason(&spent) {
-                    Some(why) => Outcome {
-                        reason: Some(why),
-                        ..Default::default()
-                    },
-                    None => m.draft(&rt, &mut specs, i, &samples[i], &lex),
-                };
-                let called = out.spend.tokens() > 0;
-                spent.merge(out.spend);
-                match (&out.spec, &out.reason) {
-                    (Some(_), _) => how.push((m.drafter.name(), None, Some(out.spend))),
-                    (None, why) => {
-                        let why = why.clone().unwrap_or_else(|| "no usable draft".into());
-                        let line = format!(
-                            "warning: {}: {}: drafted offline instead: {why}",
-                            specs[i].1, specs[i].0.id
-                        );
-                        eprintln!("{}", crate::output::neutralise(&line, false));
-                        how.push(("offline".into(), Some(why), called.then_some(out.spend)));
-                    }
-                }
+    for i in 0..specs.len() {
+        let out = match m.skip_reason(&spent) {
+            Some(why) => Outcome {
+                reason: Some(why),
+                ..Default::default()
+            },
+            None => m.draft(&rt, specs, i, &samples[i], lex),
+        };
+        let called = out.spend.tokens() > 0;
+        spent.merge(out.spend);
+        match (&out.spec, &out.reason) {
+            (Some(_), _) => how.push((m.drafter.name(), None, Some(out.spend))),
+            (None, why) => {
+                let why = why.clone().unwrap_or_else(|| "no usable draft".into());
+                let line = format!(
+                    "warning: {}: {}: drafted offline instead: {why}",
+                    specs[i].1, specs[i].0.id
+                );
+                eprintln!("{}", crate::output::neutralise(&line, false));
+                how.push(("offline".into(), Some(why), called.then_some(out.spend)));
             }
-            bank = compile(&specs)?;
         }
     }
+    Ok((how, spent))
+}
+
+/// Self-check every drafted question, redrafting once a question that fails: stricter when junk scores, looser
+/// when the sample answer falls short. One row per question, not yet written.
+fn self_checked(
+    specs: &mut [(QuestionSpec, String)],
+    samples: &[String],
+    how: &[How],
+    mut bank: Bank,
+) -> Result<Vec<Drafted>> {
     let mut rows: Vec<Drafted> = Vec::new();
-    for i in 0..n {
+    for i in 0..specs.len() {
         let id = specs[i].0.id.clone();
         let mut check = self_check(&bank, &id, &samples[i]);
-        // Redraft once: stricter when junk scores, looser when the sample answer falls short.
         if let Some(c) = check.clone().filter(|c| !c.passed()) {
             if c.question > JUNK_MAX || c.off_topic > JUNK_MAX {
                 stricter(&mut specs[i].0);
             } else {
                 looser(&mut specs[i].0);
             }
-            bank = compile(&specs)?;
+            bank = compile(specs)?;
             check = self_check(&bank, &id, &samples[i]);
         }
         let check =
@@ -356,7 +312,17 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
             cost_usd: spend.and_then(|s| s.usd),
         });
     }
-    for (row, (spec, origin)) in rows.iter_mut().zip(&specs) {
+    Ok(rows)
+}
+
+/// Write each rubric that passed its self-check under `--out`, and each that failed as `.toml.rejected` for hand
+/// editing (with a warning); a written row gets its file.
+fn write_rubrics(
+    a: &DraftArgs,
+    rows: &mut [Drafted],
+    specs: &[(QuestionSpec, String)],
+) -> Result<()> {
+    for (row, (spec, origin)) in rows.iter_mut().zip(specs) {
         let mut path = rubric_path(a.out, &spec.area, &spec.id);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -385,16 +351,5 @@ pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
         crate::output::write_file(&path, draft::to_toml(spec, origin).as_bytes(), a.force)?;
         row.file = Some(path.display().to_string());
     }
-    table::print(
-        &rows,
-        &spent,
-        matches!(a.drafting, Drafting::Model(_)),
-        a.json,
-        style,
-    );
-    Ok(if rows.iter().all(|r| r.file.is_some()) {
-        0
-    } else {
-        1
-    })
+    Ok(())
 }

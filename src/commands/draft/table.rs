@@ -39,29 +39,24 @@ pub struct Tokens {
     pub completion: u64,
 }
 
+/// The width of a table column: its longest value, and at least its heading.
+fn column_width(rows: &[Drafted], heading: &str, value: impl Fn(&Drafted) -> &String) -> usize {
+    rows.iter()
+        .map(|r| value(r).len())
+        .max()
+        .unwrap_or(0)
+        .max(heading.len())
+}
+
+/// Print the rows as a table with the total model use, or as JSON.
 pub(super) fn print(rows: &[Drafted], spent: &Spend, model_on: bool, json: bool, style: Style) {
     if json {
         crate::output::json(&rows);
         return;
     }
-    let w = rows
-        .iter()
-        .map(|r| r.rubric.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let aw = rows
-        .iter()
-        .map(|r| r.rubric.area.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let dw = rows
-        .iter()
-        .map(|r| r.drafter.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let w = column_width(rows, "id", |r| &r.rubric.id);
+    let aw = column_width(rows, "area", |r| &r.rubric.area);
+    let dw = column_width(rows, "drafter", |r| &r.drafter);
     outln(&format!(
         "{:w$}  {:aw$}  {:>8}  {:dw$}  self-check (sample ≥{SAMPLE_MIN}, question ≤{JUNK_MAX}, off-topic ≤{JUNK_MAX})",
         "id", "area", "criteria", "drafter"
