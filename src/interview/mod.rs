@@ -1,7 +1,7 @@
 //! The interview as a pure state machine: inputs in, effects out. No IO, no async, no terminal.
 //!
-//! This file holds the machine's transitions; [`protocol`] what it exchanges with the shell, `question` the state
-//! of the question being worked on, [`summary`] the graded turns and the closing summary, [`coach`] the judgement
+//! This file holds the machine's transitions; `protocol` what it exchanges with the shell, `question` the state of
+//! the question being worked on, `summary` the graded turns and the closing summary, [`coach`] the judgement
 //! between turns and [`select`] which questions a session asks.
 
 pub mod coach;
