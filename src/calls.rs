@@ -3,8 +3,7 @@
 
 use crate::bank::{Bank, Question};
 use crate::grade::{offline, Grade, LlmAudit};
-use crate::llm::Completion;
-use crate::llm::Grader;
+use crate::llm::{Completion, Grader, LlmError};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -192,31 +191,14 @@ pub async fn follow_up(
         _ = int => None,
     };
     drop(sp);
-    match r {
-        Some(Ok((Ok(text), c))) => (Some(text), Some(c), None),
-        Some(Ok((Err(why), c))) => (
-            None,
-            Some(c),
-            Some(format!("using the bank's follow-up ({why})")),
-        ),
-        Some(Err(e)) => (
-            None,
-            None,
-            Some(format!("using the bank's follow-up ({e})")),
-        ),
-        None => (
-            None,
-            None,
-            Some("follow-up cancelled; using the bank's question".into()),
-        ),
-    }
+    composed(r, "follow-up")
 }
 
 /// Compose a probe or a challenge from the candidate's answer with the model; None (ask the offline text) when
 /// offline, cancelled, or the model's text is unusable (not one short question, or it states what is missing).
 pub async fn probe(
     grader: &Grader,
-    bank: &crate::bank::Bank,
+    bank: &Bank,
     q: &Question,
     purpose: crate::interview::Purpose,
     target: &str,
@@ -234,7 +216,19 @@ pub async fn probe(
         _ = int => None,
     };
     drop(sp);
-    let what = purpose.as_str();
+    composed(r, purpose.as_str())
+}
+
+/// What a model call writing a question returns: the text (or why it is unusable) with the completion.
+type WrittenQuestion = Result<(Result<String, String>, Completion), LlmError>;
+
+/// A question the model was asked to write (`what`: "follow-up", "probe" or "challenge"), as the shell uses it:
+/// the text when usable, the completion (for its cost), and a note when the bank's question is asked instead. `r`
+/// is None when Ctrl-C cancelled the call.
+fn composed(
+    r: Option<WrittenQuestion>,
+    what: &str,
+) -> (Option<String>, Option<Completion>, Option<String>) {
     match r {
         Some(Ok((Ok(text), c))) => (Some(text), Some(c), None),
         Some(Ok((Err(why), c))) => (
@@ -258,9 +252,7 @@ pub async fn draft(
     id: &str,
     req: &crate::llm::drafter::DraftRequest<'_>,
     feedback: &[String],
-) -> Option<
-    Result<(Result<crate::draft::model::ModelDraft, String>, Completion), crate::llm::LlmError>,
-> {
+) -> Option<Result<(Result<crate::draft::model::ModelDraft, String>, Completion), LlmError>> {
     let int = interrupt();
     let sp = Spinner::start(&format!("drafting {id} with {}", drafter.name()));
     let mut on_token = |piece: &str| sp.tick(piece);

@@ -175,7 +175,7 @@ pub fn run(
         fmt_id(session)
     )));
     let (mut correct, mut answered) = (0usize, 0usize);
-    let mut reason = "completed";
+    let mut reason = crate::session::EndReason::Completed;
     'items: for (n, p) in picks.iter().enumerate() {
         outln(&format!(
             "\n{}",
@@ -192,7 +192,7 @@ pub fn run(
         let choice = loop {
             match input.line("answer> ")? {
                 None => {
-                    reason = "eof";
+                    reason = crate::session::EndReason::Eof;
                     break 'items;
                 }
                 Some(l) if l.trim().is_empty() => continue,
@@ -201,7 +201,7 @@ pub fn run(
                     Ok(Reply::Choice(_)) => outln(&style.warn("that option does not exist")),
                     Ok(Reply::Skip) => continue 'items,
                     Ok(Reply::Quit) => {
-                        reason = "quit";
+                        reason = crate::session::EndReason::Quit;
                         break 'items;
                     }
                     Err(m) => outln(&style.warn(&m)),
@@ -233,9 +233,7 @@ pub fn run(
             outln(&wrap(&format!("Why {right}: {e}"), width, "  "));
         }
     }
-    save(EventKind::SessionEnded {
-        reason: reason.into(),
-    })?;
+    save(EventKind::SessionEnded { reason })?;
     let pct = (100 * correct).checked_div(answered).unwrap_or(0);
     outln(&format!(
         "\n{} {correct}/{answered} correct ({pct}%)",

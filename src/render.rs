@@ -1,16 +1,17 @@
 //! Rendering grades, questions and summaries as text (terminal, replay and Markdown share these).
 
-use crate::grade::{Grade, Verdict};
-use crate::interview::{Ask, Summary};
+use crate::grade::{CriterionResult, Grade, Verdict};
+use crate::interview::coach::Gap;
+use crate::interview::{open_gaps, Ask, Purpose, Summary, TurnResult};
 use crate::output::{wrap, Style};
 
 /// The question block shown to the candidate.
 pub fn ask(a: &Ask, st: Style, width: usize) -> String {
     let head = match (a.purpose, &a.stage) {
-        (crate::interview::Purpose::Rung, None) => {
+        (Purpose::Rung, None) => {
             format!("Question {}/{} · {}", a.position.0, a.position.1, a.title)
         }
-        (crate::interview::Purpose::Rung, Some(s)) => {
+        (Purpose::Rung, Some(s)) => {
             format!("Follow-up · {}", s.replace('_', " "))
         }
         (p, _) => format!("Follow-up · {}", p.as_str()),
@@ -68,51 +69,7 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
         s.push_str(&format!("  {} {}\n", st.bad("!"), msg));
     }
     for c in &g.criteria {
-        let (mark, label) = match c.verdict {
-            Verdict::Met => (st.good("✓"), "met"),
-            Verdict::Partial => (st.warn("~"), "partial"),
-            Verdict::Missed => (st.bad("✗"), "missed"),
-        };
-        s.push_str(&format!(
-            "  {mark} {} {}\n",
-            st.bold(&c.id),
-            st.dim(&format!("[{label}, {} pts]", fmt_pts(c.weight)))
-        ));
-        match c.verdict {
-            Verdict::Missed => {
-                s.push_str(&format!(
-                    "{}\n",
-                    wrap(&format!("Expected: {}", c.statement), width, "      ")
-                ));
-                if let Some(near) = &c.closest {
-                    s.push_str(&format!(
-                        "{}\n",
-                        wrap(&format!("Closest you came: \"{near}\""), width, "      ")
-                    ));
-                }
-            }
-            _ => {
-                for e in &c.evidence {
-                    s.push_str(&format!(
-                        "{}\n",
-                        wrap(&format!("You said: \"{e}\""), width, "      ")
-                    ));
-                }
-                if c.verdict == Verdict::Partial {
-                    s.push_str(&format!(
-                        "{}\n",
-                        wrap(
-                            &format!("For full credit: {}", c.statement),
-                            width,
-                            "      "
-                        )
-                    ));
-                }
-            }
-        }
-        if let Some(r) = &c.rationale {
-            s.push_str(&format!("{}\n", st.dim(&wrap(r, width, "      "))));
-        }
+        criterion_feedback(&mut s, c, st, width);
     }
     for m in &g.misconceptions {
         s.push_str(&format!(
@@ -122,13 +79,54 @@ pub fn feedback(g: &Grade, st: Style, width: usize) -> String {
             st.dim(&format!("(−{})", fmt_pts(m.penalty)))
         ));
         for e in &m.evidence {
-            s.push_str(&format!(
-                "{}\n",
-                wrap(&format!("You said: \"{e}\""), width, "      ")
-            ));
+            push_wrapped(&mut s, &format!("You said: \"{e}\""), width, "      ");
         }
     }
     s.trim_end().to_string()
+}
+
+/// One criterion's verdict: the mark and weight, then the candidate's words or what was expected.
+fn criterion_feedback(s: &mut String, c: &CriterionResult, st: Style, width: usize) {
+    let (mark, label) = match c.verdict {
+        Verdict::Met => (st.good("✓"), "met"),
+        Verdict::Partial => (st.warn("~"), "partial"),
+        Verdict::Missed => (st.bad("✗"), "missed"),
+    };
+    s.push_str(&format!(
+        "  {mark} {} {}\n",
+        st.bold(&c.id),
+        st.dim(&format!("[{label}, {} pts]", fmt_pts(c.weight)))
+    ));
+    match c.verdict {
+        Verdict::Missed => {
+            push_wrapped(s, &format!("Expected: {}", c.statement), width, "      ");
+            if let Some(near) = &c.closest {
+                push_wrapped(s, &format!("Closest you came: \"{near}\""), width, "      ");
+            }
+        }
+        _ => {
+            for e in &c.evidence {
+                push_wrapped(s, &format!("You said: \"{e}\""), width, "      ");
+            }
+            if c.verdict == Verdict::Partial {
+                push_wrapped(
+                    s,
+                    &format!("For full credit: {}", c.statement),
+                    width,
+                    "      ",
+                );
+            }
+        }
+    }
+    if let Some(r) = &c.rationale {
+        s.push_str(&format!("{}\n", st.dim(&wrap(r, width, "      "))));
+    }
+}
+
+/// Append `text` wrapped to `width` with `indent`, and a newline.
+fn push_wrapped(s: &mut String, text: &str, width: usize, indent: &str) {
+    s.push_str(&wrap(text, width, indent));
+    s.push('\n');
 }
 
 fn fmt_pts(x: f64) -> String {
@@ -178,37 +176,8 @@ pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
         }
     }
     for qid in &order {
-        let turns: Vec<&crate::interview::TurnResult> =
-            sm.turns.iter().filter(|t| &t.question == qid).collect();
-        let mean = turns.iter().map(|t| t.score as f64).sum::<f64>() / turns.len() as f64;
-        let verdict = if mean >= 70.0 {
-            st.good("strong")
-        } else if mean >= 40.0 {
-            st.warn("mixed")
-        } else {
-            st.bad("weak")
-        };
-        s.push_str(&format!(
-            "  {} {}\n",
-            st.bold(&turns[0].title),
-            st.dim(&format!("· {verdict} (mean {})", mean.round()))
-        ));
-        for t in &turns {
-            let label = match t.purpose {
-                crate::interview::Purpose::Rung => t.stage.replace('_', " "),
-                p => format!("{} ({})", p.as_str(), t.stage.replace('_', " ")),
-            };
-            let hints = if t.hints > 0 {
-                st.dim(&format!("  {} hint(s)", t.hints))
-            } else {
-                String::new()
-            };
-            s.push_str(&format!(
-                "    {:<24} {}{hints}\n",
-                label,
-                score_color(t.score, st)
-            ));
-        }
+        let turns: Vec<&TurnResult> = sm.turns.iter().filter(|t| &t.question == qid).collect();
+        question_scores(&mut s, &turns, st);
     }
     for q in &sm.skipped {
         s.push_str(&format!("  {} {}\n", st.dim("skipped:"), q));
@@ -224,47 +193,72 @@ pub fn summary(sm: &Summary, st: Style, width: usize) -> String {
     if hints > 0 {
         s.push_str(&format!("  {} {hints}\n", st.bold("Hints used:")));
     }
-    let wrong: Vec<&String> = {
-        let mut v: Vec<&String> = Vec::new();
-        for m in sm.turns.iter().flat_map(|t| t.misconceptions.iter()) {
-            if !v.contains(&m) {
-                v.push(m);
-            }
-        }
-        v
+    what_to_work_on(&mut s, &sm.turns, st, width);
+    s.trim_end().to_string()
+}
+
+/// One question's block in the summary: its title with a verdict on the mean score, then each turn's score.
+fn question_scores(s: &mut String, turns: &[&TurnResult], st: Style) {
+    let mean = turns.iter().map(|t| t.score as f64).sum::<f64>() / turns.len() as f64;
+    let verdict = if mean >= 70.0 {
+        st.good("strong")
+    } else if mean >= 40.0 {
+        st.warn("mixed")
+    } else {
+        st.bad("weak")
     };
+    s.push_str(&format!(
+        "  {} {}\n",
+        st.bold(&turns[0].title),
+        st.dim(&format!("· {verdict} (mean {})", mean.round()))
+    ));
+    for t in turns {
+        let label = match t.purpose {
+            Purpose::Rung => t.stage.replace('_', " "),
+            p => format!("{} ({})", p.as_str(), t.stage.replace('_', " ")),
+        };
+        let hints = if t.hints > 0 {
+            st.dim(&format!("  {} hint(s)", t.hints))
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(
+            "    {:<24} {}{hints}\n",
+            label,
+            score_color(t.score, st)
+        ));
+    }
+}
+
+/// The end of the summary: the misconceptions stated, what was partly there, and the heaviest open gaps.
+fn what_to_work_on(s: &mut String, turns: &[TurnResult], st: Style, width: usize) {
+    let mut wrong: Vec<&String> = Vec::new();
+    for m in turns.iter().flat_map(|t| t.misconceptions.iter()) {
+        if !wrong.contains(&m) {
+            wrong.push(m);
+        }
+    }
     if !wrong.is_empty() {
         s.push_str(&format!("  {}\n", st.bold("Misconceptions stated:")));
         for m in wrong {
-            s.push_str(&format!("{}\n", wrap(&format!("- {m}"), width, "    ")));
+            push_wrapped(s, &format!("- {m}"), width, "    ");
         }
     }
-    let open = crate::interview::open_gaps(&sm.turns);
-    let partial: Vec<&crate::interview::coach::Gap> =
-        open.iter().filter(|g| g.partial).copied().collect();
+    let open = open_gaps(turns);
+    let partial: Vec<&Gap> = open.iter().filter(|g| g.partial).copied().collect();
     if !partial.is_empty() {
         s.push_str(&format!("  {}\n", st.bold("Partly there:")));
         for g in partial.iter().take(5) {
-            s.push_str(&format!(
-                "{}\n",
-                wrap(&format!("- {}", g.statement), width, "    ")
-            ));
+            push_wrapped(s, &format!("- {}", g.statement), width, "    ");
         }
     }
     if !open.is_empty() {
         s.push_str(&format!("  {}\n", st.bold("To work on (heaviest first):")));
         for g in open.iter().take(3) {
-            s.push_str(&format!(
-                "{}\n",
-                wrap(
-                    &format!("- {} ({} pts)", g.statement, fmt_pts(g.weight)),
-                    width,
-                    "    "
-                )
-            ));
+            let line = format!("- {} ({} pts)", g.statement, fmt_pts(g.weight));
+            push_wrapped(s, &line, width, "    ");
         }
     }
-    s.trim_end().to_string()
 }
 
 /// Help text for the REPL.

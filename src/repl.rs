@@ -70,8 +70,9 @@ pub fn run(
     let width = crate::output::width();
     let session = new_session_id();
     let mut seq = 0u32;
-    let mut m =
-        Interview::new(bank, plan, &grader.name(), ladder.follow_ups).with_probes(ladder.probes);
+    let mut m = Interview::new(bank, plan, &grader.name(), ladder.follow_ups)
+        .with_probes(ladder.probes)
+        .with_cost_limit(max_cost);
     let mut queue: VecDeque<Effect> = m.step(Input::Start).into();
     let mut spent = Spend::default();
     outln(&style.dim(&format!(
@@ -121,16 +122,10 @@ pub fn run(
                     if let Some(a) = &g.llm {
                         spent.add(a.prompt_tokens, a.completion_tokens, a.cost_usd);
                     }
-                    let over = max_cost.map(|c| spent.usd >= c).unwrap_or(false);
-                    queue.extend(m.step(Input::Graded(g)));
-                    if over && !m.is_done() {
-                        queue.push_back(Effect::Notice(format!(
-                            "Cost limit reached (${:.4} of ${:.4}); ending the session.",
-                            spent.usd,
-                            max_cost.unwrap_or(0.0)
-                        )));
-                        queue.extend(m.step(Input::Stop("cost limit".into())));
-                    }
+                    queue.extend(m.step(Input::Graded {
+                        grade: g,
+                        spent_usd: spent.usd,
+                    }));
                 }
                 Effect::ComposeFollowUp {
                     question,

@@ -11,26 +11,28 @@ fn bank() -> Bank {
 
 fn asks(fx: &[Effect]) -> Vec<&Ask> {
     fx.iter()
-        .filter_map(|e| {
-            if let Effect::Ask(a) = e {
-                Some(a)
-            } else {
-                None
-            }
+        .filter_map(|e| match e {
+            Effect::Ask(a) => Some(a),
+            _ => None,
         })
         .collect()
 }
 
 fn persisted(fx: &[Effect]) -> Vec<&EventKind> {
     fx.iter()
-        .filter_map(|e| {
-            if let Effect::Persist(k) = e {
-                Some(k)
-            } else {
-                None
-            }
+        .filter_map(|e| match e {
+            Effect::Persist(k) => Some(k),
+            _ => None,
         })
         .collect()
+}
+
+/// A grade as the shell feeds it back, with no model spend.
+fn graded_at_no_cost(g: crate::grade::Grade) -> Input {
+    Input::Graded {
+        grade: g,
+        spent_usd: 0.0,
+    }
 }
 
 /// Answer and grade through the real offline grader.
@@ -49,7 +51,7 @@ fn answer(m: &mut Interview, b: &Bank, text: &str) -> Vec<Effect> {
     };
     let g = offline::grade(b, b.get(&question).unwrap(), rung, &answer);
     let mut all = fx;
-    let graded = m.step(Input::Graded(g));
+    let graded = m.step(graded_at_no_cost(g));
     all.extend(compose(m, graded, None));
     all
 }
@@ -101,7 +103,7 @@ fn answer_is_saved_before_grading_then_follow_up() {
         .unwrap();
     assert!(pos_save < pos_grade);
     let g = offline::grade(&b, b.get(Q).unwrap(), None, "Anchors are boxes.");
-    let fx = m.step(Input::Graded(g));
+    let fx = m.step(graded_at_no_cost(g));
     let compose_fx = fx
         .iter()
         .find(|e| matches!(e, Effect::ComposeFollowUp { .. }))
@@ -161,7 +163,7 @@ fn generated_follow_up_is_asked_and_stored() {
     assert!(fx.iter().any(|e| matches!(e, Effect::Grade { .. })));
     let g = offline::grade(&b, b.get(Q).unwrap(), None, "Anchors are boxes.");
     let text = "With a 20 ms budget on a Jetson, how many anchors per location would you keep?";
-    let graded = m.step(Input::Graded(g));
+    let graded = m.step(graded_at_no_cost(g));
     let fx = compose(&mut m, graded, Some(text));
     assert_eq!(asks(&fx)[0].text, text);
     assert!(persisted(&fx).iter().any(
@@ -177,8 +179,52 @@ fn stop_ends_with_the_reason() {
     let b = bank();
     let mut m = Interview::new(&b, vec![Q.into()], "offline", 3);
     m.step(Input::Start);
-    let fx = m.step(Input::Stop("cost limit".into()));
-    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == "cost limit"));
+    let fx = m.step(Input::Stop(EndReason::Quit));
+    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == Some(EndReason::Quit)));
+}
+
+#[test]
+fn the_cost_limit_ends_the_session_after_the_grade_that_reaches_it() {
+    let b = bank();
+    let text = "Anchors are boxes.";
+    let g = offline::grade(&b, b.get(Q).unwrap(), None, text);
+    let grade_with = |limit: Option<f64>, spent_usd: f64| {
+        let mut m = Interview::new(&b, vec![Q.into()], "llm:test", 3).with_cost_limit(limit);
+        m.step(Input::Start);
+        m.step(Input::Answer(text.into()));
+        let fx = m.step(Input::Graded {
+            grade: g.clone(),
+            spent_usd,
+        });
+        (m.is_done(), fx)
+    };
+    for (limit, spent) in [(None, 5.0), (Some(0.05), 0.01)] {
+        let (done, fx) = grade_with(limit, spent);
+        assert!(!done, "{limit:?} {spent}");
+        assert!(fx
+            .iter()
+            .any(|e| matches!(e, Effect::ComposeFollowUp { .. })));
+    }
+    // At the limit the grade is still stored and shown, then the session ends with a notice.
+    let (done, fx) = grade_with(Some(0.05), 0.05);
+    assert!(done);
+    assert!(persisted(&fx)
+        .iter()
+        .any(|k| matches!(k, EventKind::Graded { .. })));
+    let n = fx.len();
+    assert!(
+        matches!(&fx[n - 4], Effect::Notice(t) if t == "Cost limit reached ($0.0500 of $0.0500); ending the session."),
+        "{fx:?}"
+    );
+    assert!(matches!(
+        &fx[n - 3],
+        Effect::Persist(EventKind::SessionEnded {
+            reason: EndReason::CostLimit
+        })
+    ));
+    assert!(
+        matches!(&fx[n - 1], Effect::End(s) if s.reason == Some(EndReason::CostLimit) && s.turns.len() == 1)
+    );
 }
 
 #[rstest]
@@ -219,7 +265,7 @@ fn skip_moves_to_next_question_and_quit_ends() {
     assert_eq!(asks(&fx)[0].question, ids[1]);
     let fx = m.step(Input::Command(Command::Quit));
     assert!(
-        matches!(fx.last(), Some(Effect::End(s)) if s.reason == "quit" && s.skipped == vec![ids[0].clone()])
+        matches!(fx.last(), Some(Effect::End(s)) if s.reason == Some(EndReason::Quit) && s.skipped == vec![ids[0].clone()])
     );
     assert!(m.is_done());
     assert!(m.step(Input::Answer("late".into())).is_empty());
@@ -245,14 +291,14 @@ fn ladder_limit_then_end_with_summary() {
     match fx.last() {
         Some(Effect::End(s)) => {
             assert_eq!(s.turns.len(), 2);
-            assert_eq!(s.reason, "completed");
+            assert_eq!(s.reason, Some(EndReason::Completed));
             assert!(s.mean.is_some());
         }
         other => panic!("expected End, got {other:?}"),
     }
-    assert!(persisted(&fx)
-        .iter()
-        .any(|k| matches!(k, EventKind::SessionEnded { reason } if reason == "completed")));
+    assert!(persisted(&fx).iter().any(
+        |k| matches!(k, EventKind::SessionEnded { reason } if *reason == EndReason::Completed)
+    ));
 }
 
 #[test]
@@ -262,7 +308,7 @@ fn eof_while_asking_ends_and_saves() {
     m.step(Input::Start);
     let fx = m.step(Input::Eof);
     assert!(fx.contains(&Effect::Flush));
-    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == "eof"));
+    assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == Some(EndReason::Eof)));
 }
 
 #[rstest]
@@ -306,7 +352,7 @@ fn spoken_answer_keeps_its_voice_data_and_delivery_follows_feedback() {
     };
     assert_eq!(graded, "nine anchors", "the (edited) transcript is graded");
     let g = offline::grade(&b, b.get(Q).unwrap(), None, graded);
-    let fx = m.step(Input::Graded(g));
+    let fx = m.step(graded_at_no_cost(g));
     let fb = fx
         .iter()
         .position(|e| matches!(e, Effect::Feedback(_)))
@@ -334,7 +380,7 @@ fn with_probes_a_gap_is_probed_before_the_ladder_climbs() {
     let g = offline::grade(&b, b.get(Q).unwrap(), None, first);
     let missed = coach::gaps(&g);
     let top = coach::heaviest(&missed).unwrap().id.clone();
-    let fx = m.step(Input::Graded(g));
+    let fx = m.step(graded_at_no_cost(g));
     let Some(Effect::ComposeFollowUp {
         purpose, target, ..
     }) = fx
@@ -363,7 +409,7 @@ fn with_probes_a_gap_is_probed_before_the_ladder_climbs() {
     assert_eq!(rung, None);
     assert!(answer.starts_with(first) && answer.ends_with("recall drops."));
     let g = offline::grade(&b, b.get(Q).unwrap(), None, &answer);
-    let graded = m.step(Input::Graded(g));
+    let graded = m.step(graded_at_no_cost(g));
     let fx = compose(&mut m, graded, None);
     // One probe per rung: the ladder climbs now.
     assert_eq!(asks(&fx)[0].stage.as_deref(), Some("implementation"));

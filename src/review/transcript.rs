@@ -172,6 +172,9 @@ fn entry<'a>(e: &'a Event, label: &'a str) -> Entry<'a> {
             at: e.at,
             grade,
         },
-        EventKind::SessionEnded { reason } => Entry::Ended { reason, at: e.at },
+        EventKind::SessionEnded { reason } => Entry::Ended {
+            reason: reason.as_str(),
+            at: e.at,
+        },
     }
 }

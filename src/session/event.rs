@@ -196,9 +196,65 @@ pub enum EventKind {
     },
     /// The session ended.
     SessionEnded {
-        /// Why: "completed", "quit", "eof", "interrupted".
-        reason: String,
+        /// Why it ended.
+        reason: EndReason,
     },
+}
+
+/// Why a session ended, stored as the plain strings listed on each variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum EndReason {
+    /// Every planned question or quiz item was done: "completed".
+    Completed,
+    /// The candidate typed /quit: "quit".
+    Quit,
+    /// The input ended (Ctrl-D, or the end of a piped script): "eof".
+    Eof,
+    /// The session's model spend reached `--max-cost` (interviews): "cost limit".
+    CostLimit,
+    /// Any other string, as an older viva may have stored it (kept verbatim so old stores still load).
+    Other(String),
+}
+
+impl EndReason {
+    /// The stored form ("completed", "quit", "eof", "cost limit", or the other string).
+    pub fn as_str(&self) -> &str {
+        match self {
+            EndReason::Completed => "completed",
+            EndReason::Quit => "quit",
+            EndReason::Eof => "eof",
+            EndReason::CostLimit => "cost limit",
+            EndReason::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for EndReason {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "completed" => EndReason::Completed,
+            "quit" => EndReason::Quit,
+            "eof" => EndReason::Eof,
+            "cost limit" => EndReason::CostLimit,
+            _ => EndReason::Other(s),
+        }
+    }
+}
+
+impl From<EndReason> for String {
+    fn from(r: EndReason) -> Self {
+        match r {
+            EndReason::Other(s) => s,
+            known => known.as_str().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for EndReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A session's summary, derived from its events.
@@ -320,5 +376,29 @@ mod purpose_tests {
             follow_up_label("failure_modes", Purpose::Probe, Some("c1")),
             "probe: c1 · failure modes"
         );
+    }
+
+    #[test]
+    fn end_reasons_keep_their_stored_strings() {
+        for (stored, reason) in [
+            ("completed", EndReason::Completed),
+            ("quit", EndReason::Quit),
+            ("eof", EndReason::Eof),
+            ("cost limit", EndReason::CostLimit),
+            ("interrupted", EndReason::Other("interrupted".into())),
+        ] {
+            let line = format!(
+                r#"{{"v":1,"session":7,"seq":3,"at":"2025-01-01T00:00:00Z","type":"SessionEnded","reason":"{stored}"}}"#
+            );
+            let e: Event = serde_json::from_str(&line).unwrap();
+            assert_eq!(
+                e.kind,
+                EventKind::SessionEnded {
+                    reason: reason.clone()
+                }
+            );
+            assert_eq!(reason.as_str(), stored);
+            assert_eq!(serde_json::to_string(&e).unwrap(), line);
+        }
     }
 }

@@ -5,5 +5,7 @@
 pub mod event;
 pub mod spoken;
 
-pub use event::{fmt_id, Event, EventKind, Purpose, SessionKind, SessionSummary, SCHEMA_VERSION};
+pub use event::{
+    fmt_id, EndReason, Event, EventKind, Purpose, SessionKind, SessionSummary, SCHEMA_VERSION,
+};
 pub use spoken::{Delivery, SpokenMeta};
