@@ -4,6 +4,7 @@
 
 pub mod event;
 pub mod spoken;
+pub mod writer;
 
 pub use event::{fmt_id, Event, EventKind, Purpose, SessionKind, SessionSummary, SCHEMA_VERSION};
 pub use spoken::{Delivery, SpokenMeta};
