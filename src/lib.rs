@@ -222,11 +222,11 @@ fn quiz(s: &settings::Settings, a: &cli::QuizArgs, style: Style) -> Result<i32> 
         .map_err(anyhow::Error::msg)?;
     let store = store::Store::open(&s.store)?;
     if s.interactive {
-        let ed = rustyline::DefaultEditor::new()?;
-        quiz::run(&store, &picks, &mut quiz::TtyLines(ed), style)?;
+        let mut ed = rustyline::DefaultEditor::new()?;
+        quiz::run(&store, &picks, &mut ed, style)?;
     } else {
-        let stdin = std::io::stdin();
-        quiz::run(&store, &picks, &mut quiz::Lines(stdin.lock()), style)?;
+        let mut lines = input::PipeLines::new(std::io::stdin().lock(), "reading standard input");
+        quiz::run(&store, &picks, &mut lines, style)?;
     }
     Ok(0)
 }

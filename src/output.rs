@@ -19,30 +19,35 @@ impl Style {
             s.to_string()
         }
     }
+}
+
+/// The colour methods of [`Style`], one per SGR code.
+macro_rules! colours {
+    ($($(#[$doc:meta])* $name:ident = $code:literal;)*) => {
+        impl Style {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, s: &str) -> String {
+                    self.paint($code, s)
+                }
+            )*
+        }
+    };
+}
+
+colours! {
     /// Bold.
-    pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
-    }
+    bold = "1";
     /// Dim.
-    pub fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
-    }
+    dim = "2";
     /// Green.
-    pub fn good(&self, s: &str) -> String {
-        self.paint("32", s)
-    }
+    good = "32";
     /// Yellow.
-    pub fn warn(&self, s: &str) -> String {
-        self.paint("33", s)
-    }
+    warn = "33";
     /// Red.
-    pub fn bad(&self, s: &str) -> String {
-        self.paint("31", s)
-    }
+    bad = "31";
     /// Cyan.
-    pub fn accent(&self, s: &str) -> String {
-        self.paint("36", s)
-    }
+    accent = "36";
 }
 
 /// Write to stdout; a closed pipe (`viva sessions | head`) ends the command quietly with status 0, any other

@@ -2,9 +2,12 @@
 
 use crate::bank::spec::QuizItem;
 use crate::bank::Bank;
+use crate::input::{assemble, Assembler, LineReader, Read};
 use crate::output::{outln, wrap, Style};
-use crate::store::{fmt_id, new_session_id, Event, EventKind, SessionKind, Store, SCHEMA_VERSION};
-use anyhow::{Context, Result};
+use crate::repl::saving_failed;
+use crate::session::writer::SessionWriter;
+use crate::store::{fmt_id, new_session_id, EventKind, SessionKind, Store};
+use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -95,39 +98,57 @@ pub fn parse_reply(s: &str) -> Result<Reply, String> {
     }
 }
 
-/// Reads one line at a time.
-pub trait LineInput {
-    /// The next line, None at end of input.
-    fn line(&mut self, prompt: &str) -> Result<Option<String>>;
-}
-
-/// Lines from a reader (piped stdin).
-pub struct Lines<R: std::io::BufRead>(pub R);
-
-impl<R: std::io::BufRead> LineInput for Lines<R> {
-    fn line(&mut self, _prompt: &str) -> Result<Option<String>> {
-        let mut s = String::new();
-        if self.0.read_line(&mut s).context("reading standard input")? == 0 {
-            return Ok(None);
+/// The next reply: a non-blank line, `None` at the end of input (Ctrl-C is ignored).
+fn next_reply(input: &mut dyn LineReader) -> Result<Option<String>> {
+    let mut a = Assembler::one_line("answer> ");
+    loop {
+        match assemble(input, &mut a, |_, _, _| {})? {
+            None => continue,
+            Some(Read::Answer(t) | Read::Command(t)) => return Ok(Some(t)),
+            Some(_) => return Ok(None),
         }
-        Ok(Some(s.trim_end().to_string()))
     }
 }
 
-/// rustyline on a terminal.
-pub struct TtyLines(pub rustyline::DefaultEditor);
+/// Save one event of the quiz and flush it at once. A full disk ends the quiz with one line: every answer
+/// before it was flushed.
+fn save(store: &Store, writer: &mut SessionWriter, kind: EventKind) -> Result<()> {
+    let session = writer.session();
+    let stop = |e| saving_failed(e, session, "quiz");
+    store.append(&writer.stamp(kind)).map_err(stop)?;
+    store.flush().map_err(stop)?;
+    Ok(())
+}
 
-impl LineInput for TtyLines {
-    fn line(&mut self, prompt: &str) -> Result<Option<String>> {
-        use rustyline::error::ReadlineError;
-        loop {
-            match self.0.readline(prompt) {
-                Ok(l) => return Ok(Some(l)),
-                Err(ReadlineError::Interrupted) => continue,
-                Err(ReadlineError::Eof) => return Ok(None),
-                Err(e) => return Err(anyhow::anyhow!("reading from the terminal: {e}")),
-            }
+/// Show item `n` of `total`: its area, the question and the lettered options.
+fn show_item(n: usize, total: usize, p: &Pick, style: Style, width: usize) {
+    outln(&format!(
+        "\n{}",
+        style.bold(&style.accent(&format!("{}/{} · {}", n + 1, total, p.area)))
+    ));
+    outln(&wrap(&p.quiz.question, width, "  "));
+    for (i, o) in p.quiz.options.iter().enumerate() {
+        outln(&wrap(
+            &format!("{}) {o}", (b'A' + i as u8) as char),
+            width,
+            "    ",
+        ));
+    }
+}
+
+/// Say whether `choice` was right, with the explanations of the choice and of the answer.
+fn show_verdict(p: &Pick, choice: usize, style: Style, width: usize) {
+    let right = (b'A' + p.quiz.answer as u8) as char;
+    if choice == p.quiz.answer {
+        outln(&style.good(&format!("✓ Correct ({right}).")));
+    } else {
+        outln(&style.bad(&format!("✗ Not quite: the answer is {right}.")));
+        if let Some(e) = p.quiz.explanations.get(choice) {
+            outln(&wrap(&format!("Your choice: {e}"), width, "  "));
         }
+    }
+    if let Some(e) = p.quiz.explanations.get(p.quiz.answer) {
+        outln(&wrap(&format!("Why {right}: {e}"), width, "  "));
     }
 }
 
@@ -135,40 +156,20 @@ impl LineInput for TtyLines {
 pub fn run(
     store: &Store,
     picks: &[Pick],
-    input: &mut dyn LineInput,
+    input: &mut dyn LineReader,
     style: Style,
 ) -> Result<(u64, usize, usize)> {
     let width = crate::output::width();
-    let session = new_session_id();
-    let mut seq = 0u32;
-    // A full disk ends the quiz at once with one line: every answer before it was flushed.
-    let stop = |e| {
-        crate::commands::stop_if_disk_full(e, |path| {
-            format!(
-                "the quiz so far is saved in {path}; free some space, then see it with `viva replay {}`",
-                fmt_id(session)
-            )
-        })
-        .context("saving the quiz")
-    };
-    let mut save = |kind: EventKind| -> Result<()> {
-        store
-            .append(&Event {
-                v: SCHEMA_VERSION,
-                session,
-                seq,
-                at: chrono::Utc::now(),
-                kind,
-            })
-            .map_err(stop)?;
-        seq += 1;
-        store.flush().map_err(stop)?;
-        Ok(())
-    };
-    save(EventKind::SessionStarted {
-        kind: SessionKind::Quiz,
-        grader: "quiz".into(),
-    })?;
+    let mut writer = SessionWriter::new(new_session_id());
+    let session = writer.session();
+    save(
+        store,
+        &mut writer,
+        EventKind::SessionStarted {
+            kind: SessionKind::Quiz,
+            grader: "quiz".into(),
+        },
+    )?;
     outln(&style.dim(&format!(
         "viva quiz · {} items · session {} · answer A-D, /skip, /quit",
         picks.len(),
@@ -177,25 +178,13 @@ pub fn run(
     let (mut correct, mut answered) = (0usize, 0usize);
     let mut reason = crate::session::EndReason::Completed;
     'items: for (n, p) in picks.iter().enumerate() {
-        outln(&format!(
-            "\n{}",
-            style.bold(&style.accent(&format!("{}/{} · {}", n + 1, picks.len(), p.area)))
-        ));
-        outln(&wrap(&p.quiz.question, width, "  "));
-        for (i, o) in p.quiz.options.iter().enumerate() {
-            outln(&wrap(
-                &format!("{}) {o}", (b'A' + i as u8) as char),
-                width,
-                "    ",
-            ));
-        }
+        show_item(n, picks.len(), p, style, width);
         let choice = loop {
-            match input.line("answer> ")? {
+            match next_reply(input)? {
                 None => {
                     reason = crate::session::EndReason::Eof;
                     break 'items;
                 }
-                Some(l) if l.trim().is_empty() => continue,
                 Some(l) => match parse_reply(&l) {
                     Ok(Reply::Choice(c)) if c < p.quiz.options.len() => break c,
                     Ok(Reply::Choice(_)) => outln(&style.warn("that option does not exist")),
@@ -210,30 +199,21 @@ pub fn run(
         };
         let ok = choice == p.quiz.answer;
         answered += 1;
-        if ok {
-            correct += 1;
-        }
-        save(EventKind::QuizAnswered {
-            turn: n as u32,
-            question: p.question.clone(),
-            item: p.item,
-            chosen: choice,
-            correct: ok,
-        })?;
-        let right = (b'A' + p.quiz.answer as u8) as char;
-        if ok {
-            outln(&style.good(&format!("✓ Correct ({right}).")));
-        } else {
-            outln(&style.bad(&format!("✗ Not quite: the answer is {right}.")));
-            if let Some(e) = p.quiz.explanations.get(choice) {
-                outln(&wrap(&format!("Your choice: {e}"), width, "  "));
-            }
-        }
-        if let Some(e) = p.quiz.explanations.get(p.quiz.answer) {
-            outln(&wrap(&format!("Why {right}: {e}"), width, "  "));
-        }
+        correct += usize::from(ok);
+        save(
+            store,
+            &mut writer,
+            EventKind::QuizAnswered {
+                turn: n as u32,
+                question: p.question.clone(),
+                item: p.item,
+                chosen: choice,
+                correct: ok,
+            },
+        )?;
+        show_verdict(p, choice, style, width);
     }
-    save(EventKind::SessionEnded { reason })?;
+    save(store, &mut writer, EventKind::SessionEnded { reason })?;
     let pct = (100 * correct).checked_div(answered).unwrap_or(0);
     outln(&format!(
         "\n{} {correct}/{answered} correct ({pct}%)",

@@ -1,13 +1,15 @@
 //! The interview shell: takes answers from an answer source (`crate::input`), carries out the state machine's
 //! effects, and saves every event to the store.
 
-use crate::bank::Bank;
+use crate::bank::{Bank, Question};
+use crate::input::commands::{self, Slash};
 use crate::input::{Read, Source};
-use crate::interview::{Command, Effect, Input, Interview};
-use crate::llm::Grader;
+use crate::interview::{Effect, Input, Interview, Purpose, Summary};
+use crate::llm::{Completion, Grader};
 use crate::output::{out, outln, Style};
 use crate::render;
-use crate::store::{fmt_id, new_session_id, Event, Store, SCHEMA_VERSION};
+use crate::session::writer::SessionWriter;
+use crate::store::{fmt_id, new_session_id, Store};
 use anyhow::{Context, Result};
 use std::collections::VecDeque;
 
@@ -39,16 +41,20 @@ impl Spend {
     }
 }
 
-/// A store error in the middle of an interview. A full disk ends the process at once with one line (see
-/// [`crate::commands::stop_if_disk_full`]); any other error is returned.
-fn stop_on_store_error(e: crate::store::StoreError, session: u64) -> Result<()> {
-    let e = crate::commands::stop_if_disk_full(e, |path| {
+/// A store error in the middle of an interview or a quiz (`what`: "session" or "quiz"). A full disk ends the
+/// process at once with one line (see [`crate::commands::stop_if_disk_full`]); any other error is returned.
+pub(crate) fn saving_failed(
+    e: crate::store::StoreError,
+    session: u64,
+    what: &str,
+) -> anyhow::Error {
+    crate::commands::stop_if_disk_full(e, |path| {
         format!(
-            "the session so far is saved in {path}; free some space, then see it with `viva replay {}`",
+            "the {what} so far is saved in {path}; free some space, then see it with `viva replay {}`",
             fmt_id(session)
         )
-    });
-    Err(e.context("saving the session"))
+    })
+    .context(format!("saving the {what}"))
 }
 
 /// Run one interview to the end; every event is stored as it happens.
@@ -67,84 +73,117 @@ pub fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let width = crate::output::width();
-    let session = new_session_id();
-    let mut seq = 0u32;
-    let mut m = Interview::new(bank, plan, &grader.name(), ladder.follow_ups)
-        .with_probes(ladder.probes)
-        .with_cost_limit(max_cost);
-    let mut queue: VecDeque<Effect> = m.step(Input::Start).into();
-    let mut spent = Spend::default();
+    let machine =
+        Interview::new(bank, plan, &grader.name(), ladder.follow_ups)
+            .with_probes(ladder.probes)
+            .with_cost_limit(max_cost);
+    let mut sh = Shell {
+        store,
+        bank,
+        grader,
+        source,
+        style,
+        width: crate::output::width(),
+        rt,
+        m: machine,
+        writer: SessionWriter::new(new_session_id()),
+        queue: VecDeque::new(),
+        spent: Spend::default(),
+    };
+    let session = sh.writer.session();
+    let start = sh.m.step(Input::Start);
+    sh.queue.extend(start);
     outln(&style.dim(&format!(
         "viva · {} grader · session {} · end each answer with an empty line, /help for commands",
         grader.name(),
         fmt_id(session)
     )));
     loop {
-        while let Some(e) = queue.pop_front() {
-            match e {
-                Effect::Persist(kind) => {
-                    let ev = Event {
-                        v: SCHEMA_VERSION,
-                        session,
-                        seq,
-                        at: chrono::Utc::now(),
-                        kind,
-                    };
-                    if let Err(e) = store.append(&ev) {
-                        stop_on_store_error(e, session)?;
-                    }
-                    seq += 1;
+        while let Some(e) = sh.queue.pop_front() {
+            sh.carry_out(e)?;
+        }
+        if sh.m.is_done() {
+            break;
+        }
+        if let Some(input) = sh.next_input()? {
+            let effects = sh.m.step(input);
+            sh.queue.extend(effects);
+        }
+    }
+    out(&format!(
+        "\nSaved session {} in {}. Replay it with: viva replay {}\n",
+        fmt_id(session),
+        store.path().display(),
+        fmt_id(session)
+    ));
+    Ok(session)
+}
+
+/// One interview in progress: the state machine, the effects it asked for that are not yet carried out, where
+/// answers come from and events go, and what the models have cost so far.
+struct Shell<'a> {
+    store: &'a Store,
+    bank: &'a Bank,
+    grader: &'a Grader,
+    source: &'a mut dyn Source,
+    style: Style,
+    width: usize,
+    rt: tokio::runtime::Runtime,
+    m: Interview<'a>,
+    writer: SessionWriter,
+    queue: VecDeque<Effect>,
+    spent: Spend,
+}
+
+/// The question `id` of the bank the interview was planned from.
+fn question<'b>(bank: &'b Bank, id: &str) -> Result<&'b Question> {
+    bank.get(id)
+        .with_context(|| format!("question {id} vanished from the bank"))
+}
+
+impl Shell<'_> {
+    /// Carry out one effect of the state machine.
+    fn carry_out(&mut self, e: Effect) -> Result<()> {
+        let (style, width) = (self.style, self.width);
+        match e {
+            Effect::Persist(kind) => {
+                let ev = self.writer.stamp(kind);
+                if let Err(e) = self.store.append(&ev) {
+                    return Err(saving_failed(e, ev.session, "session"));
                 }
-                Effect::Flush => {
-                    if let Err(e) = store.flush() {
-                        stop_on_store_error(e, session)?;
-                    }
+            }
+            Effect::Flush => {
+                if let Err(e) = self.store.flush() {
+                    return Err(saving_failed(e, self.writer.session(), "session"));
                 }
-                Effect::Ask(a) => {
-                    outln(&render::ask(&a, style, width));
-                    source.asked(&a);
-                }
-                Effect::Grade {
-                    question,
-                    rung,
-                    answer,
-                } => {
-                    let q = bank
-                        .get(&question)
-                        .with_context(|| format!("question {question} vanished from the bank"))?;
-                    let g = rt.block_on(crate::calls::grade(grader, bank, q, rung, &answer));
-                    if let Grader::Llm(l) = grader {
-                        if let Some(n) = crate::llm::breaker_notice(&l.client) {
-                            outln(&style.warn(&n));
-                        }
-                    }
-                    if let Some(a) = &g.llm {
-                        spent.add(a.prompt_tokens, a.completion_tokens, a.cost_usd);
-                    }
-                    queue.extend(m.step(Input::Graded {
-                        grade: g,
-                        spent_usd: spent.usd,
-                    }));
-                }
-                Effect::ComposeFollowUp {
-                    question,
-                    rung,
-                    purpose,
-                    target,
-                    authored: _,
-                    missed,
-                    last_answer,
-                    asked,
-                } => {
-                    let q = bank
-                        .get(&question)
-                        .with_context(|| format!("question {question} vanished from the bank"))?;
-                    let (text, c, note) = match (purpose, target) {
-                        (crate::interview::Purpose::Rung, _) | (_, None) => rt.block_on(
+            }
+            Effect::Ask(a) => {
+                outln(&render::ask(&a, style, width));
+                self.source.asked(&a);
+            }
+            Effect::Grade {
+                question,
+                rung,
+                answer,
+            } => self.grade(&question, rung, &answer)?,
+            Effect::ComposeFollowUp {
+                question: id,
+                rung,
+                purpose,
+                target,
+                authored: _,
+                missed,
+                last_answer,
+                asked,
+            } => {
+                let (grader, bank) = (self.grader, self.bank);
+                let q = question(bank, &id)?;
+                let composed =
+                    match (purpose, target) {
+                        (Purpose::Rung, _) | (_, None) => self.rt.block_on(
                             crate::calls::follow_up(grader, q, rung, &last_answer, &missed, &asked),
                         ),
-                        (p, Some(t)) => rt.block_on(crate::calls::probe(
+                        (p, Some(t)) => self.rt.block_on(crate::calls::probe(
                             grader,
                             bank,
                             q,
@@ -154,90 +193,130 @@ pub fn run(
                             &asked,
                         )),
                     };
-                    if let Some(c) = &c {
-                        let usd = if let Grader::Llm(g) = grader {
-                            g.client.cost(c)
-                        } else {
-                            None
-                        };
-                        spent.add(c.prompt_tokens, c.completion_tokens, usd);
-                    }
-                    if let Some(n) = note {
-                        outln(&style.dim(&n));
-                    }
-                    queue.extend(m.step(Input::FollowUp(text)));
-                }
-                Effect::Feedback(g) => {
-                    outln(&render::feedback(&g, style, width));
-                    if let Some(a) = &g.llm {
-                        outln(&style.dim(&render::usage_line(a, spent.tokens, spent.usd)));
-                    }
-                }
-                Effect::Delivery(d) => outln(&crate::voice::view::delivery(&d, style, width)),
-                Effect::Notice(n) => outln(&style.dim(&n)),
-                Effect::Hint(h) => outln(&style.warn(&format!("Hint: {h}"))),
-                Effect::Skipped { stage, quotes } => {
-                    outln(&style.dim(&format!(
-                        "You already covered the {} follow-up; moving on. You said:",
-                        stage.replace('_', " ")
-                    )));
-                    for q in quotes {
-                        outln(&style.dim(&wrap_quote(&q, width)));
-                    }
-                }
-                Effect::Help => outln(render::REPL_HELP),
-                Effect::Score(s) => outln(&render::summary(&s, style, width)),
-                Effect::End(s) => {
-                    outln(&render::summary(&s, style, width));
-                    if spent.tokens > 0 {
-                        outln(&format!(
-                            "  {} {} tokens, ${:.4} estimated",
-                            style.bold("Model use:"),
-                            spent.tokens,
-                            spent.usd
-                        ));
-                    }
+                self.follow_up_composed(composed);
+            }
+            Effect::Feedback(g) => {
+                outln(&render::feedback(&g, style, width));
+                if let Some(a) = &g.llm {
+                    outln(&style.dim(&render::usage_line(a, self.spent.tokens, self.spent.usd)));
                 }
             }
-        }
-        if m.is_done() {
-            break;
-        }
-        let input =
-            match source.read()? {
-                Read::Answer(t) => Input::Answer(t),
-                Read::Command(line) if line.trim().eq_ignore_ascii_case("/retry-model") => {
-                    match grader {
-                        Grader::Llm(l) => {
-                            l.client.breaker.reset();
-                            outln(&style.dim(
-                                "The model endpoint will be called again for the next answer.",
-                            ));
-                        }
-                        Grader::Offline => {
-                            outln(&style.dim("No model endpoint is in use; grading is offline."))
-                        }
-                    }
-                    continue;
+            Effect::Delivery(d) => outln(&crate::voice::view::delivery(&d, style, width)),
+            Effect::Notice(n) => outln(&style.dim(&n)),
+            Effect::Hint(h) => outln(&style.warn(&format!("Hint: {h}"))),
+            Effect::Skipped { stage, quotes } => {
+                outln(&style.dim(&format!(
+                    "You already covered the {} follow-up; moving on. You said:",
+                    stage.replace('_', " ")
+                )));
+                for q in quotes {
+                    outln(&style.dim(&wrap_quote(&q, width)));
                 }
-                Read::Command(line) => match Command::parse(&line) {
-                    Some(Ok(c)) => Input::Command(c),
-                    Some(Err(msg)) => {
-                        outln(&style.warn(&msg));
-                        continue;
-                    }
-                    None => Input::Answer(line),
-                },
-                Read::Spoken { text, voice } => Input::Spoken { text, voice },
-                Read::Eof => Input::Eof,
-            };
-        queue.extend(m.step(input));
+            }
+            Effect::Help => outln(&commands::help()),
+            Effect::Score(s) => outln(&render::summary(&s, style, width)),
+            Effect::End(s) => self.end(&s),
+        }
+        Ok(())
     }
-    out(&format!(
-        "\nSaved session {} in {}. Replay it with: viva replay {}\n",
-        fmt_id(session),
-        store.path().display(),
-        fmt_id(session)
-    ));
-    Ok(session)
+
+    /// Grade an answer and feed the grade and the spend so far to the machine (which ends the session past the
+    /// cost limit).
+    fn grade(&mut self, id: &str, rung: Option<usize>, answer: &str) -> Result<()> {
+        let (grader, style) = (self.grader, self.style);
+        let q = question(self.bank, id)?;
+        let g = self
+            .rt
+            .block_on(crate::calls::grade(grader, self.bank, q, rung, answer));
+        if let Grader::Llm(l) = grader {
+            if let Some(n) = crate::llm::breaker_notice(&l.client) {
+                outln(&style.warn(&n));
+            }
+        }
+        let spent = &mut self.spent;
+        if let Some(a) = &g.llm {
+            spent.add(a.prompt_tokens, a.completion_tokens, a.cost_usd);
+        }
+        let spent_usd = self.spent.usd;
+        self.queue.extend(self.m.step(Input::Graded {
+            grade: g,
+            spent_usd,
+        }));
+        Ok(())
+    }
+
+    /// Count what composing a follow-up cost, show its note, and feed the text to the machine.
+    fn follow_up_composed(
+        &mut self,
+        composed: (Option<String>, Option<Completion>, Option<String>),
+    ) {
+        let (text, c, note) = composed;
+        if let Some(c) = &c {
+            let usd = if let Grader::Llm(g) = self.grader {
+                g.client.cost(c)
+            } else {
+                None
+            };
+            self.spent.add(c.prompt_tokens, c.completion_tokens, usd);
+        }
+        if let Some(n) = note {
+            outln(&self.style.dim(&n));
+        }
+        self.queue.extend(self.m.step(Input::FollowUp(text)));
+    }
+
+    /// The closing summary, with what the models cost.
+    fn end(&self, s: &Summary) {
+        let style = self.style;
+        outln(&render::summary(s, style, self.width));
+        if self.spent.tokens > 0 {
+            outln(&format!(
+                "  {} {} tokens, ${:.4} estimated",
+                style.bold("Model use:"),
+                self.spent.tokens,
+                self.spent.usd
+            ));
+        }
+    }
+
+    /// Read the next answer or command for the machine; `None` when the shell handled the line itself.
+    fn next_input(&mut self) -> Result<Option<Input>> {
+        let style = self.style;
+        Ok(Some(match self.source.read()? {
+            Read::Answer(t) => Input::Answer(t),
+            Read::Command(line) => match commands::parse(&line) {
+                Some(Ok(Slash::Interview(c))) => Input::Command(c),
+                Some(Ok(Slash::RetryModel)) => {
+                    self.retry_model();
+                    return Ok(None);
+                }
+                Some(Err(msg)) => {
+                    outln(&style.warn(&msg));
+                    return Ok(None);
+                }
+                None => Input::Answer(line),
+            },
+            Read::Spoken { text, voice } => Input::Spoken { text, voice },
+            Read::Eof => Input::Eof,
+        }))
+    }
+
+    /// `/retry-model`: let the model endpoint be called again after the circuit breaker opened.
+    fn retry_model(&self) {
+        match self.grader {
+            Grader::Llm(l) => {
+                l.client.breaker.reset();
+                outln(
+                    &self
+                        .style
+                        .dim("The model endpoint will be called again for the next answer."),
+                );
+            }
+            Grader::Offline => outln(
+                &self
+                    .style
+                    .dim("No model endpoint is in use; grading is offline."),
+            ),
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod event;
 pub mod spoken;
+pub mod writer;
 
 pub use event::{
     fmt_id, EndReason, Event, EventKind, Purpose, SessionKind, SessionSummary, SCHEMA_VERSION,

@@ -10,7 +10,9 @@ use super::review::{self, Verdict};
 use super::stt::{self, SttConfig, SttError};
 use super::tts::{Speaker, TtsChoice};
 use super::SpokenMeta;
-use crate::input::{BlockSource, Read, Source, TtySource};
+use crate::input::{
+    assemble, Assembler, BlockSource, Fed, Line, LineReader, Read, Source, TtySource,
+};
 use crate::interview::Ask;
 use crate::output::{outln, wrap, Style};
 use anyhow::{Context, Result};
@@ -233,30 +235,18 @@ impl VoiceSource {
 
     /// Push-to-talk: Enter starts, Enter stops. A typed line is a typed answer or a command.
     fn push_to_talk(&mut self) -> Result<Option<Read>> {
-        let line = match self.editor().readline("> ") {
-            Ok(l) => l,
-            Err(ReadlineError::Interrupted) => return Ok(None),
-            Err(ReadlineError::Eof) => return Ok(Some(Read::Eof)),
-            Err(e) => return Err(anyhow::anyhow!("reading from the terminal: {e}")),
+        let mut a = Assembler::new();
+        let line = match self.editor().line(a.prompt())? {
+            Line::Text(l) => l,
+            Line::Interrupted => return Ok(None),
+            Line::Eof => return Ok(Some(Read::Eof)),
         };
-        if line.trim_start().starts_with('/') {
-            return Ok(Some(Read::Command(line.trim().to_string())));
-        }
         if !line.trim().is_empty() {
-            let mut buf = format!("{line}\n");
-            loop {
-                match self.editor().readline("... ") {
-                    Ok(l) if l.trim().is_empty() => break,
-                    Ok(l) => {
-                        buf.push_str(&l);
-                        buf.push('\n');
-                    }
-                    Err(ReadlineError::Interrupted) => return Ok(None),
-                    Err(ReadlineError::Eof) => break,
-                    Err(e) => return Err(anyhow::anyhow!("reading from the terminal: {e}")),
-                }
+            // A command, or the first line of a typed answer (Ctrl-C while typing it discards it).
+            if let Fed::Done(r) = a.feed(&line) {
+                return Ok(Some(r));
             }
-            return Ok(Some(Read::Answer(buf.trim_end().to_string())));
+            return assemble(self.editor(), &mut a, |_, _, _| {});
         }
         let mic = self.mic.clone().expect("a recorder in push-to-talk mode");
         let tmp = crate::settings::host()

@@ -1,0 +1,163 @@
+//! The interview prompt's slash commands in one table: what the prompt accepts (names and aliases) and the
+//! `/help` list are both read from [`COMMANDS`].
+
+use crate::interview::Command;
+
+/// What a slash command asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slash {
+    /// A command for the interview itself.
+    Interview(Command),
+    /// Call the model endpoint again after viva switched it off (the shell's own command).
+    RetryModel,
+}
+
+/// One slash command.
+#[derive(Debug)]
+pub struct SlashCommand {
+    /// The name shown in the help, without the slash.
+    pub name: &'static str,
+    /// Other names accepted for it.
+    pub aliases: &'static [&'static str],
+    /// Only taken when alone on its line; other commands ignore words after them.
+    pub alone: bool,
+    /// What it asks for.
+    pub action: Slash,
+    /// Its line in the help.
+    pub help: &'static str,
+}
+
+/// Every slash command, in help order.
+pub const COMMANDS: &[SlashCommand] = &[
+    interview(
+        "skip",
+        &["s", "next"],
+        Command::Skip,
+        "move to the next question",
+    ),
+    interview(
+        "hint",
+        &[],
+        Command::Hint,
+        "a hint on the gap your last answer showed (again: more direct)",
+    ),
+    interview(
+        "repeat",
+        &["r", "again"],
+        Command::Repeat,
+        "show the current question again",
+    ),
+    interview("score", &[], Command::Score, "your scores so far"),
+    interview(
+        "quit",
+        &["q", "exit"],
+        Command::Quit,
+        "end the interview and save it (Ctrl-D too)",
+    ),
+    interview("help", &["h", "?"], Command::Help, "this list"),
+    SlashCommand {
+        name: "retry-model",
+        aliases: &[],
+        alone: true,
+        action: Slash::RetryModel,
+        help: "call the model endpoint again after viva switched it off",
+    },
+];
+
+const fn interview(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    command: Command,
+    help: &'static str,
+) -> SlashCommand {
+    SlashCommand {
+        name,
+        aliases,
+        alone: false,
+        action: Slash::Interview(command),
+        help,
+    }
+}
+
+/// Parse a line that starts with '/' (`None` otherwise). `Err` carries a message for an unknown command.
+pub fn parse(line: &str) -> Option<Result<Slash, String>> {
+    let t = line.trim();
+    let word = t.strip_prefix('/')?;
+    let word = word.split_whitespace().next().unwrap_or("").to_lowercase();
+    let known = COMMANDS.iter().find(|c| {
+        (c.name == word || c.aliases.contains(&word.as_str()))
+            && (!c.alone || t.eq_ignore_ascii_case(&format!("/{}", c.name)))
+    });
+    Some(match known {
+        Some(c) => Ok(c.action),
+        None => Err(format!("unknown command '/{word}' (type /help)")),
+    })
+}
+
+/// The `/help` list.
+pub fn help() -> String {
+    let mut s = String::from("Type your answer; end it with an empty line.\n");
+    for c in COMMANDS {
+        let name = format!("/{}", c.name);
+        s.push_str(&format!("  {name:<7}  {}\n", c.help));
+    }
+    s.push_str("Ctrl-C clears what you have typed.");
+    s
+}
+
+/// The interview's own commands as they are listed in `viva interview --help`: "/skip /hint … /help".
+pub fn interview_list() -> String {
+    let names: Vec<String> = COMMANDS
+        .iter()
+        .filter(|c| matches!(c.action, Slash::Interview(_)))
+        .map(|c| format!("/{}", c.name))
+        .collect();
+    names.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases() {
+        let cases = [
+            ("/skip", Ok(Slash::Interview(Command::Skip))),
+            ("  /NEXT please ", Ok(Slash::Interview(Command::Skip))),
+            ("/r", Ok(Slash::Interview(Command::Repeat))),
+            ("/?", Ok(Slash::Interview(Command::Help))),
+            ("/exit", Ok(Slash::Interview(Command::Quit))),
+            ("/Retry-Model ", Ok(Slash::RetryModel)),
+            (
+                "/retry-model now",
+                Err("unknown command '/retry-model' (type /help)".into()),
+            ),
+            ("/", Err("unknown command '/' (type /help)".into())),
+            (
+                "/dance",
+                Err("unknown command '/dance' (type /help)".into()),
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(parse(line), Some(want), "{line}");
+        }
+        assert_eq!(parse("skip"), None);
+    }
+
+    #[test]
+    fn the_interview_commands_parse_as_the_machine_parses_them() {
+        for c in COMMANDS.iter().filter(|c| !c.alone) {
+            for w in std::iter::once(&c.name).chain(c.aliases) {
+                let line = format!("/{w}");
+                let machine = Command::parse(&line).map(|r| r.map(Slash::Interview));
+                assert_eq!(parse(&line), machine, "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_help_list() {
+        assert_eq!(help(), crate::render::REPL_HELP);
+        assert_eq!(interview_list(), "/skip /hint /repeat /score /quit /help");
+    }
+}
