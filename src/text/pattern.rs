@@ -12,6 +12,7 @@ pub const WINDOW: usize = 30;
 /// Other tokens allowed between consecutive words of a phrase.
 pub const GAP: usize = 2;
 
+/// One item of a compiled phrase: what one token must be.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Item {
     /// An interned stem (see [`intern`]).
@@ -19,7 +20,9 @@ pub(super) enum Item {
     /// An interned stem of a [`super::normalize::CASED_WORDS`] word and the sense the pattern means (true: the
     /// acronym).
     Cased(u32, bool),
+    /// A prefix of the token's surface form or stem (`quantiz*`).
     Prefix(String),
+    /// A number within an inclusive range (`#9`, `#0.05..0.2`).
     Num(f64, f64),
 }
 
@@ -69,6 +72,7 @@ pub struct PatternError {
     pub msg: String,
 }
 
+/// A [`PatternError`] for pattern `p`.
 pub(super) fn perr(p: &str, msg: impl Into<String>) -> PatternError {
     PatternError {
         pattern: p.to_string(),
