@@ -105,16 +105,6 @@ pub fn help() -> String {
     s
 }
 
-/// The interview's own commands as they are listed in `viva interview --help`: "/skip /hint … /help".
-pub fn interview_list() -> String {
-    let names: Vec<String> = COMMANDS
-        .iter()
-        .filter(|c| matches!(c.action, Slash::Interview(_)))
-        .map(|c| format!("/{}", c.name))
-        .collect();
-    names.join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +148,5 @@ mod tests {
     #[test]
     fn the_help_list() {
         assert_eq!(help(), crate::render::REPL_HELP);
-        assert_eq!(interview_list(), "/skip /hint /repeat /score /quit /help");
     }
 }
