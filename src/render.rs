@@ -260,14 +260,3 @@ fn what_to_work_on(s: &mut String, turns: &[TurnResult], st: Style, width: usize
         }
     }
 }
-
-/// Help text for the REPL.
-pub const REPL_HELP: &str = "Type your answer; end it with an empty line.
-  /skip    move to the next question
-  /hint    a hint on the gap your last answer showed (again: more direct)
-  /repeat  show the current question again
-  /score   your scores so far
-  /quit    end the interview and save it (Ctrl-D too)
-  /help    this list
-  /retry-model  call the model endpoint again after viva switched it off
-Ctrl-C clears what you have typed.";

@@ -73,10 +73,9 @@ pub fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let machine =
-        Interview::new(bank, plan, &grader.name(), ladder.follow_ups)
-            .with_probes(ladder.probes)
-            .with_cost_limit(max_cost);
+    let machine = Interview::new(bank, plan, &grader.name(), ladder.follow_ups)
+        .with_probes(ladder.probes)
+        .with_cost_limit(max_cost);
     let mut sh = Shell {
         store,
         bank,

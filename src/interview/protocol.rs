@@ -22,24 +22,6 @@ pub enum Command {
     Help,
 }
 
-impl Command {
-    /// Parse a line that starts with '/'. `Err` carries a message for an unknown command.
-    pub fn parse(line: &str) -> Option<Result<Command, String>> {
-        let t = line.trim();
-        let word = t.strip_prefix('/')?;
-        let word = word.split_whitespace().next().unwrap_or("").to_lowercase();
-        Some(match word.as_str() {
-            "skip" | "s" | "next" => Ok(Command::Skip),
-            "hint" => Ok(Command::Hint),
-            "repeat" | "r" | "again" => Ok(Command::Repeat),
-            "score" => Ok(Command::Score),
-            "quit" | "q" | "exit" => Ok(Command::Quit),
-            "help" | "h" | "?" => Ok(Command::Help),
-            _ => Err(format!("unknown command '/{word}' (type /help)")),
-        })
-    }
-}
-
 /// What the shell feeds the machine.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {

@@ -311,16 +311,6 @@ fn eof_while_asking_ends_and_saves() {
     assert!(matches!(fx.last(), Some(Effect::End(s)) if s.reason == Some(EndReason::Eof)));
 }
 
-#[rstest]
-#[case("/skip", Some(Ok(Command::Skip)))]
-#[case("  /HINT ", Some(Ok(Command::Hint)))]
-#[case("/quit now", Some(Ok(Command::Quit)))]
-#[case("/bogus", Some(Err("unknown command '/bogus' (type /help)".to_string())))]
-#[case("a normal answer", None)]
-fn command_parsing(#[case] line: &str, #[case] want: Option<Result<Command, String>>) {
-    assert_eq!(Command::parse(line), want);
-}
-
 #[test]
 fn spoken_answer_keeps_its_voice_data_and_delivery_follows_feedback() {
     use crate::session::{Delivery, SpokenMeta};
