@@ -6,10 +6,10 @@ use crate::cli::RegradeArgs;
 use crate::llm::Grader;
 use crate::output::{json, outln, Style};
 use crate::review::{self, regrade::RegradeRow, Answered};
+use crate::session::SessionWriter;
 use crate::settings::Settings;
-use crate::store::{fmt_id, Event, EventKind, SCHEMA_VERSION};
+use crate::store::{fmt_id, Event, EventKind};
 use anyhow::{bail, Context, Result};
-use chrono::Utc;
 
 /// `viva regrade`: grade every answer of a session again and append `Regraded` events (the originals stay).
 pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Result<i32> {
@@ -25,13 +25,8 @@ pub fn regrade(s: &Settings, a: &RegradeArgs, grader: &Grader, st: Style) -> Res
     let ids: Vec<String> = h.answers.iter().map(|t| t.question.clone()).collect();
     crate::bank::lazy::compile(&mut bank, &ids)
         .map_err(|e| anyhow::anyhow!("invalid question bank: {e}"))?;
-    let next_seq = events
-        .iter()
-        .map(|e| e.seq)
-        .max()
-        .map(|m| m + 1)
-        .unwrap_or(0);
-    let done = grade_again(&h.answers, &bank, grader, id, next_seq)?;
+    let writer = SessionWriter::resume(id, &events);
+    let done = grade_again(&h.answers, &bank, grader, writer)?;
     // One transaction: the new grades and the views they change. A full disk ends the command at once.
     let stop = |e| {
         super::stop_if_disk_full(e, |path| {
@@ -68,14 +63,13 @@ struct Regraded {
     notes: Vec<String>,
 }
 
-/// Grade the `answers` of session `id` again; the events get sequence numbers from `seq` on. An answer whose
+/// Grade the `answers` of a session again; `writer` stamps the new events after the session's last. An answer whose
 /// question or follow-up left the bank is skipped with a note.
 fn grade_again(
     answers: &[Answered],
     bank: &Bank,
     grader: &Grader,
-    id: u64,
-    mut seq: u32,
+    mut writer: SessionWriter,
 ) -> Result<Regraded> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -105,17 +99,10 @@ fn grade_again(
         }
         let g = rt.block_on(grader.grade_quiet(bank, q, t.rung, &t.answer));
         done.rows.push(RegradeRow::new(t, &g));
-        done.events.push(Event {
-            v: SCHEMA_VERSION,
-            session: id,
-            seq,
-            at: Utc::now(),
-            kind: EventKind::Regraded {
-                turn: t.turn,
-                grade: g,
-            },
-        });
-        seq += 1;
+        done.events.push(writer.stamp(EventKind::Regraded {
+            turn: t.turn,
+            grade: g,
+        }));
     }
     Ok(done)
 }

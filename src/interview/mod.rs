@@ -104,8 +104,11 @@ impl<'a> Interview<'a> {
             (Asking(_), Input::Answer(text)) => self.answer(text, None, &mut fx),
             (Asking(_), Input::Spoken { text, voice }) => self.answer(text, Some(voice), &mut fx),
             (Grading { .. }, Input::Graded { grade, spent_usd }) => {
-                self.graded(grade, &mut fx);
-                self.stop_at_cost_limit(spent_usd, &mut fx);
+                let over = self.cost_limit.filter(|limit| spent_usd >= *limit);
+                self.graded(grade, over.is_none(), &mut fx);
+                if let Some(limit) = over {
+                    self.stop_at_cost_limit(spent_usd, limit, &mut fx);
+                }
             }
             (Composing { authored }, Input::FollowUp(text)) => {
                 let authored = authored.clone();
@@ -196,7 +199,8 @@ impl<'a> Interview<'a> {
     }
 
     /// The grade for the pending answer: store it, show it, then go on.
-    fn graded(&mut self, g: Grade, fx: &mut Vec<Effect>) {
+    /// Store, record and show a grade; then, when `go_on`, move to the next follow-up or question.
+    fn graded(&mut self, g: Grade, go_on: bool, fx: &mut Vec<Effect>) {
         let delivery = match &mut self.phase {
             Phase::Grading { delivery } => delivery.take(),
             _ => None,
@@ -211,20 +215,18 @@ impl<'a> Interview<'a> {
         if let Some(d) = delivery {
             fx.push(Effect::Delivery(d));
         }
-        self.advance(&g, fx);
+        if go_on {
+            self.advance(&g, fx);
+        }
     }
 
-    /// After a grade: end the session once the model spend so far has reached the cost limit.
-    fn stop_at_cost_limit(&mut self, spent_usd: f64, fx: &mut Vec<Effect>) {
-        let Some(limit) = self.cost_limit else {
-            return;
-        };
-        if spent_usd >= limit && !self.is_done() {
-            fx.push(Effect::Notice(format!(
-                "Cost limit reached (${spent_usd:.4} of ${limit:.4}); ending the session."
-            )));
-            self.finish(EndReason::CostLimit, fx);
-        }
+    /// After the grade that brought the model spend to the cost limit: end the session at once, before any
+    /// follow-up is composed or question asked (composing one would cost more and never be shown).
+    fn stop_at_cost_limit(&mut self, spent_usd: f64, limit: f64, fx: &mut Vec<Effect>) {
+        fx.push(Effect::Notice(format!(
+            "Cost limit reached (${spent_usd:.4} of ${limit:.4}); ending the session."
+        )));
+        self.finish(EndReason::CostLimit, fx);
     }
 
     fn record(&mut self, g: &Grade) {

@@ -205,9 +205,16 @@ fn the_cost_limit_ends_the_session_after_the_grade_that_reaches_it() {
             .iter()
             .any(|e| matches!(e, Effect::ComposeFollowUp { .. })));
     }
-    // At the limit the grade is still stored and shown, then the session ends with a notice.
+    // At the limit the grade is still stored and shown, then the session ends with a notice, and no follow-up is
+    // composed (that would be another model call) nor any question asked.
     let (done, fx) = grade_with(Some(0.05), 0.05);
     assert!(done);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Feedback(_))));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::ComposeFollowUp { .. } | Effect::Ask(_))),
+        "{fx:?}"
+    );
     assert!(persisted(&fx)
         .iter()
         .any(|k| matches!(k, EventKind::Graded { .. })));

@@ -16,6 +16,13 @@ impl SessionWriter {
         SessionWriter { session, seq: 0 }
     }
 
+    /// A writer that goes on with an existing session whose log holds `events`: numbering continues after the
+    /// highest sequence number there.
+    pub fn resume(session: u64, events: &[Event]) -> Self {
+        let seq = events.iter().map(|e| e.seq + 1).max().unwrap_or(0);
+        SessionWriter { session, seq }
+    }
+
     /// The session id.
     pub fn session(&self) -> u64 {
         self.session
@@ -59,5 +66,18 @@ mod tests {
         assert_eq!((b.session, b.seq), (42, 1));
         assert_eq!(b.kind, start);
         assert_eq!(w.session(), 42);
+        let mut r = SessionWriter::resume(42, &[a, b]);
+        assert_eq!(r.stamp(start).seq, 2);
+        assert_eq!(
+            SessionWriter::resume(7, &[])
+                .stamp_at(
+                    EventKind::SessionEnded {
+                        reason: crate::session::EndReason::Quit
+                    },
+                    at
+                )
+                .seq,
+            0
+        );
     }
 }
