@@ -94,6 +94,23 @@ pub fn parse(line: &str) -> Option<Result<Slash, String>> {
     })
 }
 
+/// What Tab offers for the line up to the cursor: when it is a slash word being typed (and nothing else), every
+/// command name (aliases are not offered) that starts with it, in table order. An answer completes to nothing.
+pub fn completions(before_cursor: &str) -> Vec<String> {
+    let Some(word) = before_cursor.trim_start().strip_prefix('/') else {
+        return Vec::new();
+    };
+    if word.contains(char::is_whitespace) {
+        return Vec::new();
+    }
+    let word = word.to_lowercase();
+    COMMANDS
+        .iter()
+        .filter(|c| c.name.starts_with(&word))
+        .map(|c| format!("/{}", c.name))
+        .collect()
+}
+
 /// The `/help` list.
 pub fn help() -> String {
     let mut s = String::from("Type your answer; end it with an empty line.\n");
@@ -134,6 +151,17 @@ mod tests {
             assert_eq!(parse(line), Some(want), "{line}");
         }
         assert_eq!(parse("skip"), None);
+    }
+
+    #[test]
+    fn tab_completes_slash_words_only() {
+        assert_eq!(completions("/sc"), ["/score"]);
+        assert_eq!(completions("  /RE"), ["/repeat", "/retry-model"]);
+        assert_eq!(completions("/").len(), COMMANDS.len());
+        assert!(completions("/skip now").is_empty());
+        assert!(completions("anchors /s").is_empty());
+        assert!(completions("/zz").is_empty());
+        assert!(completions("").is_empty());
     }
 
     #[test]

@@ -79,7 +79,7 @@ impl<R: BufRead> LineReader for PipeLines<R> {
     }
 }
 
-impl LineReader for rustyline::DefaultEditor {
+impl<H: rustyline::Helper> LineReader for rustyline::Editor<H, rustyline::history::DefaultHistory> {
     fn line(&mut self, prompt: &str) -> Result<Line> {
         use rustyline::error::ReadlineError;
         match self.readline(prompt) {
@@ -138,9 +138,34 @@ impl<R: BufRead> Source for BlockSource<R> {
     }
 }
 
-/// rustyline on a terminal: history, Ctrl-C clears the input, Ctrl-D ends.
+/// Tab at the interview prompt: completes a slash command from [`commands::COMMANDS`]; answers get nothing.
+pub struct SlashHelper;
+
+impl rustyline::completion::Completer for SlashHelper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        let before = line.get(..pos).unwrap_or(line);
+        let start = before.len() - before.trim_start().len();
+        Ok((start, commands::completions(before)))
+    }
+}
+
+impl rustyline::hint::Hinter for SlashHelper {
+    type Hint = String;
+}
+impl rustyline::highlight::Highlighter for SlashHelper {}
+impl rustyline::validate::Validator for SlashHelper {}
+impl rustyline::Helper for SlashHelper {}
+
+/// rustyline on a terminal: history, Tab completes slash commands, Ctrl-C clears the input, Ctrl-D ends.
 pub struct TtySource {
-    ed: rustyline::DefaultEditor,
+    ed: rustyline::Editor<SlashHelper, rustyline::history::DefaultHistory>,
     history: Option<std::path::PathBuf>,
     style: Style,
 }
@@ -148,7 +173,8 @@ pub struct TtySource {
 impl TtySource {
     /// A new editor with persistent history.
     pub fn new(style: Style) -> Result<Self> {
-        let mut ed = rustyline::DefaultEditor::new().context("starting the line editor")?;
+        let mut ed = rustyline::Editor::new().context("starting the line editor")?;
+        ed.set_helper(Some(SlashHelper));
         let history = crate::settings::host().history.clone();
         if let Some(h) = &history {
             let _ = ed.load_history(h);

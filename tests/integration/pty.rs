@@ -117,6 +117,25 @@ fn no_color_is_respected_in_a_terminal() {
 }
 
 #[test]
+fn tab_completes_a_slash_command() {
+    let sb = Sandbox::new();
+    let mut s = spawn(
+        &sb,
+        &["interview", "--question", "cv-detection-anchor-boxes"],
+        true,
+    );
+    answer(&mut s, &["Nine anchors per location."]);
+    s.expect("Follow-up").unwrap();
+    s.expect("> ").unwrap();
+    s.send("/sco\t").unwrap();
+    s.expect("/score").unwrap();
+    s.send_line("").unwrap();
+    s.expect("Session summary").unwrap();
+    s.send_line("/qu\t").unwrap();
+    s.expect("Saved session").unwrap();
+}
+
+#[test]
 fn kill_9_after_a_graded_turn_keeps_the_turn() {
     let sb = Sandbox::new();
     let mut s = spawn(
