@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod draft;
 pub mod embed;
+pub mod errors;
 pub mod grade;
 pub mod html;
 pub mod input;

@@ -193,15 +193,6 @@ pub fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// The innermost cause of an error chain, for a one-line message ("connection refused", not the wrapper's words).
-pub fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
-
 /// Write `text` to the file `path` for `-o FILE` / `--html FILE`.
 ///
 /// - An existing regular file is replaced only with `force`; otherwise the error says to add `--force`.

