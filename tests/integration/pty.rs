@@ -96,16 +96,23 @@ fn two_question_interview_in_a_terminal() {
     assert!(replay.contains("Session ended (eof)"));
 }
 
-#[test]
-fn no_color_is_respected_in_a_terminal() {
-    let sb = Sandbox::new();
+/// An anchor-box interview with NO_COLOR, one short answer typed, up to its follow-up; the capture holds what was
+/// printed before "Follow-up".
+fn one_answer_without_colour(sb: &Sandbox) -> (Session, expectrl::Captures) {
     let mut s = spawn(
-        &sb,
+        sb,
         &["interview", "--question", "cv-detection-anchor-boxes"],
         true,
     );
     answer(&mut s, &["Nine anchors per location."]);
     let cap = s.expect("Follow-up").unwrap();
+    (s, cap)
+}
+
+#[test]
+fn no_color_is_respected_in_a_terminal() {
+    let sb = Sandbox::new();
+    let (mut s, cap) = one_answer_without_colour(&sb);
     let before = String::from_utf8_lossy(cap.before()).to_string();
     assert!(before.contains("Score"), "{before}");
     assert!(
@@ -119,13 +126,7 @@ fn no_color_is_respected_in_a_terminal() {
 #[test]
 fn tab_completes_a_slash_command() {
     let sb = Sandbox::new();
-    let mut s = spawn(
-        &sb,
-        &["interview", "--question", "cv-detection-anchor-boxes"],
-        true,
-    );
-    answer(&mut s, &["Nine anchors per location."]);
-    s.expect("Follow-up").unwrap();
+    let (mut s, _) = one_answer_without_colour(&sb);
     s.expect("> ").unwrap();
     s.send("/sco\t").unwrap();
     s.expect("/score").unwrap();
