@@ -13,9 +13,7 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
     let mut asked_since = false;
     for en in Transcript::new(events).entries() {
         match en {
-            Entry::Question { .. } | Entry::FollowUp { .. } | Entry::Quiz { .. } => {
-                asked_since = true
-            }
+            Entry::Question(_) | Entry::FollowUp { .. } | Entry::Quiz(_) => asked_since = true,
             Entry::Graded { .. } => asked_since = false,
             _ => {}
         }
@@ -36,24 +34,17 @@ pub fn transcript(events: &[Event], style: Style, width: usize) -> Vec<String> {
 /// One transcript entry as terminal text.
 fn terminal_entry(en: Entry<'_>, style: Style, width: usize) -> String {
     match en {
-        Entry::Started {
-            id,
-            kind,
-            grader,
-            at,
-        } => style.dim(&format!(
-            "Session {id} · {kind:?} · {grader} grader · {}\n",
-            at.format("%Y-%m-%d %H:%M UTC")
+        Entry::Started(h) => style.dim(&format!(
+            "Session {} · {} · {}\n",
+            h.id,
+            h.kind_and_grader(),
+            h.started()
         )),
-        Entry::Question {
-            title,
-            text,
-            question,
-        } => format!(
+        Entry::Question(q) => format!(
             "\n{}\n{}\n{}",
-            style.bold(&style.accent(&format!("Question · {title}"))),
-            wrap(text, width, "  "),
-            style.dim(&format!("  ({question})\n"))
+            style.bold(&style.accent(&format!("Question · {}", q.title))),
+            wrap(q.text, width, "  "),
+            style.dim(&format!("  ({})\n", q.question))
         ),
         Entry::FollowUp { label, text } => format!(
             "\n{}\n{}\n",
@@ -70,18 +61,16 @@ fn terminal_entry(en: Entry<'_>, style: Style, width: usize) -> String {
         }
         Entry::Graded { grade } => format!("{}\n", render::feedback(grade, style, width)),
         Entry::Skipped { question } => style.dim(&format!("(skipped {question})\n")),
-        Entry::Quiz {
-            question,
-            number,
-            option,
-            correct,
-        } => {
-            let mark = if correct {
+        Entry::Quiz(p) => {
+            let mark = if p.correct {
                 style.good("✓")
             } else {
                 style.bad("✗")
             };
-            format!("{mark} quiz {question} #{number}: chose {option}\n")
+            format!(
+                "{mark} quiz {} #{}: chose {}\n",
+                p.question, p.number, p.option
+            )
         }
         Entry::Regraded { turn, at, grade } => style.dim(&format!(
             "Regraded turn {turn} on {}: {}/100 ({})\n",
@@ -107,22 +96,17 @@ pub fn markdown(events: &[Event]) -> String {
 /// One transcript entry as Markdown.
 fn markdown_entry(en: Entry<'_>) -> String {
     match en {
-        Entry::Started {
-            id,
-            kind,
-            grader,
-            at,
-        } => format!(
-            "# viva session {id}\n\n{kind:?} · {grader} grader · started {}\n",
-            at.format("%Y-%m-%d %H:%M UTC")
+        Entry::Started(h) => format!(
+            "# viva session {}\n\n{} · started {}\n",
+            h.id,
+            h.kind_and_grader(),
+            h.started()
         ),
-        Entry::Question {
-            title,
-            text,
-            question,
-        } => format!(
-            "\n## {title}\n\n`{question}`\n\n> {}\n",
-            text.replace('\n', "\n> ")
+        Entry::Question(q) => format!(
+            "\n## {}\n\n`{}`\n\n> {}\n",
+            q.title,
+            q.question,
+            q.text.replace('\n', "\n> ")
         ),
         Entry::FollowUp { label, text } => format!(
             "\n### Follow-up ({label})\n\n> {}\n",
@@ -141,14 +125,12 @@ fn markdown_entry(en: Entry<'_>) -> String {
         }
         Entry::Graded { grade } => markdown_grade(grade),
         Entry::Skipped { question } => format!("\n_(skipped {question})_\n"),
-        Entry::Quiz {
-            question,
-            number,
-            option,
-            correct,
-        } => format!(
-            "- quiz `{question}` #{number}: option {option} — {}\n",
-            if correct { "correct" } else { "wrong" }
+        Entry::Quiz(p) => format!(
+            "- quiz `{}` #{}: option {} — {}\n",
+            p.question,
+            p.number,
+            p.option,
+            if p.correct { "correct" } else { "wrong" }
         ),
         Entry::Regraded { turn, at, grade } => format!(
             "- regraded turn {turn} on {}: **{}/100** ({} grader)\n",

@@ -40,8 +40,8 @@ pub fn transcript(events: &[Event]) -> String {
     let mut s = String::new();
     let mut title = String::from("viva session");
     for en in Transcript::new(events).entries() {
-        if let Entry::Started { id, .. } = en {
-            title = format!("viva session {id}");
+        if let Entry::Started(h) = en {
+            title = format!("viva session {}", h.id);
         }
         html_entry(en, &title, &mut s);
     }
@@ -51,26 +51,20 @@ pub fn transcript(events: &[Event]) -> String {
 /// One transcript entry as HTML, every text escaped.
 fn html_entry(en: Entry<'_>, title: &str, s: &mut String) {
     let _ = match en {
-        Entry::Started {
-            kind, grader, at, ..
-        } => writeln!(
+        Entry::Started(h) => writeln!(
             s,
-            "<h1>{}</h1>\n<p class=\"muted\">{kind:?} · {} grader · started {}</p>",
+            "<h1>{}</h1>\n<p class=\"muted\">{} · started {}</p>",
             e(title),
-            e(grader),
-            at.format("%Y-%m-%d %H:%M UTC")
+            e(&h.kind_and_grader()),
+            h.started()
         ),
-        Entry::Question {
-            title,
-            text,
-            question,
-        } => writeln!(
+        Entry::Question(q) => writeln!(
             s,
             "<section class=\"q\"><h2>{}</h2><div class=\"stage\">question · <span class=\"id\">{}</span></div>\
              <p class=\"prompt\">{}</p></section>",
-            e(title),
-            e(question),
-            e(text)
+            e(q.title),
+            e(q.question),
+            e(q.text)
         ),
         Entry::FollowUp { label, text } => writeln!(
             s,
@@ -107,17 +101,14 @@ fn html_entry(en: Entry<'_>, title: &str, s: &mut String) {
         Entry::Skipped { question } => {
             writeln!(s, "<p class=\"note\">(skipped {})</p>", e(question))
         }
-        Entry::Quiz {
-            question,
-            number,
-            option,
-            correct,
-        } => {
-            let (cls, mark) = if correct { ("good", "✓") } else { ("bad", "✗") };
+        Entry::Quiz(p) => {
+            let (cls, mark) = if p.correct { ("good", "✓") } else { ("bad", "✗") };
             writeln!(
                 s,
-                "<p><span class=\"{cls}\">{mark}</span> quiz <span class=\"id\">{}</span> #{number}: option {option}</p>",
-                e(question)
+                "<p><span class=\"{cls}\">{mark}</span> quiz <span class=\"id\">{}</span> #{}: option {}</p>",
+                e(p.question),
+                p.number,
+                p.option
             )
         }
         Entry::Ended { reason, at } => writeln!(

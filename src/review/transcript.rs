@@ -8,29 +8,62 @@ use crate::session::event::follow_up_label;
 use crate::session::{fmt_id, Event, EventKind, SessionKind, SpokenMeta};
 use chrono::{DateTime, Utc};
 
+/// A session's header.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    /// Display id.
+    pub id: &'a str,
+    /// Interview or quiz.
+    pub kind: SessionKind,
+    /// Which grader the session used.
+    pub grader: &'a str,
+    /// When it started.
+    pub at: DateTime<Utc>,
+}
+
+impl Header<'_> {
+    /// "Interview · offline grader": what kind of session, graded by whom.
+    pub fn kind_and_grader(&self) -> String {
+        format!("{:?} · {} grader", self.kind, self.grader)
+    }
+
+    /// When it started, to the minute in UTC.
+    pub fn started(&self) -> String {
+        self.at.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+/// A main question as asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// The question as asked.
+    pub text: &'a str,
+    /// Its id.
+    pub question: &'a str,
+}
+
+/// A quiz item as answered.
+#[derive(Debug, Clone, Copy)]
+pub struct QuizPick<'a> {
+    /// The question it belongs to.
+    pub question: &'a str,
+    /// The item's number (1-based).
+    pub number: usize,
+    /// The chosen option's letter.
+    pub option: char,
+    /// Whether it was the right one.
+    pub correct: bool,
+}
+
 /// What a reader sees of one event.
 #[derive(Debug, Clone, Copy)]
 pub enum Entry<'a> {
     /// The session's header.
-    Started {
-        /// Display id.
-        id: &'a str,
-        /// Interview or quiz.
-        kind: SessionKind,
-        /// Which grader the session used.
-        grader: &'a str,
-        /// When it started.
-        at: DateTime<Utc>,
-    },
+    Started(Header<'a>),
     /// A main question.
-    Question {
-        /// Its title.
-        title: &'a str,
-        /// The question as asked.
-        text: &'a str,
-        /// Its id.
-        question: &'a str,
-    },
+    Question(Asked<'a>),
     /// A follow-up, probe or challenge.
     FollowUp {
         /// Its label ("implementation", "probe · head-not-depth", …).
@@ -63,16 +96,7 @@ pub enum Entry<'a> {
         question: &'a str,
     },
     /// A quiz item.
-    Quiz {
-        /// The question it belongs to.
-        question: &'a str,
-        /// The item's number (1-based).
-        number: usize,
-        /// The chosen option's letter.
-        option: char,
-        /// Whether it was the right one.
-        correct: bool,
-    },
+    Quiz(QuizPick<'a>),
     /// A later re-grade.
     Regraded {
         /// The turn re-graded (1-based).
@@ -128,22 +152,22 @@ impl<'a> Transcript<'a> {
 
 fn entry<'a>(e: &'a Event, label: &'a str) -> Entry<'a> {
     match &e.kind {
-        EventKind::SessionStarted { kind, grader } => Entry::Started {
+        EventKind::SessionStarted { kind, grader } => Entry::Started(Header {
             id: label,
             kind: *kind,
             grader,
             at: e.at,
-        },
+        }),
         EventKind::QuestionAsked {
             title,
             text,
             question,
             ..
-        } => Entry::Question {
+        } => Entry::Question(Asked {
             title,
             text,
             question,
-        },
+        }),
         EventKind::FollowUpAsked { text, .. } => Entry::FollowUp { label, text },
         EventKind::HintShown { level, text, .. } => Entry::Hint {
             level: *level,
@@ -161,12 +185,12 @@ fn entry<'a>(e: &'a Event, label: &'a str) -> Entry<'a> {
             chosen,
             correct,
             ..
-        } => Entry::Quiz {
+        } => Entry::Quiz(QuizPick {
             question,
             number: item + 1,
             option: (b'A' + (*chosen).min(25) as u8) as char,
             correct: *correct,
-        },
+        }),
         EventKind::Regraded { turn, grade } => Entry::Regraded {
             turn: *turn as usize + 1,
             at: e.at,
