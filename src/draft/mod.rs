@@ -138,6 +138,28 @@ fn key_terms(claim: &str, question_stems: &HashSet<String>, lex: &Lexicon) -> Ve
     out
 }
 
+/// Derivational endings stripped to reach a word's family ("reusability", "reused" and "reusable" share "reus").
+const DERIVED: &[&str] = &[
+    "abilities", "ability", "ibility", "ations", "ation", "ments", "ment", "ness", "ities", "ity", "able", "ible",
+    "ively", "ive", "ions", "ion", "ers", "er", "ing", "ed", "es", "e", "s",
+];
+/// Shortest family prefix kept: shorter roots would match unrelated words.
+const MIN_ROOT: usize = 5;
+
+/// A key term as a pattern that matches its word family: a prefix pattern on the root when stripping one
+/// derivational ending leaves at least [`MIN_ROOT`] letters ("abstraction" -> `abstract*`), else the word itself.
+/// Numbers stay number patterns.
+fn word_family(term: &str) -> String {
+    if term.starts_with('#') {
+        return term.to_string();
+    }
+    DERIVED
+        .iter()
+        .find_map(|end| term.strip_suffix(end))
+        .filter(|root| root.len() >= MIN_ROOT)
+        .map_or_else(|| term.to_string(), |root| format!("{root}*"))
+}
+
 fn trim_num(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
@@ -218,7 +240,7 @@ fn criterion(claim: &str, terms: Vec<String>, n: usize) -> CriterionSpec {
             None => Vec::new(),
         }
     } else {
-        terms.clone()
+        terms.iter().map(|t| word_family(t)).collect()
     };
     let id = {
         let words: Vec<String> = terms

@@ -109,6 +109,8 @@ struct StatementWords {
     content: HashSet<String>,
     /// The statement denies (see [`polarity`]).
     negated: bool,
+    /// The stems a contrast in the statement covers (see [`contrasted`]).
+    contrasted: HashSet<String>,
 }
 
 /// The words of criterion statements under `lex`, worked out once per statement and lexicon for the process
@@ -129,7 +131,8 @@ fn statement_words(statements: &[&str], lex: &Lexicon) -> Vec<Arc<StatementWords
                     .into_iter()
                     .map(str::to_string)
                     .collect(),
-                negated: polarity(&toks),
+                negated: polarity(s, &toks),
+                contrasted: contrasted(s, &toks),
             });
             known.insert(s.to_string(), w.clone());
             w
@@ -143,7 +146,26 @@ struct Sentence {
     span: Span,
     text: String,
     stems: HashSet<String>,
+    /// The unit denies (see [`polarity`]).
     negated: bool,
+    /// The stems a contrast in the unit covers (see [`contrasted`]).
+    contrasted: HashSet<String>,
+}
+
+impl Sentence {
+    /// Whether the unit and a statement disagree in polarity: one denies and the other does not, or a word they
+    /// share is the rejected option of a contrast in one and not in the other. So "pick Two-Stream over SlowFast" does
+    /// not meet "SlowFast is the real-time choice", while "feed 480 instead of 640" can meet "lower the input
+    /// resolution" and "a decaying average of soft maps rather than hard masks" can meet "EMA of probability
+    /// maps (not hard labels)".
+    fn conflicts(&self, want: &StatementWords) -> bool {
+        self.negated != want.negated
+            || self
+                .stems
+                .iter()
+                .filter(|s| want.content.contains(*s))
+                .any(|s| self.contrasted.contains(s) != want.contrasted.contains(s))
+    }
 }
 
 /// Words that deny: "not", "never", and verbs of absence ("omitting the base case" says what "the base case is
@@ -174,9 +196,56 @@ fn negation_cue(t: &Token) -> bool {
         || r.starts_with("fail")
 }
 
-/// Whether a run of words denies: an odd number of negation cues ("not … none" cancel out).
-fn polarity(toks: &[Token]) -> bool {
-    toks.iter().filter(|t| negation_cue(t)).count() % 2 == 1
+/// Whether the word at `k` opens a contrast that rejects only what follows it: "instead of", "rather than",
+/// "over" after a verb of preference, or a "not" right after a bracket or a comma ("EMA of probability maps (not
+/// hard labels)", "soft maps, not hard masks").
+fn contrast_cue(text: &str, toks: &[Token], k: usize) -> bool {
+    let t = &toks[k];
+    match t.raw.as_str() {
+        "instead" | "rather" | "over" => crate::text::negation::Scope::is_cue(toks, k),
+        "not" => text[..t.start]
+            .trim_end()
+            .ends_with(|c: char| matches!(c, '(' | ',' | ';')),
+        _ => false,
+    }
+}
+
+/// Words a contrast covers: up to this many after its cue, in the same clause.
+const CONTRAST_REACH: usize = 5;
+
+/// Whether a run of words denies: an odd number of negation cues ("not … none" cancel out), leaving out the
+/// contrasts of [`contrast_cue`], which deny only the option they name.
+fn polarity(text: &str, toks: &[Token]) -> bool {
+    (0..toks.len())
+        .filter(|&k| negation_cue(&toks[k]) && !contrast_cue(text, toks, k))
+        .count()
+        % 2
+        == 1
+}
+
+/// The stems a contrast covers ("640" in "480 instead of 640", "slowfast" in "Two-Stream over SlowFast"), less any
+/// the run also uses outside one.
+fn contrasted(text: &str, toks: &[Token]) -> HashSet<String> {
+    let mut covered: HashSet<usize> = HashSet::new();
+    for k in 0..toks.len() {
+        if contrast_cue(text, toks, k) {
+            let skip = usize::from(matches!(toks[k].raw.as_str(), "instead" | "rather"));
+            covered.extend(
+                (k + 1 + skip..toks.len())
+                    .take(CONTRAST_REACH)
+                    .take_while(|&q| toks[q].clause == toks[k].clause),
+            );
+        }
+    }
+    let free: HashSet<&str> = (0..toks.len())
+        .filter(|k| !covered.contains(k))
+        .map(|k| toks[k].stem.as_str())
+        .collect();
+    covered
+        .into_iter()
+        .map(|k| toks[k].stem.clone())
+        .filter(|s| !free.contains(s.as_str()))
+        .collect()
 }
 
 /// A unit that calls something false ("it is not true that …", "… is a myth") rejects a claim; it is never
@@ -215,8 +284,10 @@ fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sen
                 index: toks[i].sent,
                 span,
                 text: text.to_string(),
+                
                 stems,
-                negated: polarity(slice) || doc.disowned(span),
+                negated: polarity(&doc.text, slice),
+                contrasted: contrasted(&doc.text, slice),
             });
         }
     };
@@ -288,7 +359,7 @@ pub fn refine(
         let best = sents
             .iter()
             .zip(&av)
-            .filter(|(s, _)| s.negated == want.negated)
+            .filter(|(s, _)| !s.conflicts(want))
             .map(|(s, v)| (dot(&sv[k], v), s))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let Some((sim, s)) = best else { continue };
@@ -321,3 +392,7 @@ pub fn refine(
     }
     true
 }
+
+#[cfg(test)]
+#[path = "semantic_tests.rs"]
+mod tests;

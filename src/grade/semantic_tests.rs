@@ -1,0 +1,55 @@
+//! Polarity of matching by meaning: which answer units may meet which statements, whatever their similarity.
+
+use super::*;
+
+/// Whether the whole-sentence unit of `answer` disagrees in polarity with `statement`.
+fn conflict(answer: &str, statement: &str) -> bool {
+    let lex = Lexicon::default();
+    let doc = Doc::new(answer, &lex);
+    let units = sentences(&doc, &HashSet::new(), &FnvSet::default());
+    let unit = units.first().unwrap_or_else(|| panic!("no claim-making unit in {answer:?}"));
+    let want = &statement_words(&[statement], &lex)[0];
+    unit.conflicts(want)
+}
+
+#[test]
+fn a_contrast_rejects_only_the_option_it_names() {
+    // "instead of 640" rejects 640, not the advice to lower the resolution.
+    assert!(!conflict(
+        "If the budget is still blown, feed smaller frames, 480 or 416 instead of 640, since cost scales with the square of the side.",
+        "If still over budget, lower input resolution (640 to 416/480, cost ~ quadratic in side)."
+    ));
+    // A bracketed "not" in the statement and "rather than" in the answer reject the same thing.
+    assert!(!conflict(
+        "After the network, blend in a decaying average of the soft probability maps rather than the binary masks.",
+        "Smooths after the model: EMA of probability maps (not hard labels) or hysteresis thresholds."
+    ));
+}
+
+#[test]
+fn choosing_the_other_option_still_conflicts() {
+    assert!(conflict(
+        "For the car I would pick Two-Stream over SlowFast because explicit flow is accurate.",
+        "SlowFast is the real-time choice because it learns motion from raw frames."
+    ));
+    assert!(conflict(
+        "Use soft probability maps for smoothing, not hard masks.",
+        "Smoothing hard masks works best."
+    ));
+}
+
+#[test]
+fn a_denial_meets_only_a_denial() {
+    assert!(conflict(
+        "Gradient accumulation will fix the noisy batch statistics.",
+        "Gradient accumulation does not fix it: it enlarges the gradient batch, not the normalisation statistics."
+    ));
+    assert!(!conflict(
+        "Accumulating gradients won't help, since the statistics are still computed on two images.",
+        "Gradient accumulation does not fix it."
+    ));
+    assert!(!conflict(
+        "Not having a base case makes the recursion run forever.",
+        "If the recursion step is defined incorrectly, or if the base case is not included."
+    ));
+}
