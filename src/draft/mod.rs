@@ -140,8 +140,29 @@ fn key_terms(claim: &str, question_stems: &HashSet<String>, lex: &Lexicon) -> Ve
 
 /// Derivational endings stripped to reach a word's family ("reusability", "reused" and "reusable" share "reus").
 const DERIVED: &[&str] = &[
-    "abilities", "ability", "ibility", "ations", "ation", "ments", "ment", "ness", "ities", "ity", "able", "ible",
-    "ively", "ive", "ions", "ion", "ers", "er", "ing", "ed", "es", "e", "s",
+    "abilities",
+    "ability",
+    "ibility",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ness",
+    "ities",
+    "ity",
+    "able",
+    "ible",
+    "ively",
+    "ive",
+    "ions",
+    "ion",
+    "ers",
+    "er",
+    "ing",
+    "ed",
+    "es",
+    "e",
+    "s",
 ];
 /// Shortest family prefix kept: shorter roots would match unrelated words.
 const MIN_ROOT: usize = 5;
@@ -416,5 +437,24 @@ mod tests {
         );
         let sum: f64 = q.criteria.iter().map(|c| c.weight).sum();
         assert_eq!(sum, 100.0);
+    }
+
+    #[test]
+    fn a_key_term_matches_its_word_family() {
+        use crate::text::pattern::{Doc, Pattern};
+        assert_eq!(word_family("abstraction"), "abstract*");
+        assert_eq!(word_family("initialized"), "initializ*");
+        // Too short a root would match unrelated words; numbers stay number patterns.
+        assert_eq!(word_family("reusability"), "reusability");
+        assert_eq!(word_family("main"), "main");
+        assert_eq!(word_family("#7"), "#7");
+        let lex = Lexicon::default();
+        let family = Pattern::compile(&word_family("abstraction"), &lex).unwrap();
+        for said in [
+            "Data abstraction and reuse.",
+            "It lets you abstract details away.",
+        ] {
+            assert!(family.find(&Doc::new(said, &lex)).is_some(), "{said}");
+        }
     }
 }

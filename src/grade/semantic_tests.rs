@@ -7,7 +7,9 @@ fn conflict(answer: &str, statement: &str) -> bool {
     let lex = Lexicon::default();
     let doc = Doc::new(answer, &lex);
     let units = sentences(&doc, &HashSet::new(), &FnvSet::default());
-    let unit = units.first().unwrap_or_else(|| panic!("no claim-making unit in {answer:?}"));
+    let unit = units
+        .first()
+        .unwrap_or_else(|| panic!("no claim-making unit in {answer:?}"));
     let want = &statement_words(&[statement], &lex)[0];
     unit.conflicts(want)
 }
