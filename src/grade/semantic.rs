@@ -203,9 +203,7 @@ fn contrast_cue(text: &str, toks: &[Token], k: usize) -> bool {
     let t = &toks[k];
     match t.raw.as_str() {
         "instead" | "rather" | "over" => crate::text::negation::Scope::is_cue(toks, k),
-        "not" => text[..t.start]
-            .trim_end()
-            .ends_with(|c: char| matches!(c, '(' | ',' | ';')),
+        "not" => text[..t.start].trim_end().ends_with(['(', ',', ';']),
         _ => false,
     }
 }
