@@ -21,6 +21,7 @@ Modes:
              without patterns, a misconception with correct statements, a three-rung ladder with numbers
   draft-bad  like draft, but the misconception's pattern is a word of the first sentence, which is also listed as a
              correct statement: the draft trips its own fairness check every time
+  draft-long like draft, but the reply stops halfway with finish_reason "length" (a model out of tokens mid-draft)
 Options: --log FILE appends one JSON line per chat request ({"n", "kind", "messages"}).
 """
 import argparse
@@ -150,8 +151,12 @@ class H(BaseHTTPRequestHandler):
         if mode == "noschema" and rf == "json_schema":
             return self.send_json(400, {"error": {"message": "response_format json_schema is not supported", "type": "invalid_request_error"}})
         text = "\n".join(m.get("content") or "" for m in req.get("messages", []))
-        if mode in ("ok", "draft", "draft-bad") and is_draft(req):
+        finish = "stop"
+        if mode in ("ok", "draft", "draft-bad", "draft-long") and is_draft(req):
             content = draft_json(req, mode == "draft-bad")
+            if mode == "draft-long":
+                # A model that runs out of tokens mid-draft: half the JSON, stopped at the length limit.
+                content, finish = content[: len(content) // 2], "length"
         elif rf is None and ("Kind: probe" in text or "Kind: challenge" in text):
             point = re.search(r"for you only: (.*)", text)
             if mode == "probe-leak" and point:
@@ -168,7 +173,7 @@ class H(BaseHTTPRequestHandler):
             content = grade_json(req)
         if not req.get("stream"):
             return self.send_json(200, {"id": "x", "object": "chat.completion", "created": 0, "model": req.get("model"),
-                                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
                                         "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -194,7 +199,7 @@ class H(BaseHTTPRequestHandler):
             return
         for p in pieces:
             chunk(dict(base, choices=[{"index": 0, "delta": {"content": p}, "finish_reason": None}]))
-        chunk(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+        chunk(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": finish}]))
         chunk(dict(base, choices=[], usage={"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}))
         chunk(b"[DONE]")
         self.wfile.write(b"0\r\n\r\n")

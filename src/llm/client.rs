@@ -259,8 +259,9 @@ impl LlmClient {
                 on_token(t);
                 c.content.push_str(t);
             }
-            if v["choices"][0]["finish_reason"].is_string() {
+            if let Some(reason) = v["choices"][0]["finish_reason"].as_str() {
                 finished = true;
+                c.cut_off = reason == "length";
             }
             if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
                 c.prompt_tokens = u["prompt_tokens"].as_u64().unwrap_or(0) as u32;

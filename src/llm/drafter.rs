@@ -73,6 +73,14 @@ pub fn schema() -> Value {
     })
 }
 
+/// Why a reply that hit the token limit is not used (also what the redraft is told).
+fn cut_off_reason() -> String {
+    format!(
+        "the reply was cut off at the {DRAFT_MAX_TOKENS}-token limit before the draft was complete: \
+         keep every statement short and write each item once"
+    )
+}
+
 /// Read a draft from the model's text (the whole text as JSON, else its first JSON object).
 pub fn parse(content: &str) -> Result<ModelDraft, String> {
     let v = reply_json(content).ok_or("no JSON object in the reply")?;
@@ -128,7 +136,12 @@ impl LlmDrafter {
             .client
             .chat(&msgs, Some(&schema()), DRAFT_MAX_TOKENS, on_token)
             .await?;
-        Ok((parse(&c.content), c))
+        let draft = if c.cut_off {
+            Err(cut_off_reason())
+        } else {
+            parse(&c.content)
+        };
+        Ok((draft, c))
     }
 }
 

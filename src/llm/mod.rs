@@ -100,6 +100,8 @@ pub struct Completion {
     pub format: String,
     /// HTTP attempts made (1 + retries).
     pub attempts: u32,
+    /// The server stopped at the token limit (`finish_reason: "length"`): the reply is incomplete.
+    pub cut_off: bool,
 }
 
 /// The JSON in a model's reply: the whole text, else its first JSON object.

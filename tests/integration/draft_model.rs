@@ -326,3 +326,38 @@ fn grader_offline_never_calls_the_endpoint() {
     assert_one_line_error(&o, 2, "--max-cost");
     assert!(requests(&sb).is_empty());
 }
+
+#[test]
+fn a_draft_cut_off_at_the_token_limit_is_named_as_such_and_written_offline() {
+    let sb = Sandbox::new();
+    let f = fake_logged(&sb, "draft-long");
+    kit(
+        &sb,
+        &[(
+            "ml-dropout",
+            "What does dropout do during training?",
+            DROPOUT,
+        )],
+    );
+    let o = draft_with(
+        &sb,
+        &f.url,
+        &["bank", "draft", "kit.jsonl", "-o", "b", "--json"],
+    );
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("ml-dropout: drafted offline instead")
+            && err.contains("cut off at the 1600-token limit"),
+        "the warning says the reply ran out of tokens: {err}"
+    );
+    let reqs = requests(&sb);
+    assert_eq!(reqs.len(), 2, "one draft and one redraft");
+    let redraft = reqs[1]["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        redraft.contains("cut off") && redraft.contains("write each item once"),
+        "the redraft asks for a shorter reply: {redraft}"
+    );
+    assert_eq!(json_rows(&o)[0]["drafter"], "offline");
+    sb.ok(&["bank", "check", "b"], "");
+}
