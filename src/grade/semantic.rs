@@ -282,7 +282,6 @@ fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sen
                 index: toks[i].sent,
                 span,
                 text: text.to_string(),
-
                 stems,
                 negated: polarity(&doc.text, slice),
                 contrasted: contrasted(&doc.text, slice),
