@@ -1,0 +1,54 @@
+//! Offline drafting: claims, key terms, word families, weights.
+
+use super::*;
+
+#[test]
+fn short_answers_split_into_points() {
+    assert_eq!(
+        claims("Abstraction and reusability."),
+        vec!["Abstraction", "Reusability."]
+    );
+    assert_eq!(
+        claims("At the main function."),
+        vec!["At the main function."]
+    );
+    let c = claims("The testing stage can influence both the coding stage (phase 5) and the solution refinement stage (phase 7)");
+    assert_eq!(c.len(), 2, "{c:?}");
+}
+
+#[test]
+fn numbers_become_number_patterns_and_weights_sum_to_100() {
+    let lex = Lexicon::default();
+    let inp = DraftInput {
+        question: "How many anchors sit at each position?".into(),
+        answer: Some("Nine anchors: 3 scales times 3 aspect ratios. They are centred on every feature-map cell.".into()),
+        ..Default::default()
+    };
+    let q = offline(&inp, "x", "detection", "Anchors", "easy", &lex);
+    assert!(
+        q.criteria[0].patterns.contains(&"#3".to_string()),
+        "{:?}",
+        q.criteria[0].patterns
+    );
+    let sum: f64 = q.criteria.iter().map(|c| c.weight).sum();
+    assert_eq!(sum, 100.0);
+}
+
+#[test]
+fn a_key_term_matches_its_word_family() {
+    use crate::text::pattern::{Doc, Pattern};
+    assert_eq!(word_family("abstraction"), "abstract*");
+    assert_eq!(word_family("initialized"), "initializ*");
+    // Too short a root would match unrelated words; numbers stay number patterns.
+    assert_eq!(word_family("reusability"), "reusability");
+    assert_eq!(word_family("main"), "main");
+    assert_eq!(word_family("#7"), "#7");
+    let lex = Lexicon::default();
+    let family = Pattern::compile(&word_family("abstraction"), &lex).unwrap();
+    for said in [
+        "Data abstraction and reuse.",
+        "It lets you abstract details away.",
+    ] {
+        assert!(family.find(&Doc::new(said, &lex)).is_some(), "{said}");
+    }
+}
