@@ -56,10 +56,11 @@ fn fake_logged(sb: &Sandbox, mode: &str) -> Fake {
     Fake::start_with(mode, 0.0, &["--log", log.to_str().unwrap()])
 }
 
-#[test]
-fn a_model_draft_is_written_with_its_ladder_and_passes_bank_check() {
+/// The dropout question drafted (`--json`) against the scripted endpoint in `mode`, its requests logged; the
+/// endpoint is returned for more runs.
+fn draft_dropout(mode: &str) -> (Sandbox, Fake, Output) {
     let sb = Sandbox::new();
-    let f = fake_logged(&sb, "draft");
+    let f = fake_logged(&sb, mode);
     kit(
         &sb,
         &[(
@@ -73,6 +74,12 @@ fn a_model_draft_is_written_with_its_ladder_and_passes_bank_check() {
         &f.url,
         &["bank", "draft", "kit.jsonl", "-o", "b", "--json"],
     );
+    (sb, f, o)
+}
+
+#[test]
+fn a_model_draft_is_written_with_its_ladder_and_passes_bank_check() {
+    let (sb, f, o) = draft_dropout("draft");
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(!text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
     let rows = json_rows(&o);
@@ -189,21 +196,7 @@ fn a_model_draft_is_written_with_its_ladder_and_passes_bank_check() {
 
 #[test]
 fn a_draft_that_trips_its_own_misconception_is_redrafted_then_written_offline() {
-    let sb = Sandbox::new();
-    let f = fake_logged(&sb, "draft-bad");
-    kit(
-        &sb,
-        &[(
-            "ml-dropout",
-            "What does dropout do during training?",
-            DROPOUT,
-        )],
-    );
-    let o = draft_with(
-        &sb,
-        &f.url,
-        &["bank", "draft", "kit.jsonl", "-o", "b", "--json"],
-    );
+    let (sb, _f, o) = draft_dropout("draft-bad");
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
     let warning: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
@@ -329,21 +322,7 @@ fn grader_offline_never_calls_the_endpoint() {
 
 #[test]
 fn a_draft_cut_off_at_the_token_limit_is_named_as_such_and_written_offline() {
-    let sb = Sandbox::new();
-    let f = fake_logged(&sb, "draft-long");
-    kit(
-        &sb,
-        &[(
-            "ml-dropout",
-            "What does dropout do during training?",
-            DROPOUT,
-        )],
-    );
-    let o = draft_with(
-        &sb,
-        &f.url,
-        &["bank", "draft", "kit.jsonl", "-o", "b", "--json"],
-    );
+    let (sb, _f, o) = draft_dropout("draft-long");
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(
