@@ -185,8 +185,7 @@ pub fn claim_density(text: &str) -> f64 {
     if !code.is_empty() {
         return claim_density(&blank(text, &code));
     }
-    static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
-    let links = SET.get_or_init(|| LINKS.iter().copied().collect());
+    let notation = figures(text) >= NOTATION_FIGURES;
     let (mut claim, mut total) = (0usize, 0usize);
     let mut buf = String::new();
     for seg in text.split([
@@ -206,7 +205,7 @@ pub fn claim_density(text: &str) -> f64 {
             }
             buf.clear();
             buf.extend(w.chars().flat_map(char::to_lowercase));
-            let link = links.contains(buf.as_str());
+            let link = is_link(&buf);
             if !link && !is_function_word(&buf) && buf.len() > 1 {
                 words += 1;
             }
@@ -215,6 +214,9 @@ pub fn claim_density(text: &str) -> f64 {
         }
         // A number says something about the words next to it ("label smoothing 0.1"), not on its own.
         says = says || (numbers > 0 && words > numbers);
+        // So does a relation mark between terms ("Z = f·B/d", "dilation -> OS8") in notes that carry figures:
+        // that is how notes state claims. Marks between buzzwords with no figure anywhere say nothing.
+        says = says || (notation && relation_marks(seg) > 0);
         total += words;
         if says {
             claim += words;
@@ -224,5 +226,152 @@ pub fn claim_density(text: &str) -> f64 {
         0.0
     } else {
         claim as f64 / total as f64
+    }
+}
+
+/// Figures an answer needs before its relation marks count as claims (see [`relation_marks`]).
+pub const NOTATION_FIGURES: usize = 2;
+
+/// Figures in a text: words that start with a digit, not counting list markers ("1-", "2)", "3.").
+pub fn figures(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|w| w.trim_start_matches(['(', '[', '~', '≈', '<', '>', '$']))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|w| {
+            let tail = w.trim_start_matches(|c: char| c.is_ascii_digit());
+            !matches!(tail, "-" | ")" | "." | ".)")
+        })
+        .count()
+}
+
+/// Relation marks in a stretch of text: arrows, equals and comparison signs, arithmetic operators. Notes that
+/// relate terms with them ("Z = f·B/d", "dilation -> OS8") make claims without a verb.
+pub fn relation_marks(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if (c == '-' || c == '=') && chars.peek() == Some(&'>') {
+            chars.next();
+            n += 1;
+        } else if "=≈∝≤≥<>→⇒×+·√^".contains(c) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Whether a (lower-case) word relates terms to each other (see [`LINKS`]).
+pub fn is_link(w: &str) -> bool {
+    static SET: std::sync::OnceLock<FnvSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| LINKS.iter().copied().collect())
+        .contains(w)
+}
+
+/// Words that dress a sentence up without saying anything checkable: marketing verbs, vague manner words and
+/// abstract nouns ("leverages X for robust Y in a holistic fashion").
+const BUZZWORDS: &[&str] = &[
+    "leverage",
+    "leverages",
+    "leveraging",
+    "leveraged",
+    "synergy",
+    "synergies",
+    "synergistic",
+    "synergise",
+    "synergises",
+    "synergised",
+    "synergize",
+    "synergizes",
+    "synergized",
+    "harmonise",
+    "harmonises",
+    "harmonised",
+    "harmonize",
+    "harmonizes",
+    "harmonized",
+    "holistic",
+    "holistically",
+    "paradigm",
+    "robustly",
+    "seamless",
+    "seamlessly",
+    "fundamentally",
+    "gracefully",
+    "unlock",
+    "unlocks",
+    "unlocking",
+    "empower",
+    "empowers",
+    "empowering",
+    "rethinks",
+    "lens",
+    "landscape",
+    "fashion",
+];
+
+/// Hyphenated qualifiers that buzzword prose stacks up ("latency-conscious", "alignment-first").
+const BUZZ_SUFFIXES: &[&str] = &["-centric", "-conscious", "-native", "-first", "-driven"];
+
+/// How many distinct buzzwords (see [`BUZZWORDS`], [`BUZZ_SUFFIXES`]) a text uses. Real answers, long or short,
+/// use at most one; buzzword prose strings several together.
+pub fn buzzwords(text: &str) -> usize {
+    let mut seen: Vec<String> = Vec::new();
+    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
+        let w = w.trim_matches('-').to_lowercase();
+        let buzz = BUZZWORDS.contains(&w.as_str())
+            || BUZZ_SUFFIXES
+                .iter()
+                .any(|s| w.len() > s.len() + 2 && w.ends_with(s));
+        if buzz && !seen.contains(&w) {
+            seen.push(w);
+        }
+    }
+    seen.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::detect::keyword_stuffing;
+    use crate::text::normalize::tokenize_plain;
+
+    fn stuffed(text: &str) -> bool {
+        keyword_stuffing(&tokenize_plain(text), text)
+    }
+
+    #[test]
+    fn notes_with_figures_relate_their_terms() {
+        assert_eq!(relation_marks("Z = f·B/d; dilation -> OS8, 1 px ≈ 3 m"), 4);
+        assert_eq!(
+            figures("1- design 2- coding 3) testing, stride 16, ~80 templates, 3x3"),
+            3
+        );
+        let notes = "OS32 -> 512 px on a 16x16 grid. Fix: staged upsampling + encoder skips -> sharp edges. \
+                     Stereo: Z = f·B/d, f = 1000 px, B = 0.3 m -> 1 px disparity = 3 m at 30 m.";
+        assert!(claim_density(notes) >= 0.45, "{}", claim_density(notes));
+        assert!(!stuffed(notes));
+    }
+
+    #[test]
+    fn arrows_between_buzzwords_are_still_a_list() {
+        let chain = "Backbone -> pyramid -> semantics; top-down + lateral = synergy; resolution -> context -> \
+                     recall; anchors + levels = alignment; features -> fusion -> richness; stride + scale = harmony";
+        assert_eq!(figures(chain), 0);
+        assert!(claim_density(chain) < 0.45, "{}", claim_density(chain));
+        // A numbered list is a list: its markers are not figures.
+        let numbered =
+            "1- specification 2- design 3- risk analysis 4- verification 5- coding 6- testing \
+                        7- refining 8- production 9- maintenance";
+        assert!(stuffed(numbered));
+    }
+
+    #[test]
+    fn buzzword_prose_is_counted_and_real_answers_are_not() {
+        let prose = "Our strategy synergises teacher and student knowledge, leveraging soft targets to deliver \
+                     latency-conscious, quantisation-ready edge intelligence in a holistic fashion.";
+        assert_eq!(buzzwords(prose), 5);
+        let real = "Quantization-aware training inserts fake quantisation in the forward pass, so the weights \
+                    adapt to INT8 rounding; it is more robust than post-training calibration on depthwise layers.";
+        assert_eq!(buzzwords(real), 0);
     }
 }

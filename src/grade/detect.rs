@@ -144,8 +144,9 @@ pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
 
 /// Keyword stuffing, judged on the whole answer (code lines excluded): term lists carry most of its content, or
 /// the same terms come back over and over. Each sentence or line is a term list when fewer than one in twenty of
-/// its words are function words (a telegraphic claim keeps its "per" or "like"); the answer is stuffed when those
-/// pieces hold at least half of its content words (and eight or more). Weighing pieces by what they carry means a sign-off ("Cheers, Anna Smith") or a short list
+/// its words are function words (a telegraphic claim keeps its "per" or "like") and it does not relate its terms
+/// (see [`relates`]); the answer is stuffed when those pieces hold at least half of its content words (and eight or
+/// more). Weighing pieces by what they carry means a sign-off ("Cheers, Anna Smith") or a short list
 /// after a real answer ("Speed, accuracy, memory.") cannot turn it into stuffing, and a prose sign-off cannot
 /// turn a term list into an answer.
 pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
@@ -167,14 +168,47 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     let repetitive = content.len() >= 16 && (distinct.len() as f64) < 0.45 * content.len() as f64;
     // Content words in sentences (or lines) that are term lists.
     let mut list_content = 0usize;
+    let notation = super::claims::figures(text) >= super::claims::NOTATION_FIGURES;
     for piece in prose.chunk_by(|a, b| a.sent == b.sent) {
         let fw = piece.iter().filter(|t| is_function(t)).count();
-        if fw * 20 < piece.len() {
-            list_content += piece.iter().filter(|t| is_content(t)).count();
+        let content = piece.iter().filter(|t| is_content(t)).count();
+        if fw * 20 < piece.len() && !relates(piece, text, content, notation) {
+            list_content += content;
         }
     }
     let listy = list_content >= 8 && list_content * 2 >= content.len();
     repetitive || listy
+}
+
+/// A figure or a relation mark for every this many content words keeps a piece from being a term list.
+const CONTENT_PER_RELATION: usize = 5;
+
+/// Whether a piece without function words still relates its terms, as expert notes do: a linking word ("domain
+/// context helps"), or, in notes that carry figures (`notation`, see [`super::claims::NOTATION_FIGURES`]), relation
+/// marks and figures (arrows, equals and operators, numbers that are not list markers) at least one per
+/// [`CONTENT_PER_RELATION`] content words ("OS32 -> 512 px on a 16x16 grid"). A bare list of terms has none of them,
+/// and arrows strung between buzzwords with no figure anywhere do not count.
+fn relates(piece: &[&Token], text: &str, content: usize, notation: bool) -> bool {
+    if piece
+        .iter()
+        .any(|t| super::claims::is_link(&t.raw.to_lowercase()))
+    {
+        return true;
+    }
+    let (Some(first), Some(last), true) = (piece.first(), piece.last(), notation) else {
+        return false;
+    };
+    let figures = piece
+        .iter()
+        .filter(|t| t.num.is_some() && !list_marker(&text[t.end..]))
+        .count();
+    let marks = super::claims::relation_marks(&text[first.start..last.end.max(first.start)]);
+    (marks + figures) * CONTENT_PER_RELATION >= content
+}
+
+/// Whether the text after a number makes it a list marker ("1- design", "2) testing", "3. coding").
+fn list_marker(after: &str) -> bool {
+    after.starts_with('-') || after.starts_with(')') || after.starts_with(". ")
 }
 
 /// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.

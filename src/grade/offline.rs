@@ -283,6 +283,7 @@ fn measure(
         raw: compute_score(results, hits),
         content: content_stems.len(),
         claims: detect::claim_density(&graded.text),
+        buzz: super::claims::buzzwords(&graded.text),
         topic: ix.topic_similarity(&q.spec.id, &content_stems),
         overlap: detect::topical_overlap(&content_stems, vocab),
         domain: detect::topical_overlap(&content_stems, &ix.domain),

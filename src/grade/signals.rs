@@ -10,6 +10,8 @@ pub struct Signals {
     pub content: usize,
     /// Share of words in stretches that make a claim (see [`super::detect::claim_density`]).
     pub claims: f64,
+    /// Distinct buzzwords (see [`super::claims::buzzwords`]).
+    pub buzz: usize,
     /// TF-IDF cosine to the own question and to the closest other question.
     pub topic: (f64, f64),
     /// Share of content words from the question's vocabulary.
@@ -49,8 +51,10 @@ impl Signals {
         self.rejected >= 2 || (self.rejected >= 1 && self.raw == 0)
     }
 
-    /// Terms without claims: most of the text is comma-separated buzzwords.
+    /// Terms without claims: most of the text is comma-separated buzzwords, or buzzword prose (three buzzwords or
+    /// more, one in sixteen content words or more).
     pub fn jargon(&self) -> bool {
-        self.content >= 15 && self.claims < 0.45
+        self.content >= 15
+            && (self.claims < 0.45 || (self.buzz >= 3 && self.buzz * 16 >= self.content))
     }
 }

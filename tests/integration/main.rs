@@ -21,6 +21,7 @@ mod quiz;
 mod reliability;
 mod report_html;
 mod review;
+mod telegraphic;
 mod views;
 mod voice;
 mod voice_stt;
