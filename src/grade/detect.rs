@@ -149,7 +149,7 @@ pub fn code_lines(text: &str) -> Vec<(usize, usize)> {
 /// more). Weighing pieces by what they carry means a sign-off ("Cheers, Anna Smith") or a short list
 /// after a real answer ("Speed, accuracy, memory.") cannot turn it into stuffing, and a prose sign-off cannot
 /// turn a term list into an answer.
-pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
+pub fn keyword_stuffing(tokens: &[Token], text: &str, notation: bool) -> bool {
     let code = code_lines(text);
     let prose: Vec<&Token> = tokens
         .iter()
@@ -168,7 +168,6 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
     let repetitive = content.len() >= 16 && (distinct.len() as f64) < 0.45 * content.len() as f64;
     // Content words in sentences (or lines) that are term lists.
     let mut list_content = 0usize;
-    let notation = super::claims::figures(text) >= super::claims::NOTATION_FIGURES;
     for piece in prose.chunk_by(|a, b| a.sent == b.sent) {
         let fw = piece.iter().filter(|t| is_function(t)).count();
         let content = piece.iter().filter(|t| is_content(t)).count();
@@ -182,17 +181,21 @@ pub fn keyword_stuffing(tokens: &[Token], text: &str) -> bool {
 
 /// A figure or a relation mark for every this many content words keeps a piece from being a term list.
 const CONTENT_PER_RELATION: usize = 5;
+/// So does a linking word for every this many content words (one stray verb does not make a list of forty terms a
+/// claim).
+const CONTENT_PER_LINK: usize = 8;
 
 /// Whether a piece without function words still relates its terms, as expert notes do: a linking word ("domain
-/// context helps"), or, in notes that carry figures (`notation`, see [`super::claims::NOTATION_FIGURES`]), relation
+/// context helps"), or, in notes in the field's notation (`notation`, see [`super::claims::notation`]), relation
 /// marks and figures (arrows, equals and operators, numbers that are not list markers) at least one per
 /// [`CONTENT_PER_RELATION`] content words ("OS32 -> 512 px on a 16x16 grid"). A bare list of terms has none of them,
 /// and arrows strung between buzzwords with no figure anywhere do not count.
 fn relates(piece: &[&Token], text: &str, content: usize, notation: bool) -> bool {
-    if piece
+    let links = piece
         .iter()
-        .any(|t| super::claims::is_link(&t.raw.to_lowercase()))
-    {
+        .filter(|t| super::claims::is_link(&t.raw))
+        .count();
+    if links * CONTENT_PER_LINK >= content && links > 0 {
         return true;
     }
     let (Some(first), Some(last), true) = (piece.first(), piece.last(), notation) else {
@@ -386,9 +389,9 @@ mod tests {
         let salad = tokenize_plain(
             "anchors RPN IoU NMS FPN scales ratios offsets regression objectness recall k=9 stride",
         );
-        assert!(keyword_stuffing(&salad, ""));
+        assert!(keyword_stuffing(&salad, "", false));
         let real = tokenize_plain("Each position on the feature map gets nine anchors, and the RPN regresses offsets for each of them.");
-        assert!(!keyword_stuffing(&real, ""));
+        assert!(!keyword_stuffing(&real, "", false));
         // The whole answer is judged: a sign-off or a few terms after a real answer do not make it a list, and a
         // prose sign-off does not make a list an answer.
         let answer = "Each position on the feature map gets nine anchors, three scales times three ratios. The RPN \
@@ -399,11 +402,14 @@ mod tests {
             "\nSpeed, accuracy, memory, recall, NMS.",
         ] {
             let t = format!("{answer}{tail}");
-            assert!(!keyword_stuffing(&tokenize_plain(&t), &t), "{tail:?}");
+            assert!(
+                !keyword_stuffing(&tokenize_plain(&t), &t, false),
+                "{tail:?}"
+            );
         }
         let signed = "anchors RPN IoU NMS FPN scales ratios offsets regression objectness recall stride proposals\n\
                       Thanks, I hope this helps you and the team.";
-        assert!(keyword_stuffing(&tokenize_plain(signed), signed));
+        assert!(keyword_stuffing(&tokenize_plain(signed), signed, false));
         let text =
             "Walk me through how anchor boxes are generated in Faster R-CNN. They are dense.";
         let (ranges, frac) = copied_sentences(

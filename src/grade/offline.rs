@@ -279,14 +279,17 @@ fn measure(
 ) -> Signals {
     let doc = &graded.doc;
     let content_stems = detect::content_stems(&doc.tokens);
+    let domain = detect::topical_overlap(&content_stems, &ix.domain);
+    let notation = super::claims::notation(&graded.text, domain);
     Signals {
         raw: compute_score(results, hits),
         content: content_stems.len(),
-        claims: detect::claim_density(&graded.text),
+        claims: detect::claim_density(&graded.text, notation),
         buzz: super::claims::buzzwords(&graded.text),
+        notation,
         topic: ix.topic_similarity(&q.spec.id, &content_stems),
         overlap: detect::topical_overlap(&content_stems, vocab),
-        domain: detect::topical_overlap(&content_stems, &ix.domain),
+        domain,
         technical: ix.technical_terms(&content_stems),
         echo: detect::question_echo(&content_stems, prompt_stems),
         rejected: crit
@@ -310,7 +313,7 @@ fn gaming_flags(sig: &Signals, graded: &GradedText, injected: bool) -> Vec<Strin
     if graded.copied > 0.5 || sig.echoes_question() {
         flags.push(Flag::CopiedQuestion.into());
     }
-    if detect::keyword_stuffing(&graded.doc.tokens, &graded.text) || sig.jargon() {
+    if detect::keyword_stuffing(&graded.doc.tokens, &graded.text, sig.notation) || sig.jargon() {
         flags.push(Flag::KeywordStuffing.into());
     }
     if sig.off_topic() {

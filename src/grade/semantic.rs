@@ -275,7 +275,7 @@ fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sen
         if stems.len() >= MIN_CONTENT
             && !echoed
             && !refutes(slice)
-            && super::detect::claim_density(text) > 0.0
+            && super::detect::claim_density(text, false) > 0.0
         {
             let span = Span { first: i, last: j };
             out.push(Sentence {

@@ -12,6 +12,8 @@ pub struct Signals {
     pub claims: f64,
     /// Distinct buzzwords (see [`super::claims::buzzwords`]).
     pub buzz: usize,
+    /// Notes in the field's notation: relation marks count as claims (see [`super::claims::notation`]).
+    pub notation: bool,
     /// TF-IDF cosine to the own question and to the closest other question.
     pub topic: (f64, f64),
     /// Share of content words from the question's vocabulary.
