@@ -49,6 +49,7 @@ pub struct ModelAudit {
 /// What the offline grader measured on one answer (see [`Signals`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct SignalFigures {
+    buzzwords: usize,
     claim_density: f64,
     content_words: usize,
     domain_overlap: f64,
@@ -56,6 +57,7 @@ pub struct SignalFigures {
     misconceptions: usize,
     new_terms: usize,
     non_prose: f64,
+    notation: bool,
     on_topic: bool,
     question_overlap: f64,
     raw: u32,
@@ -69,6 +71,7 @@ impl SignalFigures {
     /// The signals of an answer whose grade found `misconceptions` misconceptions, shares rounded.
     pub fn new(s: &Signals, misconceptions: usize) -> SignalFigures {
         SignalFigures {
+            buzzwords: s.buzz,
             claim_density: round3(s.claims),
             content_words: s.content,
             domain_overlap: round3(s.domain),
@@ -76,6 +79,7 @@ impl SignalFigures {
             misconceptions,
             new_terms: s.echo.1,
             non_prose: round3(s.non_prose),
+            notation: s.notation,
             on_topic: s.on_topic(),
             question_overlap: round3(s.overlap),
             raw: s.raw,

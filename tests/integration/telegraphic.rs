@@ -90,3 +90,41 @@ fn expert_notes_are_not_capped_and_junk_is(#[values(false, true)] semantic: bool
     let mean = passing.iter().sum::<i64>() as f64 / passing.len() as f64;
     assert!(mean >= 75.0, "notes that pass average {mean:.1}: {notes:?}");
 }
+
+/// `viva calibrate --json` shows why: whether an answer's notes count as notation, and its buzzwords.
+#[test]
+fn calibrate_shows_notation_and_buzzwords() {
+    let sb = Sandbox::new();
+    let rows = lines();
+    let pick = |file: &str, kind: &str, q: &str| {
+        rows.iter()
+            .find(|(f, qq, k, _)| f.ends_with(file) && k == kind && qq == q)
+            .map(|(_, q, _, a)| json!({"question": q, "answer": a, "label": kind, "human": 50}))
+            .unwrap()
+    };
+    let set = json!([
+        pick(
+            "telegraphic.jsonl",
+            "telegraphic",
+            "cv-3d-vision-stereo-depth"
+        ),
+        pick(
+            "telegraphic-final.jsonl",
+            "salad",
+            "cv-deploy-distributed-training"
+        ),
+        pick("telegraphic.jsonl", "salad", "cv-deploy-distillation-edge"),
+    ]);
+    sb.write("set.json", &set.to_string());
+    let v: Value =
+        serde_json::from_str(&sb.ok(&["calibrate", "--set", "set.json", "--json"], "")).unwrap();
+    let sig = |i: usize| v["items"][i]["signals"].clone();
+    assert_eq!(sig(0)["notation"], true, "{}", sig(0));
+    assert_eq!(
+        sig(1)["notation"],
+        false,
+        "arrows between everyday words: {}",
+        sig(1)
+    );
+    assert!(sig(2)["buzzwords"].as_u64().unwrap() >= 3, "{}", sig(2));
+}
