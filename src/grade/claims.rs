@@ -291,16 +291,34 @@ pub fn notation(text: &str, domain: f64) -> bool {
     domain >= NOTATION_DOMAIN && figures(text) >= NOTATION_FIGURES
 }
 
-/// Figures in a text: words that start with a digit, not counting list markers ("1-", "2)", "3.").
+/// Figures in a text: words that start with a digit, not counting list markers (see [`list_marker`]).
 pub fn figures(text: &str) -> usize {
     text.split_whitespace()
-        .map(|w| w.trim_start_matches(['(', '[', '~', '≈', '<', '>', '$']))
-        .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()))
         .filter(|w| {
-            let tail = w.trim_start_matches(|c: char| c.is_ascii_digit());
-            !matches!(tail, "-" | ")" | "." | ".)")
+            let at = w.as_ptr() as usize - text.as_ptr() as usize;
+            let lead = w.len()
+                - w.trim_start_matches(['(', '[', '~', '≈', '<', '>', '$'])
+                    .len();
+            let num = &w[lead..];
+            let digits = num.len() - num.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            digits > 0 && !list_marker(text, at + lead, at + lead + digits)
         })
         .count()
+}
+
+/// Whether the number at `start..end` of `text` numbers a list item rather than giving a figure: "1- design"
+/// anywhere, "2) testing" or "3. coding" at the start of a line. ("stride 32." ends a sentence; "(stride 4)" closes
+/// an aside.)
+pub fn list_marker(text: &str, start: usize, end: usize) -> bool {
+    let after = &text[end..];
+    let spaced = |p: &str| {
+        after
+            .strip_prefix(p)
+            .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+    };
+    let before = text[..start].trim_end_matches([' ', '\t', '-', '*', '•']);
+    let line_start = before.is_empty() || before.ends_with('\n');
+    spaced("-") || (line_start && (spaced(")") || spaced(".")))
 }
 
 /// Relation marks in a stretch of text: arrows, equals and comparison signs, arithmetic operators. Notes that
@@ -407,9 +425,10 @@ mod tests {
     fn notes_with_figures_relate_their_terms() {
         assert_eq!(relation_marks("Z = f·B/d; dilation -> OS8, 1 px ≈ 3 m"), 4);
         assert_eq!(
-            figures("1- design 2- coding 3) testing, stride 16, ~80 templates, 3x3"),
-            3
+            figures("1- design 2- coding, stride 16, ~80 templates, 3x3, (stride 4) and 32."),
+            5
         );
+        assert_eq!(figures("1) design\n2) coding\n3. testing"), 0);
         let notes = "OS32 -> 512 px on a 16x16 grid. Fix: staged upsampling + encoder skips -> sharp edges. \
                      Stereo: Z = f·B/d, f = 1000 px, B = 0.3 m -> 1 px disparity = 3 m at 30 m.";
         assert!(

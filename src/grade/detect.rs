@@ -203,15 +203,10 @@ fn relates(piece: &[&Token], text: &str, content: usize, notation: bool) -> bool
     };
     let figures = piece
         .iter()
-        .filter(|t| t.num.is_some() && !list_marker(&text[t.end..]))
+        .filter(|t| t.num.is_some() && !super::claims::list_marker(text, t.start, t.end))
         .count();
     let marks = super::claims::relation_marks(&text[first.start..last.end.max(first.start)]);
     (marks + figures) * CONTENT_PER_RELATION >= content
-}
-
-/// Whether the text after a number makes it a list marker ("1- design", "2) testing", "3. coding").
-fn list_marker(after: &str) -> bool {
-    after.starts_with('-') || after.starts_with(')') || after.starts_with(". ")
 }
 
 /// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.
