@@ -263,8 +263,8 @@ pub fn claim_density(text: &str, notation: bool) -> f64 {
         }
         // A number says something about the words next to it ("label smoothing 0.1"), not on its own.
         says = says || (numbers > 0 && words > numbers);
-        // So does a relation mark between terms ("Z = f·B/d", "dilation -> OS8") in notes that carry figures:
-        // that is how notes state claims. Marks between buzzwords with no figure anywhere say nothing.
+        // So does a relation mark between terms ("Z = f·B/d", "dilation -> OS8") in notes written in the field's
+        // notation: that is how notes state claims. Marks between buzzwords and everyday words say nothing.
         says = says || (notation && relation_marks(seg) > 0);
         total += words;
         if says {

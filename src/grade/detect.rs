@@ -205,7 +205,7 @@ fn relates(piece: &[&Token], text: &str, content: usize, notation: bool) -> bool
         .iter()
         .filter(|t| t.num.is_some() && !super::claims::list_marker(text, t.start, t.end))
         .count();
-    let marks = super::claims::relation_marks(&text[first.start..last.end.max(first.start)]);
+    let marks = super::claims::relation_marks(&text[first.start..last.end]);
     (marks + figures) * CONTENT_PER_RELATION >= content
 }
 
