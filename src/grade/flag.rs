@@ -80,7 +80,7 @@ impl Flag {
                 format!("The answer tries to instruct the grader; it scores {INJECTION_SCORE}.")
             }
             Flag::KeywordStuffing => format!(
-                "The answer lists terms without making claims; capped at {STUFFING_CAP}."
+                "The answer reads as a list of terms or buzzwords: I could not tell what it claims about them; capped at {STUFFING_CAP}. Say how the terms relate (what causes what, what you would do and why)."
             ),
             Flag::OffTopic => {
                 format!("The answer is mostly about something else; capped at {OFF_TOPIC_CAP}.")
