@@ -188,10 +188,6 @@ fn denies(t: &Token) -> bool {
     is_negation(t) || matches!(t.raw.as_str(), "hardly" | "barely" | "doubt" | "disagree")
 }
 
-fn negated_clause(toks: &[&Token]) -> bool {
-    toks.iter().any(|t| denies(t))
-}
-
 /// A clause that reports a claim: who ("people", "some explanations", "you'll hear") and a reporting verb.
 fn reports(toks: &[&Token]) -> bool {
     toks.iter().enumerate().any(|(i, t)| {
@@ -235,12 +231,12 @@ fn same_sentence_after<'c, 't>(
     clauses.iter().skip(k + 1).take_while(move |x| x.sent == s)
 }
 
-/// Whether a general report at clause `k` (who and how, no specific cue) is rejected: later in its sentence
-/// ("…, but I don't think so") or at the start of the next one.
+/// Whether a general report at clause `k` (who and how, no specific cue) is rejected: by a contrast later in its
+/// sentence ("people often say X, but …": the candidate sets themselves against it) or at the start of the next
+/// one.
 fn rejected_soon(clauses: &[Clause], k: usize) -> bool {
     let s = clauses[k].sent;
-    same_sentence_after(clauses, k)
-        .any(|x| (x.starts_contrast() && negated_clause(&x.tokens)) || rejects_previous(&x.tokens))
+    same_sentence_after(clauses, k).any(|x| x.starts_contrast() || rejects_previous(&x.tokens))
         || clauses
             .iter()
             .skip(k + 1)

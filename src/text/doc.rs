@@ -4,7 +4,7 @@
 
 use super::fasthash::intern;
 use super::negation::Scope;
-use super::normalize::{case_sense, tokenize_with, Lexicon, Token};
+use super::normalize::{case_sense, is_negation, tokenize_with, Lexicon, Token};
 use super::pattern::{Item, Span, GAP};
 
 /// How far after a claimed phrase a negation of its predicate reaches ("INT8 won't", "a bigger model isn't
@@ -40,7 +40,46 @@ const CAVEATS: &[&str] = &[
     "caveat",
     "risk of",
     "guard against",
+    "only in",
 ];
+
+/// Words that qualify an absolute ("nearly the same", "almost always"): the hedged claim is a different one.
+const APPROXIMATORS: &[&str] = &[
+    "nearly",
+    "almost",
+    "roughly",
+    "approximately",
+    "virtually",
+    "practically",
+    "largely",
+    "mostly",
+];
+/// Absolutes an approximator can qualify (surface forms).
+const ABSOLUTES: &[&str] = &[
+    "same",
+    "identical",
+    "equal",
+    "equivalent",
+    "constant",
+    "zero",
+    "always",
+    "never",
+    "all",
+    "every",
+    "everything",
+    "none",
+    "unchanged",
+    "free",
+];
+/// Restrictive words a negation right before them denies ("does not only pull pairs together", "is not just a
+/// strided convolution"): the restriction is what is denied.
+const RESTRICTIVES: &[&str] = &["only", "just", "merely", "simply", "solely", "purely"];
+/// Verbs (stem prefixes) of a cleft that says the phrase is what something prevents ("… is what AMP avoids").
+const PREVENTS: &[&str] = &[
+    "avoid", "prevent", "elimin", "stop", "fix", "solv", "guard", "protect",
+];
+/// How far after a claimed phrase such a cleft may come, in tokens.
+const CLEFT_REACH: usize = 12;
 
 /// An analysed text ready for matching.
 #[derive(Debug, Clone)]
@@ -234,6 +273,59 @@ impl Doc {
         CAVEATS.iter().any(|cue| {
             let cue: Vec<&str> = cue.split(' ').collect();
             raws.windows(cue.len()).any(|w| w == cue.as_slice())
+        })
+    }
+
+    /// Whether a claimed match is qualified so that it no longer states the wrong idea: its restriction negated
+    /// ("is not just a strided convolution", "does not only pull pairs together"), an absolute in it hedged
+    /// ("nearly the same"), or a cleft after it saying it is what something prevents ("running everything in
+    /// FP16 … is what AMP avoids").
+    pub(super) fn qualified(&self, sp: Span) -> bool {
+        let toks = &self.tokens;
+        let raw = |i: usize| toks[i].raw.as_str();
+        let restriction_denied = (sp.first.max(1)..=sp.last)
+            .any(|i| RESTRICTIVES.contains(&raw(i)) && is_negation(&toks[i - 1]));
+        let hedged = (sp.first..=sp.last).any(|i| {
+            ABSOLUTES.contains(&raw(i))
+                && (1..=2).any(|back| {
+                    i >= back
+                        && APPROXIMATORS.contains(&raw(i - back))
+                        && (back == 1 || matches!(raw(i - 1), "the" | "a" | "an"))
+                })
+        });
+        restriction_denied || hedged || self.cleft_prevents(sp)
+    }
+
+    /// Whether a span holds a word of negation or removal itself ("no change", "without scaling", "drop it").
+    pub(super) fn holds_negation(&self, sp: Span) -> bool {
+        self.tokens[sp.first..=sp.last].iter().any(|t| {
+            is_negation(t)
+                || ["avoid", "without", "instead", "rather", "remov", "drop"]
+                    .iter()
+                    .any(|p| t.stem.starts_with(p))
+        })
+    }
+
+    /// "… is what AMP avoids", "… is exactly what loss scaling prevents", after the span in its sentence.
+    fn cleft_prevents(&self, sp: Span) -> bool {
+        let toks = &self.tokens;
+        let sent = toks[sp.last].sent;
+        let after: Vec<&Token> = toks[sp.last + 1..]
+            .iter()
+            .take(CLEFT_REACH)
+            .take_while(|t| t.sent == sent)
+            .collect();
+        after.iter().enumerate().any(|(k, t)| {
+            t.raw == "what"
+                && after[..k]
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .any(|b| matches!(b.raw.as_str(), "is" | "are" | "s" | "was"))
+                && after[k + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|v| is_negation(v) || PREVENTS.iter().any(|p| v.stem.starts_with(p)))
         })
     }
 

@@ -177,9 +177,11 @@ impl Pattern {
                     Scoping::Stated => {
                         !doc.denied(*sp) && (own_negation || !doc.negated(*sp, is_own))
                     }
+                    // A group that speaks of negation is exempt only where its match holds the negation itself
+                    // ("no change"), not where another alternative matched ("unchanged" after "does not run").
                     Scoping::Claimed => {
                         !doc.denied(*sp)
-                            && (own_negation
+                            && ((own_negation && doc.holds_negation(*sp))
                                 || !(doc.negated(*sp, is_own) || doc.negated_after(*sp, is_own)))
                     }
                 }
@@ -212,7 +214,7 @@ fn closest_combination(doc: &Doc, per_group: &[Vec<Span>], mode: Scoping) -> Opt
     };
     anchor.iter().find_map(|a| {
         let sp = span_around(doc, per_group, ai, *a, window, mode)?;
-        (!(mode == Scoping::Claimed && doc.caveated(sp))).then_some(sp)
+        (!(mode == Scoping::Claimed && (doc.caveated(sp) || doc.qualified(sp)))).then_some(sp)
     })
 }
 

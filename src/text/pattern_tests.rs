@@ -236,3 +236,64 @@ fn compile_errors() {
     assert!(Pattern::compile("#x..2", &l).is_err());
     assert!(Pattern::compile("a*", &l).is_err());
 }
+
+#[test]
+fn claims_qualified_away_are_not_made() {
+    // A negated restriction denies the restriction.
+    let p = "(dilat*|atrous) (conv*)? (is|are) (just|simply) (a )?strided";
+    assert!(claim(
+        p,
+        "An atrous convolution is just a strided convolution."
+    ));
+    assert!(!claim(
+        p,
+        "An atrous convolution is not just a strided convolution."
+    ));
+    let p = "loss (only|just) pull* + pair*";
+    assert!(claim(p, "The loss only pulls matched pairs together."));
+    assert!(!claim(
+        p,
+        "The loss does not only pull matched pairs together."
+    ));
+    // A hedged absolute is another claim; a hedge on anything else is not.
+    let p = "bn (behav*|is) (the same|identical) + (train*|eval*)";
+    assert!(claim(p, "BN behaves the same in training and evaluation."));
+    assert!(!claim(
+        p,
+        "With big batches BN behaves nearly the same in training and evaluation."
+    ));
+    let p = "error (grows|increases) linear*";
+    assert!(claim(
+        p,
+        "The depth error grows roughly linearly with distance."
+    ));
+    // A cleft saying the phrase is what something prevents.
+    let p = "(everything|all ops) fp16";
+    assert!(claim(p, "AMP runs everything in FP16."));
+    assert!(!claim(
+        p,
+        "Running everything in FP16 is exactly what AMP avoids."
+    ));
+    assert!(claim(
+        p,
+        "Running everything in FP16 is what makes AMP fast."
+    ));
+}
+
+#[test]
+fn a_negation_group_is_exempt_only_where_it_matched_the_negation() {
+    let p = "(vit*) + (run*) + (new|different) resolution + (unchanged|without chang*)";
+    assert!(claim(p, "A ViT runs at a new resolution unchanged."));
+    assert!(claim(p, "A ViT runs at a new resolution without changes."));
+    assert!(!claim(
+        p,
+        "A ViT does not run at a new resolution unchanged."
+    ));
+}
+
+#[test]
+fn a_reported_claim_set_against_by_a_contrast_is_not_made() {
+    let p = "(vit*) (are|is) always better + cnn*";
+    assert!(claim(p, "ViTs are always better than CNNs."));
+    assert!(!claim(p, "People often say ViTs are always better than CNNs, but from scratch on ImageNet-1k a ResNet wins."));
+}

@@ -177,7 +177,7 @@ fn fairness_guard_fails_on_a_penalised_correct_statement_with_file_and_line() {
     let bad = [
         good[0],
         good[1],
-        "The IoU loss gives a gradient, just not for disjoint boxes; GIoU fixes that.",
+        "Whether the IoU loss gives any gradient for disjoint boxes is what GIoU settles: it gives none.",
     ];
     let text = fairness_rubric(&bad, &ex, "What happens when the boxes are far apart?");
     sb.write("bad/cv-detection-tiny.toml", &text);
@@ -186,7 +186,7 @@ fn fairness_guard_fails_on_a_penalised_correct_statement_with_file_and_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     let line = text
         .lines()
-        .position(|l| l.contains("just not for disjoint"))
+        .position(|l| l.contains("Whether the IoU loss gives any"))
         .unwrap()
         + 1;
     assert!(

@@ -8,6 +8,7 @@ mod bank;
 mod draft;
 mod draft_model;
 mod errors;
+mod fairness_near;
 mod fuzz;
 mod grading;
 mod history;

@@ -1,0 +1,102 @@
+//! Correct sentences worded close to a misconception must not cost points, and wrong ones must still be caught.
+//!
+//! Two sets, written for this purpose by the project's helpers without sight of the grader's rules or of each
+//! other (not graded by people: each sentence is correct or wrong by construction):
+//! - `tests/data/fairness-near.jsonl`: 60 correct sentences over 12 questions (negation, reported claims,
+//!   hedges, clefts). On the code before this test, 8 fired a misconception; the rules were fixed on it.
+//! - `tests/data/fairness-near-check.jsonl`: 70 correct and 28 wrong sentences over 14 other questions, written
+//!   after those rules and checked once: 9 correct sentences were penalised before the rules, 4 after.
+//!
+//! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
+//! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
+//! are caught.
+
+use crate::util::*;
+use serde_json::{json, Value};
+
+/// The reference answer of every built-in question, by id.
+fn references() -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for area in std::fs::read_dir(root().join("rubrics")).unwrap() {
+        let area = area.unwrap().path();
+        if area.ends_with("lexicon") || !area.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&area).unwrap() {
+            let f = f.unwrap().path();
+            let v: toml::Value = toml::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            let id = f.file_stem().unwrap().to_string_lossy().to_string();
+            out.insert(id, v["reference"].as_str().unwrap().to_string());
+        }
+    }
+    out
+}
+
+/// (correct sentences penalised, correct total, wrong sentences caught by their own misconception, wrong total).
+fn measure(sb: &Sandbox, set: &str) -> (usize, usize, usize, usize) {
+    let refs = references();
+    let text = std::fs::read_to_string(root().join(set)).unwrap();
+    let items: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let batch: String = items
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            let q = v["question"].as_str().unwrap();
+            let s = v["sentence"].as_str().unwrap();
+            let answer = if v["kind"] == "correct" {
+                format!("{} {s}", refs[q])
+            } else {
+                s.to_string()
+            };
+            json!({"id": k.to_string(), "question": q, "answer": answer}).to_string() + "\n"
+        })
+        .collect();
+    let out = sb.ok(
+        &["grade", "--grader", "offline", "--batch", "-", "--json"],
+        &batch,
+    );
+    let graded: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(graded.len(), items.len(), "{set}: one grade per line");
+    let (mut pen, mut nc, mut caught, mut nw) = (0, 0, 0, 0);
+    for (v, g) in items.iter().zip(&graded) {
+        let hits: Vec<&str> = g["misconceptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        if v["kind"] == "correct" {
+            nc += 1;
+            pen += usize::from(!hits.is_empty());
+        } else {
+            nw += 1;
+            caught += usize::from(hits.contains(&v["misconception"].as_str().unwrap()));
+        }
+    }
+    (pen, nc, caught, nw)
+}
+
+#[test]
+fn correct_sentences_near_a_misconception_cost_nothing() {
+    let sb = Sandbox::new();
+    let (pen, n, _, _) = measure(&sb, "tests/data/fairness-near.jsonl");
+    assert_eq!(n, 60);
+    assert_eq!(pen, 0, "{pen} of {n} correct sentences penalised");
+    let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-check.jsonl");
+    assert_eq!((n, nw), (70, 28));
+    assert!(
+        pen <= 4,
+        "check set: {pen} of {n} correct sentences penalised (bar 4)"
+    );
+    assert!(
+        caught >= 13,
+        "check set: {caught} of {nw} wrong sentences caught (bar 13)"
+    );
+}
