@@ -342,3 +342,38 @@ fn grade_rung_names_the_stages_on_a_bad_rung_and_grades_a_follow_up() {
     assert_eq!(lines[1]["rung"], 2);
     assert!(lines[1]["score"].is_u64());
 }
+
+/// Other names the field uses meet the criteria their usual names do (rubrics/lexicon/thesaurus.toml): SSD's
+/// "default boxes" and "width-to-height ratios" are anchors and aspect ratios.
+#[test]
+fn the_fields_other_names_meet_criteria() {
+    let sb = Sandbox::new();
+    sb.write(
+        "a.txt",
+        "At every feature map location the network places k default boxes of three sizes and three \
+         width-to-height ratios, and the proposal network predicts objectness and offsets for each.",
+    );
+    let out = sb.ok(
+        &[
+            "grade",
+            "--question",
+            "cv-detection-anchor-boxes",
+            "--answer-file",
+            "a.txt",
+            "--json",
+        ],
+        "",
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let verdict = |id: &str| {
+        v["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["verdict"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(verdict("dense-anchors"), "met", "{out}");
+    assert_eq!(verdict("scales-times-ratios"), "met", "{out}");
+}
