@@ -125,7 +125,12 @@ pub fn identity(
             .take(4)
             .map(|w| w.to_ascii_lowercase())
             .collect();
-        format!("{area}-{}", slug.join("-"))
+        if slug.is_empty() {
+            // A title with no ASCII words (Cyrillic, CJK): a stable id from the question's text.
+            format!("{area}-q{:08x}", fnv1a(&inp.question))
+        } else {
+            format!("{area}-{}", slug.join("-"))
+        }
     });
     let difficulty = inp
         .difficulty
@@ -133,6 +138,13 @@ pub fn identity(
         .filter(|d| DIFFICULTIES.contains(&d.as_str()))
         .unwrap_or_else(|| "medium".into());
     (id, area, title, difficulty)
+}
+
+/// FNV-1a, 32 bits: the same text always gives the same id.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 #[cfg(test)]
@@ -154,5 +166,23 @@ mod tests {
             area_of_heading("Intro CS short-answer questions", &[]),
             None
         );
+    }
+
+    #[test]
+    fn questions_in_other_scripts_get_a_stable_kebab_id() {
+        let inp = DraftInput {
+            question: "Что такое переобучение?".into(),
+            ..Default::default()
+        };
+        let (id, area, title, _) = identity(&inp, None, &[]);
+        assert_eq!(title, "Что такое переобучение");
+        assert_eq!(area, "general");
+        assert!(crate::bank::is_kebab(&id), "{id}");
+        assert_eq!(identity(&inp, None, &[]).0, id);
+        let cjk = DraftInput {
+            question: "什么是过拟合？".into(),
+            ..Default::default()
+        };
+        assert_ne!(identity(&cjk, None, &[]).0, id);
     }
 }
