@@ -45,3 +45,56 @@ fn draft_answers_in_any_script_are_drafted_without_a_panic() {
     assert!(sb.path("b/general/var.toml").exists(), "{err}");
     assert!(sb.path("b/general/emoji.toml").exists(), "{err}");
 }
+
+const GUIDE2: &str = "Object Detection
+
+What is non-maximum suppression?
+
+TeslaTeslaEasyObject Detection
+
+Sample Answer
+
+NMS keeps the highest-scoring box and removes overlapping boxes whose IoU with it exceeds a threshold, repeating until no boxes remain.
+
+What is the difference between mAP at IoU 0.5 and COCO mAP?
+
+DeepMindDeepMindMediumObject Detection
+
+Why do feature pyramid networks help with small objects?
+
+NVIDIANVIDIAHardObject Detection
+
+Sample Answer
+
+FPN builds a top-down pathway with lateral connections so that high-resolution early feature maps receive strong semantic features from deeper layers, which lets small objects be detected on fine levels.
+
+Practice more Object Detection questions
+
+What is focal loss for?
+
+OpenAIOpenAIHardObject Detection
+
+Practice more Object Detection questions
+";
+
+#[test]
+fn draft_guide_questions_without_answers_are_skipped_with_a_warning() {
+    let sb = Sandbox::new();
+    sb.write("guide2.txt", GUIDE2);
+    let o = sb.run(&["bank", "draft", "guide2.txt", "-o", "b", "--json"], "");
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rubric(&rows[0], "reference"),
+        "NMS keeps the highest-scoring box and removes overlapping boxes whose IoU with it exceeds a threshold, repeating until no boxes remain."
+    );
+    for (line, q) in [("guide2.txt:11", "mAP at IoU"), ("guide2.txt:25", "focal loss")] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(line) && l.contains("no sample answer") && l.contains(q)),
+            "{line}: {err}"
+        );
+    }
+}
