@@ -38,7 +38,7 @@ pub struct InputError {
     pub msg: String,
 }
 
-fn err(file: &str, line: usize, msg: impl Into<String>) -> InputError {
+pub(super) fn err(file: &str, line: usize, msg: impl Into<String>) -> InputError {
     InputError {
         file: file.to_string(),
         line,
@@ -63,7 +63,7 @@ pub fn read(path: &Path) -> Result<Vec<DraftInput>, InputError> {
     match ext.as_str() {
         "jsonl" | "json" | "ndjson" => jsonl(&name, &text),
         "csv" => csv_rows(&name, &text),
-        "md" | "markdown" => Ok(markdown(&name, &text)),
+        "md" | "markdown" => super::markdown::markdown(&name, &text),
         _ => Ok(super::guide::guide(&name, &text)),
     }
 }
@@ -84,15 +84,16 @@ struct Row {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(untagged)]
-enum Companies {
+pub(super) enum Companies {
     #[default]
     None,
     List(Vec<String>),
+    /// A comma-, semicolon- or bar-separated list.
     Text(String),
 }
 
 impl Companies {
-    fn tags(&self) -> Vec<String> {
+    pub(super) fn tags(&self) -> Vec<String> {
         let raw: Vec<String> = match self {
             Companies::None => vec![],
             Companies::List(v) => v.clone(),
@@ -181,100 +182,9 @@ fn csv_rows(file: &str, text: &str) -> Result<Vec<DraftInput>, InputError> {
     Ok(out)
 }
 
-/// `key: value` lines a Markdown question may carry.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let l = line.trim();
-    let (k, v) = l.split_once(':')?;
-    let k = k.trim().trim_matches('*').trim();
-    k.eq_ignore_ascii_case(key)
-        .then(|| v.trim().trim_matches('*').trim())
-}
-
-fn markdown(file: &str, text: &str) -> Vec<DraftInput> {
-    let mut out: Vec<DraftInput> = Vec::new();
-    let mut heading: Option<String> = None;
-    let mut cur: Option<DraftInput> = None;
-    let mut in_answer = false;
-    for (i, raw) in text.lines().enumerate() {
-        let l = raw.trim();
-        if let Some(h) = l.strip_prefix("## ") {
-            out.extend(cur.take());
-            in_answer = false;
-            let q = strip_number(h.trim());
-            cur = Some(DraftInput {
-                heading: heading.clone(),
-                question: q.to_string(),
-                origin: format!("{file}:{}", i + 1),
-                ..Default::default()
-            });
-            continue;
-        }
-        if let Some(h) = l.strip_prefix("# ") {
-            out.extend(cur.take());
-            in_answer = false;
-            heading = Some(h.trim().to_string());
-            continue;
-        }
-        let Some(q) = cur.as_mut() else { continue };
-        if l.is_empty() {
-            in_answer = false;
-            continue;
-        }
-        if let Some(v) = field(l, "sample answer").or_else(|| field(l, "answer")) {
-            q.answer = Some(v.to_string()).filter(|s| !s.is_empty());
-            in_answer = true;
-        } else if let Some(v) = field(l, "id") {
-            q.id = Some(v.to_string());
-        } else if let Some(v) = field(l, "area") {
-            q.area = Some(v.to_string());
-        } else if let Some(v) = field(l, "title") {
-            q.title = Some(v.to_string());
-        } else if let Some(v) = field(l, "difficulty") {
-            q.difficulty = Some(v.to_lowercase());
-        } else if let Some(v) = field(l, "companies").or_else(|| field(l, "company")) {
-            q.companies = Companies::Text(v.to_string()).tags();
-        } else if in_answer {
-            let a = q.answer.get_or_insert_with(String::new);
-            if !a.is_empty() {
-                a.push(' ');
-            }
-            a.push_str(l);
-        } else if q.answer.is_none() {
-            // More of the question.
-            q.question.push(' ');
-            q.question.push_str(l);
-        }
-    }
-    out.extend(cur);
-    out
-}
-
-fn strip_number(h: &str) -> &str {
-    let digits = h.chars().take_while(|c| c.is_ascii_digit()).count();
-    if digits > 0 {
-        let rest = &h[digits..];
-        if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(')')) {
-            return r.trim();
-        }
-    }
-    h
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_questions() {
-        let md = "# Networking\n\n## 1. What is TCP?\n\nid: net-tcp\ndifficulty: Easy\n\nSample answer: A reliable\nbyte stream.\n\n## 2. What is UDP?\n";
-        let qs = markdown("q.md", md);
-        assert_eq!(qs.len(), 2);
-        assert_eq!(qs[0].id.as_deref(), Some("net-tcp"));
-        assert_eq!(qs[0].answer.as_deref(), Some("A reliable byte stream."));
-        assert_eq!(qs[0].heading.as_deref(), Some("Networking"));
-        assert_eq!(qs[0].difficulty.as_deref(), Some("easy"));
-        assert_eq!(qs[1].answer, None);
-    }
 
     #[test]
     fn jsonl_and_csv_rows() {

@@ -6,6 +6,7 @@
 
 mod guide;
 pub mod input;
+mod markdown;
 pub mod model;
 pub mod naming;
 

@@ -90,11 +90,45 @@ fn draft_guide_questions_without_answers_are_skipped_with_a_warning() {
         rubric(&rows[0], "reference"),
         "NMS keeps the highest-scoring box and removes overlapping boxes whose IoU with it exceeds a threshold, repeating until no boxes remain."
     );
-    for (line, q) in [("guide2.txt:11", "mAP at IoU"), ("guide2.txt:25", "focal loss")] {
+    for (line, q) in [
+        ("guide2.txt:11", "mAP at IoU"),
+        ("guide2.txt:25", "focal loss"),
+    ] {
         assert!(
             err.lines()
                 .any(|l| l.contains(line) && l.contains("no sample answer") && l.contains(q)),
             "{line}: {err}"
         );
     }
+}
+
+#[test]
+fn draft_markdown_second_sample_answer_is_an_error_with_its_line() {
+    let sb = Sandbox::new();
+    sb.write(
+        "md4.md",
+        "## 1. What does a 1x1 convolution do?\n\nSample answer: It mixes channels at each spatial position cheaply, as in bottleneck blocks.\n\n### Extra detail\n\nSample answer: Dropout randomly zeroes activations during training to prevent co-adaptation.\n",
+    );
+    let o = sb.run(&["bank", "draft", "md4.md", "-o", "b"], "");
+    assert_one_line_error(
+        &o,
+        1,
+        "md4.md:7: a second sample answer for the question at md4.md:1",
+    );
+    assert!(!sb.path("b").exists());
+    // A numbered sub-heading is a question of its own.
+    sb.write(
+        "md3.md",
+        "## 1. What does a 1x1 convolution do?\n\nSample answer: It mixes channels at each spatial position cheaply, as in bottleneck blocks.\n\n### 2. What is depthwise separable convolution?\n\nSample answer:\nA depthwise convolution filters each channel separately, then a pointwise 1x1 convolution mixes channels.\n",
+    );
+    let rows = draft_rows(&sb, &["md3.md", "-o", "b"]);
+    assert_eq!(rows.len(), 2);
+    assert!(rubric(&rows[0], "reference")
+        .as_str()
+        .unwrap()
+        .starts_with("It mixes channels"));
+    assert!(rubric(&rows[1], "prompt")
+        .as_str()
+        .unwrap()
+        .starts_with("What is depthwise"));
 }
