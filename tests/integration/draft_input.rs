@@ -90,6 +90,9 @@ fn draft_guide_questions_without_answers_are_skipped_with_a_warning() {
         rubric(&rows[0], "reference"),
         "NMS keeps the highest-scoring box and removes overlapping boxes whose IoU with it exceeds a threshold, repeating until no boxes remain."
     );
+    assert_eq!(
+        rubric(&rows[1], "companies"),
+    );
     for (line, q) in [
         ("guide2.txt:11", "mAP at IoU"),
         ("guide2.txt:25", "focal loss"),
@@ -131,4 +134,49 @@ fn draft_markdown_second_sample_answer_is_an_error_with_its_line() {
         .as_str()
         .unwrap()
         .starts_with("What is depthwise"));
+}
+
+#[test]
+fn draft_custom_area_appears_in_reports() {
+    let sb = Sandbox::new();
+    sb.write(
+        "kit.jsonl",
+        r#"{"id": "nlp-subwords", "area": "nlp", "question": "Why do language models use subword tokenizers?", "answer": "Subword units keep the vocabulary small while still covering rare and unseen words, because any word can be spelled from smaller pieces."}
+"#,
+    );
+    sb.ok(&["bank", "draft", "kit.jsonl", "-o", "b"], "");
+    sb.ok(
+        &[
+            "--bank",
+            "b",
+            "interview",
+            "--question",
+            "nlp-subwords",
+            "--rounds",
+            "1",
+            "--follow-ups",
+            "0",
+        ],
+        "Subword pieces keep the vocabulary small and still spell rare words.\n\n",
+    );
+    let r: Value = serde_json::from_str(&sb.ok(&["--bank", "b", "report", "--json"], "")).unwrap();
+    let areas: Vec<&str> = r["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["area"].as_str().unwrap())
+        .collect();
+    assert_eq!(areas, ["nlp"], "{r}");
+    let report = sb.ok(&["--bank", "b", "report"], "");
+    let trend = report
+        .split("Trend by area")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(trend.contains("nlp"), "{report}");
+    sb.ok(&["--bank", "b", "report", "--html", "r.html"], "");
+    let html = std::fs::read_to_string(sb.path("r.html")).unwrap();
+    assert!(
+        html.contains("id=\"series-nlp\""),
+        "the chart draws the nlp line"
+    );
 }
