@@ -33,25 +33,27 @@ fn tag_line(l: &str) -> Option<(Vec<String>, String, String)> {
     None
 }
 
-/// `GoogleGoogle` -> [google]; `WaymoWaymoTeslaTesla` -> [waymo, tesla]; `Google` -> [google].
+/// `GoogleGoogle` -> [google]; `WaymoWaymoTeslaTesla` -> [waymo, tesla]; `NVIDIANVIDIA` -> [nvidia];
+/// `Google` -> [google]. A guide writes each company name twice in a row (a logo's caption, then the name), so
+/// the names are found by that repetition, the longest first; what repeats no more is one name.
 fn companies_of(s: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for c in s.chars() {
-        if c.is_ascii_uppercase() && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
+    let mut rest: Vec<char> = s.trim().chars().collect();
     let mut out: Vec<String> = Vec::new();
-    for w in words {
-        let w = w.to_lowercase();
-        if !w.is_empty() && !out.contains(&w) {
-            out.push(w);
+    while !rest.is_empty() {
+        let k = (1..=rest.len() / 2)
+            .rev()
+            .find(|&k| rest[..k] == rest[k..2 * k])
+            .unwrap_or(0);
+        let (name, used) = if k == 0 {
+            (rest.iter().collect::<String>(), rest.len())
+        } else {
+            (rest[..k].iter().collect::<String>(), 2 * k)
+        };
+        let name = name.trim().to_lowercase();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
         }
+        rest.drain(..used);
     }
     out
 }
@@ -182,6 +184,19 @@ mod tests {
             "easy"
         );
         assert!(tag_line("Most candidates find this hard. They should practise.").is_none());
+        for (line, want) in [
+            ("OpenAIOpenAIHardOptimization", vec!["openai"]),
+            ("NVIDIANVIDIAHardModel Deployment", vec!["nvidia"]),
+            (
+                "WaymoWaymoTeslaTeslaEasyObject Detection",
+                vec!["waymo", "tesla"],
+            ),
+            ("DeepMindDeepMindMediumObject Detection", vec!["deepmind"]),
+            ("GoogleMediumObject Detection", vec!["google"]),
+            ("MüllerMüllerEasyVision", vec!["müller"]),
+        ] {
+            assert_eq!(tag_line(line).unwrap().0, want, "{line}");
+        }
     }
 
     #[test]

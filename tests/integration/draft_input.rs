@@ -92,6 +92,7 @@ fn draft_guide_questions_without_answers_are_skipped_with_a_warning() {
     );
     assert_eq!(
         rubric(&rows[1], "companies"),
+        &serde_json::json!(["nvidia"])
     );
     for (line, q) in [
         ("guide2.txt:11", "mAP at IoU"),
