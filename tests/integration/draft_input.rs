@@ -181,3 +181,25 @@ fn draft_custom_area_appears_in_reports() {
         "the chart draws the nlp line"
     );
 }
+
+#[test]
+fn draft_bad_area_flag_is_a_usage_error() {
+    let sb = Sandbox::new();
+    sb.write(
+        "k.jsonl",
+        "{\"question\": \"Q?\", \"answer\": \"An answer.\"}\n",
+    );
+    let o = sb.run(
+        &[
+            "bank",
+            "draft",
+            "k.jsonl",
+            "-o",
+            "b",
+            "--area",
+            "Computer Vision",
+        ],
+        "",
+    );
+    assert_one_line_error(&o, 2, "--area 'Computer Vision' must be a kebab-case name");
+}

@@ -154,7 +154,10 @@ type How = (String, Option<String>, Option<Spend>);
 pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
     if let Some(ar) = a.area {
         if !crate::bank::is_kebab(ar) {
-            bail!("--area '{ar}' must be a kebab-case name (a-z, 0-9, -), e.g. nlp or 3d-vision");
+            return Err(crate::UsageError(format!(
+                "--area '{ar}' must be a kebab-case name (a-z, 0-9, -), e.g. nlp or 3d-vision"
+            ))
+            .into());
         }
     }
     let (inputs, warnings) = read_all(a.files)?;
