@@ -183,12 +183,10 @@ fn draft_custom_area_appears_in_reports() {
 }
 
 #[test]
-fn draft_bad_area_flag_is_a_usage_error() {
+fn draft_bad_flags_and_files_are_named() {
     let sb = Sandbox::new();
-    sb.write(
-        "k.jsonl",
-        "{\"question\": \"Q?\", \"answer\": \"An answer.\"}\n",
-    );
+    let q = r#"{"question": "What does dropout do during training?", "answer": "Dropout randomly zeroes a fraction of activations on each step, which stops units from co-adapting."}"#;
+    sb.write("k.jsonl", &format!("\u{feff}{q}\n"));
     let o = sb.run(
         &[
             "bank",
@@ -202,4 +200,18 @@ fn draft_bad_area_flag_is_a_usage_error() {
         "",
     );
     assert_one_line_error(&o, 2, "--area 'Computer Vision' must be a kebab-case name");
+    // A byte-order mark is not part of the first line.
+    sb.ok(&["bank", "draft", "k.jsonl", "-o", "b"], "");
+    let o = sb.run(&["bank", "draft", "nope.jsonl", "-o", "c"], "");
+    assert_one_line_error(&o, 1, "nope.jsonl: cannot read: ");
+    assert!(!text(&o.stderr).contains("nope.jsonl:1:"));
+    sb.write("kit.yaml", "- question: x\n");
+    let o = sb.run(&["bank", "draft", "kit.yaml", "-o", "c"], "");
+    assert_one_line_error(&o, 1, "kit.yaml: unknown input format '.yaml'");
+    sb.write("kit.csv", "question,notes\nWhat?,x\n");
+    let o = sb.run(&["bank", "draft", "kit.csv", "-o", "c"], "");
+    assert_one_line_error(&o, 1, "kit.csv:1: the CSV header has no \"answer\" column");
+    sb.write("kitnoext", "Just prose, no questions here.\n");
+    let o = sb.run(&["bank", "draft", "kitnoext", "-o", "c"], "");
+    assert_one_line_error(&o, 1, "kitnoext: no questions found");
 }
