@@ -215,3 +215,37 @@ fn draft_bad_flags_and_files_are_named() {
     let o = sb.run(&["bank", "draft", "kitnoext", "-o", "c"], "");
     assert_one_line_error(&o, 1, "kitnoext: no questions found");
 }
+
+#[test]
+fn draft_questions_without_a_ladder_say_so() {
+    let sb = Sandbox::new();
+    sb.write(
+        "k.jsonl",
+        r#"{"id": "drop", "question": "What does dropout do during training?", "answer": "Dropout randomly zeroes a fraction of activations on each step, which stops units from co-adapting."}
+"#,
+    );
+    sb.ok(&["bank", "draft", "k.jsonl", "-o", "b"], "");
+    sb.write("a.txt", "It zeroes activations.");
+    let o = sb.run(
+        &[
+            "--bank",
+            "b",
+            "grade",
+            "--question",
+            "drop",
+            "--rung",
+            "constraints",
+            "--answer-file",
+            "a.txt",
+        ],
+        "",
+    );
+    assert_one_line_error(
+        &o,
+        2,
+        "question 'drop' has no follow-up 'constraints': it has no follow-up ladder",
+    );
+    let show = sb.ok(&["--bank", "b", "bank", "show", "drop"], "");
+    assert!(!show.contains("Follow-up ladder"), "{show}");
+    assert!(show.contains("Reference answer"), "{show}");
+}
