@@ -125,6 +125,12 @@ impl Question {
             Err(_) => self.ladder.iter().position(|r| r.stage == which),
         };
         found.ok_or_else(|| {
+            if stages.is_empty() {
+                return format!(
+                    "question '{}' has no follow-up '{which}': it has no follow-up ladder",
+                    self.spec.id
+                );
+            }
             format!(
                 "question '{}' has no follow-up '{which}'; its ladder: {}",
                 self.spec.id,

@@ -149,7 +149,9 @@ fn show(q: &Question, style: Style) {
     }
     let ladder = (q.ladder.iter().enumerate())
         .map(|(i, r)| format!("{}. [{}] {}", i + 1, r.stage, r.question));
-    section("Follow-up ladder", ladder, style, w);
+    if !q.ladder.is_empty() {
+        section("Follow-up ladder", ladder, style, w);
+    }
     outln(&format!(
         "\n{}\n{}",
         style.bold("Reference answer"),

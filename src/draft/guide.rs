@@ -33,33 +33,33 @@ fn tag_line(l: &str) -> Option<(Vec<String>, String, String)> {
     None
 }
 
-/// `GoogleGoogle` -> [google]; `WaymoWaymoTeslaTesla` -> [waymo, tesla]; `Google` -> [google].
+/// `GoogleGoogle` -> [google]; `WaymoWaymoTeslaTesla` -> [waymo, tesla]; `NVIDIANVIDIA` -> [nvidia];
+/// `Google` -> [google]. A guide writes each company name twice in a row (a logo's caption, then the name), so
+/// the names are found by that repetition, the longest first; what repeats no more is one name.
 fn companies_of(s: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for c in s.chars() {
-        if c.is_ascii_uppercase() && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
+    let mut rest: Vec<char> = s.trim().chars().collect();
     let mut out: Vec<String> = Vec::new();
-    for w in words {
-        let w = w.to_lowercase();
-        if !w.is_empty() && !out.contains(&w) {
-            out.push(w);
+    while !rest.is_empty() {
+        let k = (1..=rest.len() / 2)
+            .rev()
+            .find(|&k| rest[..k] == rest[k..2 * k])
+            .unwrap_or(0);
+        let (name, used) = if k == 0 {
+            (rest.iter().collect::<String>(), rest.len())
+        } else {
+            (rest[..k].iter().collect::<String>(), 2 * k)
+        };
+        let name = name.trim().to_lowercase();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
         }
+        rest.drain(..used);
     }
     out
 }
 
-/// A prep-guide page: a question paragraph, a tag line (companies, difficulty, section), "Sample Answer", the
-/// answer's paragraphs, then "Practice more ..." or the next question. Everything else is prose, not questions.
-pub(super) fn guide(file: &str, text: &str) -> Vec<DraftInput> {
-    // Paragraphs with their first line.
+/// The paragraphs of a page, each with the line it starts on.
+fn paragraphs(text: &str) -> Vec<(usize, String)> {
     let mut paras: Vec<(usize, String)> = Vec::new();
     let mut cur: Option<(usize, String)> = None;
     for (i, l) in text.lines().enumerate() {
@@ -74,45 +74,79 @@ pub(super) fn guide(file: &str, text: &str) -> Vec<DraftInput> {
         }
     }
     paras.extend(cur);
-    let is_marker = |s: &str| {
-        let t = s.trim().trim_end_matches(':').to_ascii_lowercase();
-        t == "sample answer" || t == "answer" || t == "model answer"
-    };
-    let markers: Vec<usize> = (0..paras.len())
-        .filter(|&i| is_marker(&paras[i].1))
-        .collect();
+    paras
+}
+
+fn is_marker(s: &str) -> bool {
+    let t = s.trim().trim_end_matches(':').to_ascii_lowercase();
+    t == "sample answer" || t == "answer" || t == "model answer"
+}
+
+fn is_practice(s: &str) -> bool {
+    s.to_ascii_lowercase().starts_with("practice more")
+}
+
+/// A question found on a page: its paragraph, its tag line and its "Sample Answer" marker (None: unanswered).
+struct Slot {
+    question: usize,
+    tag: Option<usize>,
+    marker: Option<usize>,
+}
+
+/// Every question of a page: the paragraph before a marker (or before the tag line before it), and the paragraph
+/// before a tag line that no marker follows (a question the page gives no sample answer for).
+fn slots(paras: &[(usize, String)]) -> Vec<Slot> {
+    let tag = |i: usize| tag_line(&paras[i].1).is_some();
     let mut out = Vec::new();
-    for (k, &m) in markers.iter().enumerate() {
-        // Question and optional tag line before the marker.
-        let (tags, qi) = match m
-            .checked_sub(1)
-            .and_then(|i| tag_line(&paras[i].1).map(|t| (t, i)))
-        {
-            Some((t, i)) => (Some(t), i.checked_sub(1)),
-            None => (None, m.checked_sub(1)),
-        };
-        let Some(qi) = qi else { continue };
-        // The answer runs to "Practice more", the next question's paragraphs, or the end.
-        let next = markers.get(k + 1).copied().unwrap_or(paras.len() + 2);
-        let stop_before_next = next.saturating_sub(
-            if next < paras.len() && next >= 2 && tag_line(&paras[next - 1].1).is_some() {
-                2
-            } else {
-                1
-            },
-        );
-        let mut answer = Vec::new();
-        for (_, p) in paras
-            .iter()
-            .take(stop_before_next.min(paras.len()))
-            .skip(m + 1)
-        {
-            if p.to_ascii_lowercase().starts_with("practice more") {
-                break;
+    for i in 0..paras.len() {
+        if is_marker(&paras[i].1) {
+            let t = i.checked_sub(1).filter(|&t| tag(t));
+            let q = t
+                .unwrap_or(i)
+                .checked_sub(1)
+                .filter(|&q| !is_marker(&paras[q].1));
+            if let Some(q) = q {
+                out.push(Slot {
+                    question: q,
+                    tag: t,
+                    marker: Some(i),
+                });
             }
-            answer.push(p.as_str());
+        } else if tag(i) && !paras.get(i + 1).is_some_and(|p| is_marker(&p.1)) {
+            let q = i
+                .checked_sub(1)
+                .filter(|&q| !is_marker(&paras[q].1) && !is_practice(&paras[q].1));
+            if let Some(q) = q {
+                out.push(Slot {
+                    question: q,
+                    tag: Some(i),
+                    marker: None,
+                });
+            }
         }
-        let (companies, difficulty, section) = match tags {
+    }
+    out
+}
+
+/// A prep-guide page: a question paragraph, a tag line (companies, difficulty, section), "Sample Answer", the
+/// answer's paragraphs, then "Practice more ..." or the next question. Everything else is prose, not questions; a
+/// question with a tag line but no sample answer comes back without an answer (skipped with a warning).
+pub(super) fn guide(file: &str, text: &str) -> Vec<DraftInput> {
+    let paras = paragraphs(text);
+    let slots = slots(&paras);
+    let mut out = Vec::new();
+    for (k, slot) in slots.iter().enumerate() {
+        // The answer runs to "Practice more", the next question, or the end.
+        let answer = slot.marker.map(|m| {
+            let next = slots.get(k + 1).map_or(paras.len(), |n| n.question);
+            paras[(m + 1).min(next)..next]
+                .iter()
+                .map(|(_, p)| p.as_str())
+                .take_while(|p| !is_practice(p))
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        });
+        let (companies, difficulty, section) = match slot.tag.and_then(|t| tag_line(&paras[t].1)) {
             Some((c, d, s)) => (c, Some(d), Some(s).filter(|s| !s.is_empty())),
             None => (vec![], None, None),
         };
@@ -123,9 +157,9 @@ pub(super) fn guide(file: &str, text: &str) -> Vec<DraftInput> {
             title: None,
             difficulty,
             companies,
-            question: paras[qi].1.clone(),
-            answer: Some(answer.join("\n\n")).filter(|a| !a.trim().is_empty()),
-            origin: format!("{file}:{}", paras[qi].0),
+            question: paras[slot.question].1.clone(),
+            answer: answer.filter(|a| !a.trim().is_empty()),
+            origin: format!("{file}:{}", paras[slot.question].0),
         });
     }
     out
@@ -150,6 +184,19 @@ mod tests {
             "easy"
         );
         assert!(tag_line("Most candidates find this hard. They should practise.").is_none());
+        for (line, want) in [
+            ("OpenAIOpenAIHardOptimization", vec!["openai"]),
+            ("NVIDIANVIDIAHardModel Deployment", vec!["nvidia"]),
+            (
+                "WaymoWaymoTeslaTeslaEasyObject Detection",
+                vec!["waymo", "tesla"],
+            ),
+            ("DeepMindDeepMindMediumObject Detection", vec!["deepmind"]),
+            ("GoogleMediumObject Detection", vec!["google"]),
+            ("MüllerMüllerEasyVision", vec!["müller"]),
+        ] {
+            assert_eq!(tag_line(line).unwrap().0, want, "{line}");
+        }
     }
 
     #[test]
@@ -167,5 +214,40 @@ mod tests {
         );
         assert_eq!(qs[0].origin, "g.txt:3");
         assert_eq!(qs[1].answer.as_deref(), Some("To remove duplicate boxes."));
+    }
+
+    #[test]
+    fn an_unanswered_question_is_its_own_question_not_part_of_the_answer_before() {
+        let page = "What is NMS?\n\nTeslaTeslaEasyObject Detection\n\nSample Answer\n\nIt removes duplicate boxes.\n\nWhat is COCO mAP?\n\nDeepMindDeepMindMediumObject Detection\n\nWhy do FPNs help?\n\nAcmeAcmeHardObject Detection\n\nSample Answer\n\nFine levels get strong semantics.\n";
+        let qs = guide("g.txt", page);
+        let got: Vec<(&str, Option<&str>, &str)> = qs
+            .iter()
+            .map(|q| (q.question.as_str(), q.answer.as_deref(), q.origin.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "What is NMS?",
+                    Some("It removes duplicate boxes."),
+                    "g.txt:1"
+                ),
+                ("What is COCO mAP?", None, "g.txt:9"),
+                (
+                    "Why do FPNs help?",
+                    Some("Fine levels get strong semantics."),
+                    "g.txt:13"
+                ),
+            ]
+        );
+        // After "Practice more" too.
+        let page = "What is NMS?\n\nSample Answer\n\nIt removes duplicates.\n\nPractice more Detection questions\n\nWhat is mAP?\n\nAcmeAcmeEasyObject Detection\n\nPractice more Detection questions\n";
+        let qs = guide("g.txt", page);
+        assert_eq!(qs.len(), 2);
+        assert_eq!(qs[0].answer.as_deref(), Some("It removes duplicates."));
+        assert_eq!(
+            (qs[1].question.as_str(), qs[1].answer.as_deref()),
+            ("What is mAP?", None)
+        );
     }
 }

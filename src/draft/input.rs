@@ -26,19 +26,19 @@ pub struct DraftInput {
     pub origin: String,
 }
 
-/// An input file that cannot be read; displays as `file:line: message`.
+/// An input file that cannot be read; displays as `file:line: message`, or `file: message` for the whole file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}: {msg}")]
+#[error("{file}{}: {msg}", if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct InputError {
     /// The file.
     pub file: String,
-    /// 1-based line.
+    /// 1-based line; 0 when the problem is the whole file (it cannot be read, its format is unknown).
     pub line: usize,
     /// What is wrong.
     pub msg: String,
 }
 
-fn err(file: &str, line: usize, msg: impl Into<String>) -> InputError {
+pub(super) fn err(file: &str, line: usize, msg: impl Into<String>) -> InputError {
     InputError {
         file: file.to_string(),
         line,
@@ -46,25 +46,47 @@ fn err(file: &str, line: usize, msg: impl Into<String>) -> InputError {
     }
 }
 
-/// Read one input file, choosing the format by extension (.jsonl/.json, .csv, .md/.markdown; anything else is
-/// read as a prep-guide page).
+/// The formats `bank draft` reads, by extension, for messages.
+pub const FORMATS: &str =
+    ".txt or no extension (a prep-guide page), .md, .markdown, .jsonl, .ndjson, .json or .csv";
+
+/// Read one input file, choosing the format by extension (.jsonl/.ndjson/.json, .csv, .md/.markdown; .txt or no
+/// extension: a prep-guide page). Any other extension is an error that lists these; a UTF-8 byte-order mark is
+/// dropped.
 pub fn read(path: &Path) -> Result<Vec<DraftInput>, InputError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| err(&name, 1, format!("cannot read: {e}")))?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(
+        ext.as_str(),
+        "" | "txt" | "text" | "jsonl" | "json" | "ndjson" | "csv" | "md" | "markdown"
+    ) {
+        return Err(err(
+            &name,
+            0,
+            format!("unknown input format '.{ext}': use {FORMATS}"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        err(
+            &name,
+            0,
+            format!("cannot read: {}", crate::output::io_message(&e)),
+        )
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
         err(&name, line, "not UTF-8 text")
     })?;
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     match ext.as_str() {
-        "jsonl" | "json" | "ndjson" => jsonl(&name, &text),
-        "csv" => csv_rows(&name, &text),
-        "md" | "markdown" => Ok(markdown(&name, &text)),
-        _ => Ok(super::guide::guide(&name, &text)),
+        "jsonl" | "json" | "ndjson" => jsonl(&name, text),
+        "csv" => csv_rows(&name, text),
+        "md" | "markdown" => super::markdown::markdown(&name, text),
+        _ => Ok(super::guide::guide(&name, text)),
     }
 }
 
@@ -84,15 +106,16 @@ struct Row {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(untagged)]
-enum Companies {
+pub(super) enum Companies {
     #[default]
     None,
     List(Vec<String>),
+    /// A comma-, semicolon- or bar-separated list.
     Text(String),
 }
 
 impl Companies {
-    fn tags(&self) -> Vec<String> {
+    pub(super) fn tags(&self) -> Vec<String> {
         let raw: Vec<String> = match self {
             Companies::None => vec![],
             Companies::List(v) => v.clone(),
@@ -150,8 +173,21 @@ fn csv_rows(file: &str, text: &str) -> Result<Vec<DraftInput>, InputError> {
         .headers()
         .map_err(|e| err(file, 1, format!("bad CSV header: {e}")))?
         .clone();
-    if !headers.iter().any(|h| h == "question") {
+    // Column names in any case ("Question,Answer,ID").
+    let headers: Vec<String> = headers.iter().map(|h| h.to_lowercase()).collect();
+    let col = |k: &str| headers.iter().position(|h| h == k);
+    if col("question").is_none() {
         return Err(err(file, 1, "the CSV header has no \"question\" column"));
+    }
+    if ["answer", "sample_answer", "reference"]
+        .iter()
+        .all(|k| col(k).is_none())
+    {
+        return Err(err(
+            file,
+            1,
+            "the CSV header has no \"answer\" column (or \"sample_answer\", \"reference\")",
+        ));
     }
     let mut out = Vec::new();
     for rec in rd.records() {
@@ -160,16 +196,12 @@ fn csv_rows(file: &str, text: &str) -> Result<Vec<DraftInput>, InputError> {
             err(file, line, format!("bad CSV row: {e}"))
         })?;
         let line = rec.position().map_or(1, |p| p.line() as usize);
-        let get = |k: &str| {
-            headers
-                .iter()
-                .position(|h| h == k)
-                .and_then(|i| rec.get(i))
-                .map(str::to_string)
-        };
+        let get = |k: &str| col(k).and_then(|i| rec.get(i)).map(str::to_string);
         let row = Row {
             question: get("question"),
-            answer: get("answer").or_else(|| get("sample_answer")),
+            answer: get("answer")
+                .or_else(|| get("sample_answer"))
+                .or_else(|| get("reference")),
             id: get("id"),
             area: get("area"),
             title: get("title"),
@@ -181,100 +213,9 @@ fn csv_rows(file: &str, text: &str) -> Result<Vec<DraftInput>, InputError> {
     Ok(out)
 }
 
-/// `key: value` lines a Markdown question may carry.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let l = line.trim();
-    let (k, v) = l.split_once(':')?;
-    let k = k.trim().trim_matches('*').trim();
-    k.eq_ignore_ascii_case(key)
-        .then(|| v.trim().trim_matches('*').trim())
-}
-
-fn markdown(file: &str, text: &str) -> Vec<DraftInput> {
-    let mut out: Vec<DraftInput> = Vec::new();
-    let mut heading: Option<String> = None;
-    let mut cur: Option<DraftInput> = None;
-    let mut in_answer = false;
-    for (i, raw) in text.lines().enumerate() {
-        let l = raw.trim();
-        if let Some(h) = l.strip_prefix("## ") {
-            out.extend(cur.take());
-            in_answer = false;
-            let q = strip_number(h.trim());
-            cur = Some(DraftInput {
-                heading: heading.clone(),
-                question: q.to_string(),
-                origin: format!("{file}:{}", i + 1),
-                ..Default::default()
-            });
-            continue;
-        }
-        if let Some(h) = l.strip_prefix("# ") {
-            out.extend(cur.take());
-            in_answer = false;
-            heading = Some(h.trim().to_string());
-            continue;
-        }
-        let Some(q) = cur.as_mut() else { continue };
-        if l.is_empty() {
-            in_answer = false;
-            continue;
-        }
-        if let Some(v) = field(l, "sample answer").or_else(|| field(l, "answer")) {
-            q.answer = Some(v.to_string()).filter(|s| !s.is_empty());
-            in_answer = true;
-        } else if let Some(v) = field(l, "id") {
-            q.id = Some(v.to_string());
-        } else if let Some(v) = field(l, "area") {
-            q.area = Some(v.to_string());
-        } else if let Some(v) = field(l, "title") {
-            q.title = Some(v.to_string());
-        } else if let Some(v) = field(l, "difficulty") {
-            q.difficulty = Some(v.to_lowercase());
-        } else if let Some(v) = field(l, "companies").or_else(|| field(l, "company")) {
-            q.companies = Companies::Text(v.to_string()).tags();
-        } else if in_answer {
-            let a = q.answer.get_or_insert_with(String::new);
-            if !a.is_empty() {
-                a.push(' ');
-            }
-            a.push_str(l);
-        } else if q.answer.is_none() {
-            // More of the question.
-            q.question.push(' ');
-            q.question.push_str(l);
-        }
-    }
-    out.extend(cur);
-    out
-}
-
-fn strip_number(h: &str) -> &str {
-    let digits = h.chars().take_while(|c| c.is_ascii_digit()).count();
-    if digits > 0 {
-        let rest = &h[digits..];
-        if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(')')) {
-            return r.trim();
-        }
-    }
-    h
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_questions() {
-        let md = "# Networking\n\n## 1. What is TCP?\n\nid: net-tcp\ndifficulty: Easy\n\nSample answer: A reliable\nbyte stream.\n\n## 2. What is UDP?\n";
-        let qs = markdown("q.md", md);
-        assert_eq!(qs.len(), 2);
-        assert_eq!(qs[0].id.as_deref(), Some("net-tcp"));
-        assert_eq!(qs[0].answer.as_deref(), Some("A reliable byte stream."));
-        assert_eq!(qs[0].heading.as_deref(), Some("Networking"));
-        assert_eq!(qs[0].difficulty.as_deref(), Some("easy"));
-        assert_eq!(qs[1].answer, None);
-    }
 
     #[test]
     fn jsonl_and_csv_rows() {
@@ -292,5 +233,35 @@ mod tests {
             .unwrap_err()
             .msg
             .contains("question"));
+    }
+
+    #[test]
+    fn csv_headers_in_any_case_and_a_missing_answer_column() {
+        let qs = csv_rows("c.csv", "Question,Answer,ID\nWhat?,This.,my-id\n").unwrap();
+        assert_eq!(qs[0].answer.as_deref(), Some("This."));
+        assert_eq!(qs[0].id.as_deref(), Some("my-id"));
+        let e = csv_rows("c.csv", "question,notes\nWhat?,x\n").unwrap_err();
+        assert_eq!(e.to_string(), "c.csv:1: the CSV header has no \"answer\" column (or \"sample_answer\", \"reference\")");
+    }
+
+    #[test]
+    fn whole_file_problems_name_the_file_without_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.md");
+        let e = read(&missing).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("{}: cannot read: ", missing.display())),
+            "{e}"
+        );
+        let yaml = dir.path().join("kit.yaml");
+        std::fs::write(&yaml, "question: x\n").unwrap();
+        let e = read(&yaml).unwrap_err().to_string();
+        assert!(
+            e.contains("kit.yaml: unknown input format '.yaml'") && e.contains(".jsonl"),
+            "{e}"
+        );
+        let bom = dir.path().join("bom.jsonl");
+        std::fs::write(&bom, "\u{feff}{\"question\":\"Q?\",\"answer\":\"A.\"}\n").unwrap();
+        assert_eq!(read(&bom).unwrap()[0].answer.as_deref(), Some("A."));
     }
 }

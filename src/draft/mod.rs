@@ -6,6 +6,7 @@
 
 mod guide;
 pub mod input;
+mod markdown;
 pub mod model;
 pub mod naming;
 
@@ -54,12 +55,17 @@ pub fn claims(answer: &str) -> Vec<String> {
 fn tidy_claim(p: &str) -> String {
     let mut t = p.trim().trim_end_matches([',', ';']).trim();
     for lead in ["and ", "or ", "but ", "nor "] {
-        if t.len() > lead.len() && t[..lead.len()].eq_ignore_ascii_case(lead) {
-            t = t[lead.len()..].trim_start();
+        // Not a byte slice: the claim may start with "σ²", Cyrillic, CJK or an emoji.
+        if let Some((head, rest)) = t.split_at_checked(lead.len()) {
+            if !rest.is_empty() && head.eq_ignore_ascii_case(lead) {
+                t = rest.trim_start();
+            }
         }
     }
     let mut c = t.chars();
     match c.next() {
+        // A Greek letter at the start is a symbol ("σ² is the variance"): its case is its meaning.
+        Some(f) if ('\u{370}'..='\u{3ff}').contains(&f) => t.to_string(),
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
     }

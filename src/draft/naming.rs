@@ -56,6 +56,46 @@ const OPENERS: &[&str] = &[
     "why does",
 ];
 
+/// Words that say how to answer, not what about ("Explain, in detail, the …"), dropped before a title.
+const MANNER: &[&str] = &[
+    "in detail",
+    "in your own words",
+    "in simple terms",
+    "step by step",
+    "briefly",
+    "concisely",
+    "clearly",
+    "please",
+];
+
+/// `text` without a leading `phrase` (any case) that ends on a word boundary; None when it does not lead.
+fn strip_phrase<'a>(text: &'a str, phrase: &str) -> Option<&'a str> {
+    let (head, rest) = text.split_at_checked(phrase.len())?;
+    let boundary = !rest.starts_with(|c: char| c.is_alphanumeric() || c == '\'' || c == '-');
+    (boundary && head.eq_ignore_ascii_case(phrase)).then_some(rest)
+}
+
+/// The longest opener that leads `text` as whole words ("how does" before "how do").
+fn opener(text: &str) -> Option<&str> {
+    OPENERS
+        .iter()
+        .filter_map(|o| strip_phrase(text, o).map(|rest| (o.len(), rest)))
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, rest)| rest)
+}
+
+/// `text` without leading punctuation and manner words ("in detail, ", "briefly").
+fn skip_manner(mut text: &str) -> &str {
+    loop {
+        text = text
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | ';' | '-'));
+        match MANNER.iter().find_map(|m| strip_phrase(text, m)) {
+            Some(rest) => text = rest,
+            None => return text,
+        }
+    }
+}
+
 /// A short title from the question: its asking sentence without the opener, cut at a clause break, 8 words.
 pub fn title_of(question: &str) -> String {
     let sents = detect::split_sentences(question);
@@ -63,22 +103,23 @@ pub fn title_of(question: &str) -> String {
         .iter()
         .map(|s| s.trim())
         .rev()
-        .find(|s| {
-            let l = s.to_ascii_lowercase();
-            s.ends_with('?') || OPENERS.iter().any(|o| l.starts_with(o))
-        })
+        .find(|s| s.ends_with('?') || opener(s).is_some())
         .or_else(|| sents.first().map(|s| s.trim()))
         .unwrap_or(question);
     let mut rest = ask.trim_end_matches(['?', '.', '!']).trim();
-    let lower = rest.to_ascii_lowercase();
-    if let Some(o) = OPENERS.iter().find(|o| lower.starts_with(*o)) {
-        rest = rest[o.len()..].trim();
-        for w in ["how ", "what ", "why ", "whether "] {
-            if rest.to_ascii_lowercase().starts_with(w) {
-                rest = rest[w.len()..].trim();
+    if let Some(r) = opener(rest) {
+        rest = skip_manner(r);
+        // "Explain briefly: what is dropout?"
+        if let Some(r) = opener(rest) {
+            rest = skip_manner(r);
+        }
+        for w in ["how", "what", "why", "whether"] {
+            if let Some(r) = strip_phrase(rest, w) {
+                rest = r.trim();
             }
         }
     }
+    rest = skip_manner(rest);
     let cut = [" and explain", ", and ", "; ", ", "]
         .iter()
         .filter_map(|c| rest.find(c))
@@ -125,7 +166,12 @@ pub fn identity(
             .take(4)
             .map(|w| w.to_ascii_lowercase())
             .collect();
-        format!("{area}-{}", slug.join("-"))
+        if slug.is_empty() {
+            // A title with no ASCII words (Cyrillic, CJK): a stable id from the question's text.
+            format!("{area}-q{:08x}", fnv1a(&inp.question))
+        } else {
+            format!("{area}-{}", slug.join("-"))
+        }
     });
     let difficulty = inp
         .difficulty
@@ -133,6 +179,13 @@ pub fn identity(
         .filter(|d| DIFFICULTIES.contains(&d.as_str()))
         .unwrap_or_else(|| "medium".into());
     (id, area, title, difficulty)
+}
+
+/// FNV-1a, 32 bits: the same text always gives the same id.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 #[cfg(test)]
@@ -146,6 +199,40 @@ mod tests {
             "Anchor boxes are generated in Faster R-CNN"
         );
         assert_eq!(title_of("What is a variable?"), "A variable");
+    }
+
+    #[test]
+    fn the_longest_opener_is_dropped_on_word_boundaries() {
+        for (q, want) in [
+            (
+                "How does the Adam optimizer differ from SGD with momentum?",
+                "The Adam optimizer differ from SGD with momentum",
+            ),
+            (
+                "Why does a learning rate warmup help?",
+                "A learning rate warmup help",
+            ),
+            (
+                "How do transformers use attention?",
+                "Transformers use attention",
+            ),
+            (
+                "Explain, in detail, the difference between batch norm and layer norm.",
+                "The difference between batch norm and layer norm",
+            ),
+            ("Explain briefly: what is dropout?", "Dropout"),
+            ("Describer mode, what is it?", "Describer mode"),
+        ] {
+            assert_eq!(title_of(q), want, "{q}");
+        }
+        let inp = DraftInput {
+            question: "Why does a learning rate warmup help?".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            identity(&inp, None, &[]).0,
+            "general-learning-rate-warmup-help"
+        );
         assert_eq!(
             area_of_heading("Training, Deployment, and Real-World CV Systems", &[]),
             Some("deployment".into())
@@ -154,5 +241,23 @@ mod tests {
             area_of_heading("Intro CS short-answer questions", &[]),
             None
         );
+    }
+
+    #[test]
+    fn questions_in_other_scripts_get_a_stable_kebab_id() {
+        let inp = DraftInput {
+            question: "Что такое переобучение?".into(),
+            ..Default::default()
+        };
+        let (id, area, title, _) = identity(&inp, None, &[]);
+        assert_eq!(title, "Что такое переобучение");
+        assert_eq!(area, "general");
+        assert!(crate::bank::is_kebab(&id), "{id}");
+        assert_eq!(identity(&inp, None, &[]).0, id);
+        let cjk = DraftInput {
+            question: "什么是过拟合？".into(),
+            ..Default::default()
+        };
+        assert_ne!(identity(&cjk, None, &[]).0, id);
     }
 }

@@ -52,3 +52,20 @@ fn a_key_term_matches_its_word_family() {
         assert!(family.find(&Doc::new(said, &lex)).is_some(), "{said}");
     }
 }
+
+#[test]
+fn claims_in_any_script_never_panic() {
+    for answer in [
+        "σ² is the variance and it controls the spread of the distribution around the mean.",
+        "Переобучение — это когда модель запоминает шум.",
+        "Или так, и модель запоминает шум, но не обобщает.",
+        "过拟合是指模型记住了训练数据中的噪声，而不能泛化。",
+        "🙂 and 🚀, or ✨ but σ.",
+        "é",
+    ] {
+        let c = claims(answer);
+        assert!(!c.is_empty(), "{answer}");
+    }
+    assert_eq!(claims("σ² is the variance")[0], "σ² is the variance");
+    assert_eq!(claims("and σ² grows, or 😀 drops")[0], "σ² grows");
+}

@@ -17,13 +17,23 @@ const COLORS: [(&str, &str); 7] = [
     ("unknown", "#868e96"),
 ];
 
+/// Colours for the other areas (a drafted bank's own), picked by the area's name so each keeps its colour.
+const MORE_COLORS: [&str; 6] = [
+    "#e67700", "#5c940d", "#364fc7", "#a61e4d", "#087f5b", "#5f3dc4",
+];
+
 /// The line colour of an area.
 pub fn color(area: &str) -> &'static str {
     COLORS
         .iter()
         .find(|(a, _)| *a == area)
         .map(|(_, c)| *c)
-        .unwrap_or("#868e96")
+        .unwrap_or_else(|| {
+            let h = area
+                .bytes()
+                .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+            MORE_COLORS[h % MORE_COLORS.len()]
+        })
 }
 
 /// Background for a mastery percentage: red (0) through amber to green (100).

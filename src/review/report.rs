@@ -221,14 +221,14 @@ impl TrendFold {
     }
 }
 
-/// Each area's points, oldest first (areas in display order; areas outside it are not charted).
+/// Each area's points, oldest first: every area the answers touch, the built-in ones in display order, then the
+/// others (a drafted bank's own areas) by name, then `unknown` (questions no longer in the bank).
 pub fn area_trends(mut points: Vec<TrendRec>) -> Vec<AreaTrend> {
     points.sort_by_key(|p| p.first);
-    let mut names: Vec<String> = crate::bank::spec::AREAS
-        .iter()
-        .map(|(a, _)| a.to_string())
-        .collect();
-    names.push("unknown".into());
+    let builtin = |a: &str| crate::bank::spec::AREAS.iter().position(|(x, _)| *x == a);
+    let mut names: Vec<String> = points.iter().map(|p| p.area.clone()).collect();
+    names.sort_by_key(|a| (builtin(a).unwrap_or(usize::MAX), a == "unknown", a.clone()));
+    names.dedup();
     let mut areas = Vec::new();
     for area in names {
         let points: Vec<TrendPoint> = points
@@ -372,63 +372,5 @@ fn weak_rows<T: Ranked, R>(ranked: &[T], limit: usize, row: impl Fn(usize, &T) -
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::history;
-    use super::super::testkit::*;
-    use super::*;
-
-    const A: &str = "cv-detection-anchor-boxes";
-    const B: &str = "cv-classification-10k-classes";
-
-    #[test]
-    fn report_ranks_weak_spots_from_every_session() {
-        let mut log = Log::new(1, day(0));
-        log.answered(
-            A,
-            "Anchors",
-            "boxes",
-            &[("dense-anchors", X), ("scales-times-ratios", M)],
-        );
-        let mut log = log.then(2, day(2));
-        log.answered(
-            B,
-            "10k",
-            "smoothing",
-            &[("label-smoothing", P), ("warmup-cosine", M)],
-        );
-        log.answered(
-            A,
-            "Anchors",
-            "nine anchors",
-            &[("dense-anchors", M), ("scales-times-ratios", M)],
-        );
-        let r = build(&history(&log.events), bank(), day(3), 10);
-        assert_eq!((r.sessions, r.answers), (2, 3));
-        let ids: Vec<&str> = r
-            .weak_criteria
-            .iter()
-            .map(|c| c.criterion.as_str())
-            .collect();
-        assert_eq!(ids, ["label-smoothing", "dense-anchors"]);
-        assert_eq!(r.weak_criteria[0].mastery, 50);
-        assert_eq!(
-            r.weak_criteria[0].last.evidence,
-            ["words for label-smoothing"]
-        );
-        assert_eq!(r.weak_criteria[1].mastery, 67);
-        assert_eq!(r.weak_criteria[1].last.session, fmt_id(2));
-        assert_eq!(r.weak_concepts[0].tag, "loss-functions");
-        let det = r.areas.iter().find(|a| a.area == "detection").unwrap();
-        let scores: Vec<u32> = det.points.iter().map(|p| p.score).collect();
-        assert_eq!(scores, [44, 100]);
-        assert_eq!(det.change, 56);
-        assert_eq!(r.areas[0].area, "classification", "bank order");
-        assert_eq!(r.schedule.len(), 2);
-        assert!(r
-            .heatmap
-            .iter()
-            .any(|c| c.area == "detection" && c.tag == "anchors"));
-        let again = build(&history(&log.events), bank(), day(3), 1);
-        assert_eq!(again.weak_criteria.len(), 1);
-    }
-}
+#[path = "report_tests.rs"]
+mod tests;

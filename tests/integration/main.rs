@@ -6,6 +6,7 @@ mod adversarial;
 mod arithmetic;
 mod bank;
 mod draft;
+mod draft_input;
 mod draft_model;
 mod errors;
 mod fairness_near;

@@ -154,12 +154,21 @@ type How = (String, Option<String>, Option<Spend>);
 pub fn run(a: &DraftArgs, known_areas: &[String], style: Style) -> Result<i32> {
     if let Some(ar) = a.area {
         if !crate::bank::is_kebab(ar) {
-            bail!("--area '{ar}' must be a kebab-case name (a-z, 0-9, -), e.g. nlp or 3d-vision");
+            return Err(crate::UsageError(format!(
+                "--area '{ar}' must be a kebab-case name (a-z, 0-9, -), e.g. nlp or 3d-vision"
+            ))
+            .into());
         }
     }
     let (inputs, warnings) = read_all(a.files)?;
     if inputs.is_empty() {
-        bail!("no questions with a sample answer in the input");
+        let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
+        let why = if warnings.iter().any(|w| w.contains("no sample answer")) {
+            "every question lacks a sample answer"
+        } else {
+            "no questions found"
+        };
+        bail!("{}: {why} (formats: {})", names.join(", "), input::FORMATS);
     }
     let lex = Bank::from_texts(vec![])
         .map(|b| b.lexicon)
