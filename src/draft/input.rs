@@ -119,7 +119,14 @@ impl Companies {
         let raw: Vec<String> = match self {
             Companies::None => vec![],
             Companies::List(v) => v.clone(),
-            Companies::Text(s) => s.split([',', ';', '|']).map(str::to_string).collect(),
+            // "[Google, Meta]" is a list too.
+            Companies::Text(s) => s
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split([',', ';', '|'])
+                .map(|c| c.trim().trim_matches(['"', '\'']).to_string())
+                .collect(),
         };
         raw.iter()
             .map(|c| c.trim().to_lowercase())
@@ -222,6 +229,8 @@ mod tests {
         let j = "{\"question\":\"Q1?\",\"answer\":\"A1.\",\"companies\":[\"Acme\"]}\n\n{\"question\":\"Q2?\",\"answer\":\"A2.\",\"companies\":\"x, y\"}\n";
         let qs = jsonl("a.jsonl", j).unwrap();
         assert_eq!(qs[1].companies, vec!["x", "y"]);
+        let bracketed = Companies::Text("[Google, 'Meta']".into()).tags();
+        assert_eq!(bracketed, vec!["google", "meta"]);
         assert_eq!(qs[1].origin, "a.jsonl:3");
         let bad = jsonl("a.jsonl", "{\"question\":\"Q\"}\n{oops\n").unwrap_err();
         assert_eq!((bad.file.as_str(), bad.line), ("a.jsonl", 2));

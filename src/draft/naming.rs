@@ -15,6 +15,30 @@ pub fn kebab(text: &str, max_words: usize) -> String {
         .join("-")
 }
 
+/// An area given in the input, as its kebab-case name: lower case, spaces and underscores as dashes
+/// ("Object Detection" is `object-detection`). Anything else is refused by [`bad_value`].
+pub fn given_area(text: &str) -> String {
+    text.trim().to_lowercase().replace([' ', '_'], "-")
+}
+
+/// Why an input's given area or difficulty cannot be used, if it cannot (`file:line` comes from the caller).
+pub fn bad_value(inp: &DraftInput) -> Option<String> {
+    if let Some(a) = inp.area.as_deref() {
+        if !crate::bank::is_kebab(&given_area(a)) {
+            return Some(format!(
+                "area '{a}' must be a kebab-case name (letters a-z, digits, dashes)"
+            ));
+        }
+    }
+    match inp.difficulty.as_deref() {
+        Some(d) if !DIFFICULTIES.contains(&d.to_lowercase().as_str()) => Some(format!(
+            "difficulty '{d}' must be one of {}",
+            DIFFICULTIES.join(", ")
+        )),
+        _ => None,
+    }
+}
+
 fn squash(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -149,7 +173,7 @@ pub fn identity(
     let area = inp
         .area
         .as_deref()
-        .map(|a| kebab(a, 6))
+        .map(given_area)
         .or_else(|| default_area.map(|a| kebab(a, 6)))
         .or_else(|| {
             inp.heading
@@ -175,7 +199,8 @@ pub fn identity(
     });
     let difficulty = inp
         .difficulty
-        .clone()
+        .as_deref()
+        .map(str::to_lowercase)
         .filter(|d| DIFFICULTIES.contains(&d.as_str()))
         .unwrap_or_else(|| "medium".into());
     (id, area, title, difficulty)

@@ -249,3 +249,56 @@ fn draft_questions_without_a_ladder_say_so() {
     assert!(!show.contains("Follow-up ladder"), "{show}");
     assert!(show.contains("Reference answer"), "{show}");
 }
+
+#[test]
+fn draft_bad_values_are_errors_and_a_redraft_moves_its_question() {
+    let sb = Sandbox::new();
+    let answer =
+        "Precision is the share of predicted positives that are correct: true positives over true \
+                  positives plus false positives. It falls when the model raises false alarms.";
+    for (name, line, needle) in [
+        (
+            "d.jsonl",
+            format!(
+                r#"{{"id": "p", "question": "What is precision?", "answer": "{answer}", "difficulty": "expert"}}"#
+            ),
+            "d.jsonl:1: difficulty 'expert' must be one of easy, medium, hard",
+        ),
+        (
+            "a.jsonl",
+            format!(
+                r#"{{"id": "p", "question": "What is precision?", "answer": "{answer}", "area": "../../x"}}"#
+            ),
+            "a.jsonl:1: area '../../x' must be a kebab-case name",
+        ),
+    ] {
+        sb.write(name, &(line + "\n"));
+        let o = sb.run(&["bank", "draft", name, "-o", "bad"], "");
+        assert_one_line_error(&o, 1, needle);
+        assert!(!exists(&sb.path("bad")), "nothing written for {name}");
+    }
+    // A given area in words and a difficulty in capitals are read; a bracketed company list is a list.
+    sb.write(
+        "q.md",
+        &format!("## 1. What is precision?\nid: precision\narea: Model Evaluation\ndifficulty: Hard\ncompanies: [Google, Meta]\n\nSample answer: {answer}\n"),
+    );
+    let rows = draft_rows(&sb, &["q.md", "-o", "b"]);
+    assert_eq!(rubric(&rows[0], "area"), "model-evaluation");
+    assert_eq!(rubric(&rows[0], "difficulty"), "hard");
+    assert_eq!(
+        rubric(&rows[0], "companies"),
+        &serde_json::json!(["google", "meta"])
+    );
+    // The same id drafted into another area: refused without --force, moved with it; the bank still loads.
+    sb.write(
+        "q2.md",
+        &format!("## 1. What is precision?\nid: precision\n\nSample answer: {answer}\n"),
+    );
+    let o = sb.run(&["bank", "draft", "q2.md", "-o", "b", "--area", "nlp"], "");
+    assert_one_line_error(&o, 1, "already holds question 'precision'");
+    draft_rows(&sb, &["q2.md", "-o", "b", "--area", "nlp", "--force"]);
+    assert!(exists(&sb.path("b/nlp/precision.toml")));
+    assert!(!exists(&sb.path("b/model-evaluation/precision.toml")));
+    let out = sb.ok(&["--bank", "b", "bank", "list", "--area", "nlp"], "");
+    assert!(out.contains("precision"), "{out}");
+}

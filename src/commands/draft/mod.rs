@@ -51,6 +51,22 @@ fn rubric_path(out: &Path, area: &str, id: &str) -> PathBuf {
     out.join(area).join(format!("{id}.toml"))
 }
 
+/// The rubric files for question `id` under `out` in areas other than `area` (a redraft that moves a question:
+/// two files with one id would stop the bank from loading).
+fn elsewhere(out: &Path, area: &str, id: &str) -> Vec<PathBuf> {
+    let Ok(dirs) = std::fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = dirs
+        .flatten()
+        .filter(|d| d.file_name().to_str() != Some(area))
+        .map(|d| d.path().join(format!("{id}.toml")))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
 /// Read every input: the questions with a sample answer, and warnings for the rest (printed once the run is
 /// known to go ahead, so an error stays the only line).
 fn read_all(files: &[PathBuf]) -> Result<(Vec<DraftInput>, Vec<String>)> {
@@ -222,6 +238,9 @@ fn offline_drafts(
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut specs: Vec<(QuestionSpec, String)> = Vec::new();
     for inp in inputs {
+        if let Some(why) = draft::bad_value(inp) {
+            bail!("{}: {why}", inp.origin);
+        }
         let (id, area, title, difficulty) = draft::identity(inp, a.area, known_areas);
         if !crate::bank::is_kebab(&id) {
             bail!("{}: id '{id}' must be kebab-case (a-z, 0-9, -)", inp.origin);
@@ -238,6 +257,14 @@ fn offline_drafts(
                 "{} already exists (use --force to overwrite)",
                 path.display()
             );
+        }
+        if let Some(other) = elsewhere(a.out, &area, &id).first() {
+            if !a.force {
+                bail!(
+                    "{} already holds question '{id}' (use --force to move it to area '{area}')",
+                    other.display()
+                );
+            }
         }
         let spec = draft::offline(inp, &id, &area, &title, &difficulty, lex);
         specs.push((spec, inp.origin.clone()));
@@ -358,6 +385,16 @@ fn write_rubrics(
             continue;
         }
         crate::output::write_file(&path, draft::to_toml(spec, origin).as_bytes(), a.force)?;
+        // With --force a question drafted into a new area moves there: its old file goes.
+        for old in elsewhere(a.out, &spec.area, &spec.id) {
+            std::fs::remove_file(&old).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot remove {}: {}",
+                    old.display(),
+                    crate::output::io_message(&e)
+                )
+            })?;
+        }
         row.file = Some(path.display().to_string());
     }
     Ok(())
