@@ -10,7 +10,7 @@ mod markdown;
 pub mod model;
 pub mod naming;
 
-pub use naming::{area_of_heading, bad_value, identity, kebab, title_of};
+pub use naming::{area_of_heading, bad_value, identity, kebab, stable_hash, title_of};
 
 use crate::bank::spec::{CriterionSpec, QuestionSpec};
 use crate::grade::detect;

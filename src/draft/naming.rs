@@ -192,7 +192,7 @@ pub fn identity(
             .collect();
         if slug.is_empty() {
             // A title with no ASCII words (Cyrillic, CJK): a stable id from the question's text.
-            format!("{area}-q{:08x}", fnv1a(&inp.question))
+            format!("{area}-q{:08x}", stable_hash(&inp.question) as u32)
         } else {
             format!("{area}-{}", slug.join("-"))
         }
@@ -206,11 +206,12 @@ pub fn identity(
     (id, area, title, difficulty)
 }
 
-/// FNV-1a, 32 bits: the same text always gives the same id.
-fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
+/// A stable hash of `text` (FNV, the project's own): the same text always gives the same id.
+pub fn stable_hash(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::text::fasthash::Fnv::default();
+    h.write(text.as_bytes());
+    h.finish()
 }
 
 #[cfg(test)]

@@ -29,10 +29,7 @@ pub fn color(area: &str) -> &'static str {
         .find(|(a, _)| *a == area)
         .map(|(_, c)| *c)
         .unwrap_or_else(|| {
-            let h = area
-                .bytes()
-                .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
-            MORE_COLORS[h % MORE_COLORS.len()]
+            MORE_COLORS[(crate::draft::stable_hash(area) % MORE_COLORS.len() as u64) as usize]
         })
 }
 
