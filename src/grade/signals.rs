@@ -1,6 +1,13 @@
 //! What the offline grader measures about an answer besides the rubric verdicts, and what it reads into it: an
 //! answer off topic, on topic, echoing the question, rejecting the key ideas, or jargon without claims.
 
+/// Content words an answer needs before it can be judged off topic.
+const OFF_TOPIC_MIN_CONTENT: usize = 8;
+/// TF-IDF cosine to its own question a shorter answer needs to count as on topic (short answers the golden and
+/// public graders call weak but relevant reach 0.07 and more; two short correct answers in the external set
+/// sit at 0.027).
+const SHORT_TOPIC_MIN: f64 = 0.015;
+
 /// What the offline grader measured about an answer besides the rubric verdicts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Signals {
@@ -33,13 +40,19 @@ pub struct Signals {
 impl Signals {
     /// An answer mostly about another question: much closer to another question of the bank than to its own.
     pub fn off_topic(&self) -> bool {
-        self.content >= 8
+        self.content >= OFF_TOPIC_MIN_CONTENT
             && (self.domain < 0.3 || (self.topic.1 >= 0.3 && self.topic.0 < 0.6 * self.topic.1))
     }
 
-    /// Sincere and on topic: speaks the field's language (generic but relevant answers do).
+    /// Sincere and on topic: speaks the field's language (generic but relevant answers do). An answer too short to
+    /// judge as off topic must still share some of its own question's text ("Hello, the weather is good and I
+    /// like trains" uses the field's everyday words, not the question's).
     pub fn on_topic(&self) -> bool {
-        self.technical >= 1 && self.domain >= 0.4 && self.overlap > 0.0 && !self.off_topic()
+        self.technical >= 1
+            && self.domain >= 0.4
+            && self.overlap > 0.0
+            && !self.off_topic()
+            && (self.content >= OFF_TOPIC_MIN_CONTENT || self.topic.0 >= SHORT_TOPIC_MIN)
     }
 
     /// An answer that only echoes the question back: mostly its words, hardly anything new.

@@ -377,3 +377,31 @@ fn the_fields_other_names_meet_criteria() {
     assert_eq!(verdict("dense-anchors"), "met", "{out}");
     assert_eq!(verdict("scales-times-ratios"), "met", "{out}");
 }
+
+/// A short answer about nothing in its question earns no floor, even in the field's everyday words ("train"),
+/// while a short relevant one keeps it.
+#[test]
+fn short_small_talk_earns_no_floor() {
+    let sb = Sandbox::new();
+    let batch = concat!(
+        r#"{"id": "chat", "question": "cv-detection-focal-loss", "answer": "Hello. The weather is good today and I like trains."}"#,
+        "\n",
+        r#"{"id": "vague", "question": "cv-detection-focal-loss", "answer": "It weights the hard examples more than the easy ones."}"#,
+        "\n"
+    );
+    let out = sb.ok(&["grade", "--grader", "offline", "--batch", "-"], batch);
+    let scores: Vec<u64> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["score"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(scores[0] <= 10, "small talk scored {}", scores[0]);
+    assert!(
+        scores[1] >= 20,
+        "a vague but relevant answer scored {}",
+        scores[1]
+    );
+}
