@@ -56,7 +56,22 @@ pub fn pick<R: Rng>(
     }
     if by_area.is_empty() {
         return Err(match area {
-            Some(a) => format!("no quiz items for area '{a}' (classification, detection, segmentation, video, multimodal, deployment)"),
+            Some(a) => {
+                let with: Vec<String> = bank
+                    .areas()
+                    .into_iter()
+                    .filter(|x| {
+                        bank.questions
+                            .iter()
+                            .any(|q| &q.spec.area == x && !q.spec.quiz.is_empty())
+                    })
+                    .map(|x| x.to_string())
+                    .collect();
+                format!(
+                    "no quiz items for area '{a}' (areas with quiz items: {})",
+                    with.join(", ")
+                )
+            }
             None => "the bank has no quiz items".into(),
         });
     }

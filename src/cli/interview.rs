@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// Interview options.
 #[derive(Debug, Args, Clone, Default)]
 pub struct InterviewArgs {
-    /// Only questions of this area (classification, detection, segmentation, video, multimodal, deployment).
+    /// Only questions of this area: a built-in one (`viva bank list` shows them) or one of your own bank.
     #[arg(long)]
     pub area: Option<String>,
     /// Ask this question (repeat the flag for several).
