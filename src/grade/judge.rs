@@ -233,6 +233,7 @@ const HARM: &[&str] = &[
     "memoriz",
     "pitfal",
     "backfir",
+    "leak",
 ];
 
 /// Whether a misconception match names the harm it does in its own clause ("… would just overfit"); a harm in

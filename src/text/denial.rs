@@ -61,6 +61,11 @@ const REPORT_CUES: &[&[&str]] = &[
     &["peopl", "believ"],
     &["mani", "believ"],
     &["often", "said"],
+    &["common", "claim"],
+    &["common", "belief"],
+    &["common", "assumpt"],
+    &["popular", "belief"],
+    &["widespread", "belief"],
     &["myth"],
     &["misconcept"],
     &["mistak"],
@@ -188,14 +193,37 @@ fn denies(t: &Token) -> bool {
     is_negation(t) || matches!(t.raw.as_str(), "hardly" | "barely" | "doubt" | "disagree")
 }
 
-/// A clause that reports a claim: who ("people", "some explanations", "you'll hear") and a reporting verb.
+/// People (stems) whose habits a clause can report ("people sometimes fit …", "many teams often …").
+const PEOPLE: &[&str] = &[
+    "peopl",
+    "folk",
+    "team",
+    "engin",
+    "practition",
+    "candid",
+    "everyon",
+    "everybodi",
+];
+/// Words of habit: "people sometimes fit …" reports what others do, as a reporting verb reports what they say.
+const HABITS: &[&str] = &[
+    "sometim", "often", "usual", "typic", "common", "tend", "routin", "regular",
+];
+
+/// A clause that reports a claim: who ("people", "some explanations", "you'll hear") and a reporting verb, or who
+/// at the start of the clause and a word of habit ("people sometimes fit the map on the test set").
 fn reports(toks: &[&Token]) -> bool {
     toks.iter().enumerate().any(|(i, t)| {
         REPORTERS.contains(&t.stem.as_str())
-            && toks[i + 1..]
+            && (toks[i + 1..]
                 .iter()
                 .take(5)
                 .any(|v| REPORT_VERBS.iter().any(|r| v.stem.starts_with(r)))
+                || (i < 3
+                    && PEOPLE.contains(&t.stem.as_str())
+                    && toks[i + 1..]
+                        .iter()
+                        .take(2)
+                        .any(|v| HABITS.iter().any(|h| v.stem.starts_with(h)))))
     })
 }
 

@@ -9,7 +9,7 @@ use super::pattern::{Item, Span, GAP};
 
 /// How far after a claimed phrase a negation of its predicate reaches ("INT8 won't", "a bigger model isn't
 /// enough"), in tokens.
-const AFTER_SCOPE: usize = 4;
+const AFTER_SCOPE: usize = 6;
 /// Words that start a new proposition after a phrase and end that reach ("… even when the boxes do not overlap").
 const AFTER_BREAKS: &[&str] = &[
     "when", "if", "because", "since", "which", "that", "who", "where", "while", "unless", "until",
@@ -42,6 +42,11 @@ const CAVEATS: &[&str] = &[
     "guard against",
     "only in",
 ];
+
+/// Words that make advice conditional when "only" comes before it ("only …, after …").
+const CONDITIONS: &[&str] = &["after", "once", "if", "when", "until", "unless", "provided"];
+/// Modals that, followed by "only", limit what the phrase before them does ("… would only see …").
+const MODALS: &[&str] = &["would", "will", "can", "could", "might", "may", "d", "ll"];
 
 /// Words that qualify an absolute ("nearly the same", "almost always"): the hedged claim is a different one.
 const APPROXIMATORS: &[&str] = &[
@@ -270,10 +275,22 @@ impl Doc {
             .position(|t| t.sent != sent)
             .map_or(self.tokens.len(), |i| sp.last + i);
         let raws: Vec<&str> = self.tokens[lo..hi].iter().map(|t| t.raw.as_str()).collect();
-        CAVEATS.iter().any(|cue| {
-            let cue: Vec<&str> = cue.split(' ').collect();
-            raws.windows(cue.len()).any(|w| w == cue.as_slice())
-        })
+        // "I'd only move to a bigger backbone … after fixing the schedule": "only" just before the advice and a
+        // condition later in its sentence.
+        let only_then = self.tokens[lo..sp.first]
+            .iter()
+            .rev()
+            .take(4)
+            .take_while(|t| t.clause == self.tokens[sp.first].clause)
+            .any(|t| t.raw == "only")
+            && self.tokens[sp.first + 1..hi]
+                .iter()
+                .any(|t| CONDITIONS.contains(&t.raw.as_str()));
+        only_then
+            || CAVEATS.iter().any(|cue| {
+                let cue: Vec<&str> = cue.split(' ').collect();
+                raws.windows(cue.len()).any(|w| w == cue.as_slice())
+            })
     }
 
     /// Whether a claimed match is qualified so that it no longer states the wrong idea: its restriction negated
@@ -293,7 +310,40 @@ impl Doc {
                         && (back == 1 || matches!(raw(i - 1), "the" | "a" | "an"))
                 })
         });
-        restriction_denied || hedged || self.cleft_prevents(sp)
+        restriction_denied
+            || hedged
+            || self.cleft_prevents(sp)
+            || self.limited(sp)
+            || self.asked(sp)
+    }
+
+    /// "Taking the first N frames would only see the opening seconds": a modal and "only" right after the phrase
+    /// say what it is limited to.
+    fn limited(&self, sp: Span) -> bool {
+        let after: Vec<&str> = self.tokens[sp.last + 1..]
+            .iter()
+            .take(3)
+            .take_while(|t| t.clause == self.tokens[sp.last].clause)
+            .map(|t| t.raw.as_str())
+            .collect();
+        after
+            .windows(2)
+            .any(|w| MODALS.contains(&w[0]) && w[1] == "only")
+    }
+
+    /// Whether the phrase is in a question ("Does checkpointing come for free? No, …"): asking is not claiming.
+    fn asked(&self, sp: Span) -> bool {
+        let sent = self.tokens[sp.last].sent;
+        let end = self.tokens[sp.last..]
+            .iter()
+            .take_while(|t| t.sent == sent)
+            .last()
+            .map_or(self.tokens[sp.last].end, |t| t.end);
+        let next = self.tokens[sp.last..]
+            .iter()
+            .find(|t| t.sent != sent)
+            .map_or(self.text.len(), |t| t.start);
+        self.text[end..next].contains('?')
     }
 
     /// Whether a span holds a word of negation or removal itself ("no change", "without scaling", "drop it").

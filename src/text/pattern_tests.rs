@@ -297,3 +297,54 @@ fn a_reported_claim_set_against_by_a_contrast_is_not_made() {
     assert!(claim(p, "ViTs are always better than CNNs."));
     assert!(!claim(p, "People often say ViTs are always better than CNNs, but from scratch on ImageNet-1k a ResNet wins."));
 }
+
+#[test]
+fn a_common_claim_or_a_habit_of_others_set_against_is_not_made() {
+    let p = "(accuracy|85 %) (is|are) (good|enough|fine)";
+    assert!(claim(p, "85% accuracy is good enough here."));
+    assert!(!claim(p, "A common claim is that 85% accuracy is good enough, but the rare classes are never predicted."));
+    assert!(!claim(
+        p,
+        "A common belief is that accuracy is enough; it is not with 600 rare classes."
+    ));
+    let q = "fit* + (temperatur*|calibrat*) + test set";
+    assert!(claim(q, "I fit the temperature on the test set."));
+    assert!(!claim(q, "People sometimes fit the temperature on the test set, but I keep a validation split for it."));
+    // A habit of things is no report of people: "many models often …" still states the claim.
+    let r = "(model*) (often|usually) overfit*";
+    assert!(claim(
+        r,
+        "Many models often overfit, but augmentation helps."
+    ));
+}
+
+#[test]
+fn questions_limits_conditions_and_late_negations_are_not_claims() {
+    let p = "(checkpointing) (is|comes) (free|for free)";
+    assert!(claim(p, "Checkpointing comes for free."));
+    assert!(!claim(
+        p,
+        "Does checkpointing come for free? No, it recomputes the forward pass."
+    ));
+    let q = "(take|use) (first|initial) (n|few) (frames|consecutive frames)";
+    assert!(claim(q, "I take the first N frames of each video."));
+    assert!(!claim(
+        q,
+        "Taking the first N frames would only see the opening seconds."
+    ));
+    let r = "(just|simply) (retrain*|collect more data)";
+    assert!(claim(r, "I would just retrain on more data."));
+    assert!(!claim(
+        r,
+        "Just retraining on more data isn't the first step."
+    ));
+    let s = "(bigger|larger) (backbone|model)";
+    assert!(claim(s, "I'd move to a bigger backbone."));
+    assert!(!claim(
+        s,
+        "I'd only move to a bigger backbone after fixing the schedule."
+    ));
+    let t = "(bigger|larger) + (fix (is|the))";
+    assert!(claim(t, "A bigger model will fix the accuracy."));
+    assert!(!claim(t, "I'd only go bigger after I fix the schedule."));
+}

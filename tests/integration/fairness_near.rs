@@ -1,11 +1,16 @@
 //! Correct sentences worded close to a misconception must not cost points, and wrong ones must still be caught.
 //!
-//! Two sets, written for this purpose by the project's helpers without sight of the grader's rules or of each
+//! Three sets, written for this purpose by the project's helpers without sight of the grader's rules or of each
 //! other (not graded by people: each sentence is correct or wrong by construction):
 //! - `tests/data/fairness-near.jsonl`: 60 correct sentences over 12 questions (negation, reported claims,
 //!   hedges, clefts). On the code before this test, 8 fired a misconception; the rules were fixed on it.
 //! - `tests/data/fairness-near-check.jsonl`: 70 correct and 28 wrong sentences over 14 other questions, written
-//!   after those rules and checked once: 9 correct sentences were penalised before the rules, 4 after.
+//!   after those rules: 9 correct sentences were penalised before the rules, 4 after. Session 10 fixed the 4
+//!   (a common claim, a habit of others set against, "leaks" as a harm).
+//! - `tests/data/fairness-near-fresh.jsonl`: 150 correct and 30 wrong sentences over the other 28 questions,
+//!   written before session 10's rules and first graded after the 4 above were fixed: 7 correct sentences were
+//!   penalised; the rules were then fixed on it (questions asked aloud, "only … after", "would only", a negation
+//!   up to six words after the phrase).
 //!
 //! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
 //! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
@@ -91,12 +96,22 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
     assert_eq!(pen, 0, "{pen} of {n} correct sentences penalised");
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-check.jsonl");
     assert_eq!((n, nw), (70, 28));
-    assert!(
-        pen <= 4,
-        "check set: {pen} of {n} correct sentences penalised (bar 4)"
+    assert_eq!(
+        pen, 0,
+        "check set: {pen} of {n} correct sentences penalised"
     );
     assert!(
         caught >= 13,
         "check set: {caught} of {nw} wrong sentences caught (bar 13)"
+    );
+    let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-fresh.jsonl");
+    assert_eq!((n, nw), (150, 30));
+    assert_eq!(
+        pen, 0,
+        "fresh set: {pen} of {n} correct sentences penalised"
+    );
+    assert!(
+        caught >= 10,
+        "fresh set: {caught} of {nw} wrong sentences caught (bar 10)"
     );
 }
