@@ -168,8 +168,8 @@ impl Sentence {
     }
 }
 
-/// Words that deny: "not", "never", and verbs of absence ("omitting the base case" says what "the base case is
-/// not included" says).
+/// Words that deny: "not", "never", and verbs of absence or avoidance ("omitting the base case" says what "the
+/// base case is not included" says; "it avoids making copies" what "passed without copying" says).
 fn negation_cue(t: &Token) -> bool {
     let r = t.raw.as_str();
     matches!(
@@ -194,6 +194,8 @@ fn negation_cue(t: &Token) -> bool {
         || r.starts_with("forget")
         || r.starts_with("forgot")
         || r.starts_with("fail")
+        || r.starts_with("avoid")
+        || r.starts_with("prevent")
 }
 
 /// Whether the word at `k` opens a contrast that rejects only what follows it: "instead of", "rather than",

@@ -55,3 +55,16 @@ fn a_denial_meets_only_a_denial() {
         "If the recursion step is defined incorrectly, or if the base case is not included."
     ));
 }
+
+#[test]
+fn avoiding_denies_like_without() {
+    let statement = "It avoids making copies of large data structures when calling functions.";
+    assert!(!conflict(
+        "Large objects are passed without copying them.",
+        statement
+    ));
+    assert!(conflict(
+        "Passing by reference makes a copy of the large structure.",
+        statement
+    ));
+}

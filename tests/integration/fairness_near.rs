@@ -11,6 +11,9 @@
 //!   written before session 10's rules and first graded after the 4 above were fixed: 7 correct sentences were
 //!   penalised; the rules were then fixed on it (questions asked aloud, "only … after", "would only", a negation
 //!   up to six words after the phrase).
+//! - `tests/data/fairness-near-final.jsonl`: 108 correct and 54 wrong sentences over all 54 questions, in nine
+//!   forms (12 each), written blind while those rules were being made and graded once after them: 11 correct
+//!   sentences were penalised on the code before session 10, 3 after. The rules were not changed on it.
 //!
 //! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
 //! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
@@ -113,5 +116,15 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
     assert!(
         caught >= 10,
         "fresh set: {caught} of {nw} wrong sentences caught (bar 10)"
+    );
+    let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-final.jsonl");
+    assert_eq!((n, nw), (108, 54));
+    assert!(
+        pen <= 3,
+        "final set: {pen} of {n} correct sentences penalised (bar 3)"
+    );
+    assert!(
+        caught >= 17,
+        "final set: {caught} of {nw} wrong sentences caught (bar 17)"
     );
 }
