@@ -386,6 +386,10 @@ pub const NEGATION_CUES: &[&str] = &[
     "none",
     "nothing",
     "unnecessary",
+    "rarely",
+    "seldom",
+    "hardly",
+    "barely",
 ];
 
 /// Whether a token is a negation cue.

@@ -348,3 +348,11 @@ fn questions_limits_conditions_and_late_negations_are_not_claims() {
     assert!(claim(t, "A bigger model will fix the accuracy."));
     assert!(!claim(t, "I'd only go bigger after I fix the schedule."));
 }
+
+#[test]
+fn rarely_and_seldom_deny() {
+    let p = "alpha (alone|by itself) + (fix*|solv*)";
+    assert!(claim(p, "Alpha alone fixes the imbalance."));
+    assert!(!claim(p, "Alpha alone rarely fixes the imbalance."));
+    assert!(!claim(p, "Alpha by itself seldom solves it."));
+}
