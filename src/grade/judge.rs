@@ -193,7 +193,7 @@ pub fn misconceptions<'a>(
             let sp = m
                 .patterns
                 .iter()
-                .find_map(|p| p.find_claim(doc).filter(|sp| !warned(doc, *sp)))?;
+                .find_map(|p| p.find_claim(doc).filter(|sp| !warned(doc, *sp, &p.source)))?;
             sents.extend(doc.tokens[sp.first].sent..=doc.tokens[sp.last].sent);
             Some(MisconceptionHit {
                 id: m.spec.id.clone(),
@@ -237,14 +237,22 @@ const HARM: &[&str] = &[
 ];
 
 /// Whether a misconception match names the harm it does in its own clause ("… would just overfit"); a harm in
-/// a later clause is a separate claim ("…, so this gap is plain overfitting").
-fn warned(doc: &Doc, sp: Span) -> bool {
+/// a later clause is a separate claim ("…, so this gap is plain overfitting"). A harm the pattern itself names
+/// is part of the wrong claim ("skip connections prevent overfitting"), not a warning against it.
+fn warned(doc: &Doc, sp: Span, source: &str) -> bool {
+    let source = source.to_lowercase();
+    let own = |h: &&str| {
+        source
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.starts_with(*h))
+    };
+    let harms: Vec<&str> = HARM.iter().copied().filter(|h| !own(h)).collect();
     let clause = doc.tokens[sp.last].clause;
     doc.tokens[sp.first..]
         .iter()
         .take(sp.last - sp.first + 14)
         .take_while(|t| t.clause <= clause)
-        .any(|t| HARM.iter().any(|h| t.stem.starts_with(h)))
+        .any(|t| harms.iter().any(|h| t.stem.starts_with(h)))
 }
 
 /// A criterion missed, with nothing to say about it.
@@ -323,4 +331,40 @@ pub fn closest(c: &Criterion, doc: &Doc, lex: &Lexicon) -> Option<(String, Strin
         format!("It does not get to: {}.", missing.join(", "))
     };
     Some((quote, note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::pattern::Pattern;
+
+    /// Whether pattern `p` states its claim in `text` and names no harm against it.
+    fn claimed(p: &str, text: &str) -> bool {
+        let lex = Lexicon::new(&[]);
+        // Patterns first: a document looks up the words patterns have interned.
+        let pat = Pattern::compile(p, &lex).unwrap();
+        let doc = Doc::new(text, &lex);
+        pat.find_claim(&doc)
+            .is_some_and(|sp| !warned(&doc, sp, &pat.source))
+    }
+
+    #[test]
+    fn a_harm_warns_unless_the_pattern_names_it() {
+        let full = "(retrain*) + (whole|entire) (network|model)";
+        // Without the pattern's own harm exemption the second pattern never fires: "overfit" is a harm.
+        assert!(claimed(full, "I would retrain the whole network."));
+        assert!(!claimed(
+            full,
+            "Retraining the whole network on 200 images would overfit."
+        ));
+        let skip = "(skip|residual) + (prevent*|fix*|stop*) overfit*";
+        assert!(claimed(
+            skip,
+            "Skip connections prevent overfitting in deep nets."
+        ));
+        assert!(!claimed(
+            skip,
+            "Skip connections do not prevent overfitting."
+        ));
+    }
 }

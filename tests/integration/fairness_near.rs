@@ -17,6 +17,11 @@
 //!   fixes", "seldom cures"), now negation cues; the third ("I would only downscale if …, and shrinking …")
 //!   remains.
 //!
+//! Session 10 also widened every misconception's patterns (two helpers, from their own wrong wordings, blind to
+//! these sets) and let a pattern's own harm word count as part of the claim ("skip connections prevent
+//! overfitting"). Wrong sentences caught rose from 13 to 19 of 28 (check), 10 to 13 of 30 (fresh) and 17 to 31
+//! of 54 (final), with no correct sentence newly penalised.
+//!
 //! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
 //! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
 //! are caught.
@@ -106,8 +111,8 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
         "check set: {pen} of {n} correct sentences penalised"
     );
     assert!(
-        caught >= 13,
-        "check set: {caught} of {nw} wrong sentences caught (bar 13)"
+        caught >= 19,
+        "check set: {caught} of {nw} wrong sentences caught (bar 19)"
     );
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-fresh.jsonl");
     assert_eq!((n, nw), (150, 30));
@@ -116,8 +121,8 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
         "fresh set: {pen} of {n} correct sentences penalised"
     );
     assert!(
-        caught >= 10,
-        "fresh set: {caught} of {nw} wrong sentences caught (bar 10)"
+        caught >= 13,
+        "fresh set: {caught} of {nw} wrong sentences caught (bar 13)"
     );
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-final.jsonl");
     assert_eq!((n, nw), (108, 54));
@@ -126,7 +131,7 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
         "final set: {pen} of {n} correct sentences penalised (bar 1)"
     );
     assert!(
-        caught >= 17,
-        "final set: {caught} of {nw} wrong sentences caught (bar 17)"
+        caught >= 31,
+        "final set: {caught} of {nw} wrong sentences caught (bar 31)"
     );
 }
