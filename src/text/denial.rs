@@ -188,9 +188,9 @@ const RELEVANCE: &[&str] = &[
     "useful",
 ];
 
-/// Whether a token denies: a negation cue, or a word of doubt ("hardly", "I doubt", "I disagree").
+/// Whether a token denies: a negation cue ("not", "hardly"), or a word of doubt ("I doubt", "I disagree").
 fn denies(t: &Token) -> bool {
-    is_negation(t) || matches!(t.raw.as_str(), "hardly" | "barely" | "doubt" | "disagree")
+    is_negation(t) || matches!(t.raw.as_str(), "doubt" | "disagree")
 }
 
 /// People (stems) whose habits a clause can report ("people sometimes fit …", "many teams often …").

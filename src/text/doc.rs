@@ -45,8 +45,6 @@ const CAVEATS: &[&str] = &[
 
 /// Words that make advice conditional when "only" comes before it ("only …, after …").
 const CONDITIONS: &[&str] = &["after", "once", "if", "when", "until", "unless", "provided"];
-/// Modals that, followed by "only", limit what the phrase before them does ("… would only see …").
-const MODALS: &[&str] = &["would", "will", "can", "could", "might", "may", "d", "ll"];
 
 /// Words that qualify an absolute ("nearly the same", "almost always"): the hedged claim is a different one.
 const APPROXIMATORS: &[&str] = &[
@@ -317,8 +315,8 @@ impl Doc {
             || self.asked(sp)
     }
 
-    /// "Taking the first N frames would only see the opening seconds": a modal and "only" right after the phrase
-    /// say what it is limited to.
+    /// "Taking the first N frames would only see the opening seconds": an auxiliary or modal and "only" right after
+    /// the phrase say what it is limited to.
     fn limited(&self, sp: Span) -> bool {
         let after: Vec<&str> = self.tokens[sp.last + 1..]
             .iter()
@@ -328,7 +326,7 @@ impl Doc {
             .collect();
         after
             .windows(2)
-            .any(|w| MODALS.contains(&w[0]) && w[1] == "only")
+            .any(|w| super::negation::MODALS.contains(&w[0]) && w[1] == "only")
     }
 
     /// Whether the phrase is in a question ("Does checkpointing come for free? No, …"): asking is not claiming.

@@ -27,7 +27,7 @@ const CLAUSE_OPENERS: &[&str] = &[
     "since", "then",
 ];
 /// Auxiliaries and modals whose negation scopes over a whole verb phrase.
-const MODALS: &[&str] = &[
+pub(super) const MODALS: &[&str] = &[
     "would", "do", "does", "did", "will", "should", "could", "can", "need", "must", "shall",
     "might",
 ];
