@@ -236,6 +236,14 @@ const HARM: &[&str] = &[
     "leak",
 ];
 
+/// Stems that begin like a harm and name none: "a harmless rescale", "a per-class breakdown", "leaky ReLU".
+const NOT_HARM: &[&str] = &["harmless", "breakdown", "breakthrough", "leaki"];
+
+/// Whether a token's stem names a harm from `harms`.
+fn is_harm(stem: &str, harms: &[&str]) -> bool {
+    harms.iter().any(|h| stem.starts_with(h)) && !NOT_HARM.iter().any(|n| stem.starts_with(n))
+}
+
 /// Whether a misconception match names the harm it does in its own clause ("… would just overfit"); a harm in
 /// a later clause is a separate claim ("…, so this gap is plain overfitting"). A harm the pattern itself names
 /// is part of the wrong claim ("skip connections prevent overfitting"), not a warning against it.
@@ -252,7 +260,7 @@ fn warned(doc: &Doc, sp: Span, source: &str) -> bool {
         .iter()
         .take(sp.last - sp.first + 14)
         .take_while(|t| t.clause <= clause)
-        .any(|t| harms.iter().any(|h| t.stem.starts_with(h)))
+        .any(|t| is_harm(&t.stem, &harms))
 }
 
 /// A criterion missed, with nothing to say about it.
@@ -366,5 +374,24 @@ mod tests {
             skip,
             "Skip connections do not prevent overfitting."
         ));
+    }
+
+    #[test]
+    fn words_that_only_begin_like_a_harm_do_not_warn() {
+        let full = "(retrain*) + (whole|entire) (network|model)";
+        for text in [
+            "I would retrain the whole network, a harmless step here.",
+            "I would retrain the whole network and show a per-class breakdown.",
+            "I would retrain the whole network with leaky ReLU activations.",
+        ] {
+            assert!(claimed(full, text), "{text}");
+        }
+        for text in [
+            "Retraining the whole network would harm the pretrained features.",
+            "Retraining the whole network would break what it learned.",
+            "Retraining the whole network would leak the test set.",
+        ] {
+            assert!(!claimed(full, text), "{text}");
+        }
     }
 }
