@@ -230,11 +230,32 @@ impl Scanner<'_> {
         }
     }
 
+    /// Whether the point at character `i` belongs to an abbreviation rather than ending a sentence: a point with a
+    /// letter right after it ("e.g", "U.S"), or the last point of "e.g.", "i.e.", "vs.", "cf.", "approx." and
+    /// "et al.". ("etc." often ends a sentence, so it still does.)
+    fn abbreviation(&self, i: usize) -> bool {
+        if self.at(i + 1).is_some_and(char::is_alphabetic) {
+            return true;
+        }
+        let before = self.text[..self.chars[i].0].to_lowercase();
+        let word_end = |w: &str| {
+            before.ends_with(w)
+                && !before[..before.len() - w.len()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        };
+        ["e.g", "i.e", "vs", "cf", "approx", "et al"]
+            .iter()
+            .any(|w| word_end(w))
+    }
+
     /// A character outside words at index `i`: sentence and clause punctuation, and '%' (the word "percent").
     fn punctuation(&mut self, i: usize) {
         let (bi, c) = self.chars[i];
         let last = self.toks.last();
         match c {
+            '.' if self.abbreviation(i) => {}
             '.' | '!' | '?' | ';' | '\n' if last.map(|t| t.sent == self.sent).unwrap_or(false) => {
                 self.sent += 1;
                 self.clause += 1;

@@ -58,3 +58,24 @@ fn lexicon_rewrites_multiword() {
         "Region Proposal Networks"
     );
 }
+
+#[test]
+fn abbreviations_do_not_end_sentences() {
+    let sents = |t: &str| {
+        let toks = tokenize_plain(t);
+        toks.last().map_or(0, |x| x.sent + 1)
+    };
+    assert_eq!(
+        sents("Train on K equal segments, e.g. 8, with a random offset."),
+        1
+    );
+    assert_eq!(
+        sents("Use a short schedule, i.e. a few epochs, then stop."),
+        1
+    );
+    assert_eq!(sents("ViT vs. CNN at small data: the CNN wins."), 1);
+    assert_eq!(sents("As in Lin et al. the focal loss uses gamma 2."), 1);
+    assert_eq!(sents("Freeze the backbone. Retrain the head."), 2);
+    assert_eq!(sents("It is cheap, etc. Then it is deployed."), 2);
+    assert_eq!(sents("The model is small. E.g. it has 3M weights."), 2);
+}
