@@ -236,10 +236,66 @@ pub fn claim_density(text: &str, notation: bool) -> f64 {
         return claim_density(&blank(text, &code), notation);
     }
     let (mut claim, mut total) = (0usize, 0usize);
-    let mut buf = String::new();
-    for seg in text.split([
-        ',', ';', ':', '.', '!', '?', '(', ')', '\n', '\u{2014}', '\u{2013}',
-    ]) {
+    for stretch in stretches(text) {
+        let items: Vec<Item> = stretch
+            .split(',')
+            .map(|seg| Item::read(seg, notation))
+            .collect();
+        // A short run of comma items with a claim in it is one claim about all of them ("hurts depthwise nets,
+        // outlier activations, detail tasks"); a longer run is a list, whatever one item says.
+        let shared = items.len() <= SHARED_ITEMS && items.iter().any(|i| i.says);
+        for i in &items {
+            total += i.words;
+            if i.says || shared {
+                claim += i.words;
+            }
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        claim as f64 / total as f64
+    }
+}
+
+/// The stretches of a text between sentence and clause marks other than commas: ; : . ! ? brackets, line breaks
+/// and dashes. A point or a colon between digits is part of a figure ("0.5 m", "1:3"), not a mark.
+fn stretches(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let mark = matches!(
+            c,
+            ';' | ':' | '.' | '!' | '?' | '(' | ')' | '\n' | '\u{2014}' | '\u{2013}'
+        );
+        let in_figure = matches!(c, '.' | ':')
+            && i > 0
+            && b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if mark && !in_figure {
+            out.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// Most comma items a claim in their run speaks for (see [`claim_density`]).
+const SHARED_ITEMS: usize = 4;
+
+/// One comma-separated item of a stretch, as [`claim_density`] weighs it.
+struct Item {
+    /// Content words.
+    words: usize,
+    /// It makes a claim by itself.
+    says: bool,
+}
+
+impl Item {
+    fn read(seg: &str, notation: bool) -> Item {
+        let mut buf = String::new();
         let mut words = 0;
         let mut numbers = 0;
         let mut says = false;
@@ -255,26 +311,20 @@ pub fn claim_density(text: &str, notation: bool) -> f64 {
             buf.clear();
             buf.extend(w.chars().flat_map(char::to_lowercase));
             let link = is_link(&buf);
-            if !link && !is_function_word(&buf) && buf.len() > 1 {
+            let number = buf.starts_with(|c: char| c.is_ascii_digit());
+            if !link && !number && !is_function_word(&buf) && buf.len() > 1 {
                 words += 1;
             }
-            numbers += buf.starts_with(|c: char| c.is_ascii_digit()) as usize;
+            numbers += number as usize;
             says = says || link || buf == "s" || buf == "t";
         }
-        // A number says something about the words next to it ("label smoothing 0.1"), not on its own.
-        says = says || (numbers > 0 && words > numbers);
+        // A figure relates the words next to it ("label smoothing 0.1"); with a unit alone ("256 channels") it
+        // is a measurement, not a claim.
+        says = says || (numbers > 0 && words > 1);
         // So does a relation mark between terms ("Z = f·B/d", "dilation -> OS8") in notes written in the field's
         // notation: that is how notes state claims. Marks between buzzwords and everyday words say nothing.
         says = says || (notation && relation_marks(seg) > 0);
-        total += words;
-        if says {
-            claim += words;
-        }
-    }
-    if total == 0 {
-        0.0
-    } else {
-        claim as f64 / total as f64
+        Item { words, says }
     }
 }
 

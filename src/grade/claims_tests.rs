@@ -50,3 +50,38 @@ fn buzzword_prose_is_counted_and_real_answers_are_not() {
                 adapt to INT8 rounding; it is more robust than post-training calibration on depthwise layers.";
     assert_eq!(buzzwords(real), 0);
 }
+
+#[test]
+fn a_claim_speaks_for_its_short_comma_run_only() {
+    // A verb's objects share in its claim.
+    let notes = "Hurts depthwise MobileNets, outlier activations, detail-sensitive tasks";
+    assert!(claim_density(notes, false) > 0.99, "{notes}");
+    // A long run is a list, whatever one item says.
+    let list = "ViT is really about patch tokens, positional embeddings, inductive bias, self-attention, \
+                locality, Swin, DeiT, JFT";
+    let d = claim_density(list, false);
+    assert!(d < 0.45, "{list}: {d}");
+    // Items without any claim stay unclaimed.
+    assert!(claim_density("shared head, small anchors, bootstrap", false) < 0.01);
+}
+
+#[test]
+fn a_figure_with_one_unit_word_is_a_measurement_not_a_claim() {
+    assert!(claim_density("256 channels, 80 bins, 6 GB, 10 Hz", false) < 0.01);
+    assert!(claim_density("label smoothing 0.1", false) > 0.99);
+    // A point or a colon inside a figure does not cut the text: "0.5 m cells" is one item.
+    assert_eq!(
+        stretches("0.5 m cells, ratio 1:3. Next"),
+        vec!["0.5 m cells, ratio 1:3", " Next"]
+    );
+}
+
+#[test]
+fn a_label_relates_a_short_line() {
+    let notes = "Metrics: vessel Dice/F1, sensitivity, clDice, broken segments\n\
+                 Model: U-Net, full-resolution skips\n\
+                 Inference: overlapping sliding window, averaged";
+    assert!(!stuffed(notes), "{notes}");
+    let list = "Terms: anchors, RPN, IoU, NMS, FPN, ResNet, focal loss, GIoU, DETR, Hungarian matching, mAP";
+    assert!(stuffed(list), "{list}");
+}

@@ -194,7 +194,8 @@ fn relates(piece: &[&Token], text: &str, content: usize, notation: bool) -> bool
     let links = piece
         .iter()
         .filter(|t| super::claims::is_link(&t.raw))
-        .count();
+        .count()
+        + usize::from(labelled(piece, text));
     if links * CONTENT_PER_LINK >= content && links > 0 {
         return true;
     }
@@ -208,6 +209,18 @@ fn relates(piece: &[&Token], text: &str, content: usize, notation: bool) -> bool
     let marks = super::claims::relation_marks(&text[first.start..last.end]);
     (marks + figures) * CONTENT_PER_RELATION >= content
 }
+
+/// Whether a piece opens with a short label and a colon ("Metrics: Dice, sensitivity, clDice"): the label says what
+/// the rest is, as "are" would. It counts as one linking word, so a long list under a label is still a list.
+fn labelled(piece: &[&Token], text: &str) -> bool {
+    piece.windows(2).take(LABEL_WORDS).any(|w| {
+        text.get(w[0].end..w[1].start)
+            .is_some_and(|gap| gap.contains(':'))
+    })
+}
+
+/// Most words a label before a colon has.
+const LABEL_WORDS: usize = 4;
 
 /// Fraction of content words (see [`content_stems`]) that belong to a vocabulary.
 pub fn topical_overlap(content: &[&str], vocab: &FnvSet<String>) -> f64 {

@@ -1,7 +1,7 @@
 //! Expert notes against junk: correct answers written as terse notes (few verbs, arrows, figures) must not be
 //! capped as keyword stuffing, and term lists, buzzword prose and buzzwords strung together with arrows must be.
 //!
-//! Four sets written for this purpose by the project's helpers (not graded by people: each line is a correct
+//! Five sets written for this purpose by the project's helpers (not graded by people: each line is a correct
 //! answer or junk by construction), each written without sight of the others or of the grader:
 //! - `tests/data/telegraphic.jsonl` (32 notes, 16 junk answers): the rules were developed on it;
 //! - `tests/data/telegraphic-check.jsonl` (24 notes, 24 junk): checked afterwards, then used to settle the linking
@@ -10,6 +10,15 @@
 //!   field's vocabulary notation needs;
 //! - `tests/data/telegraphic-holdout.jsonl` (24 notes, 24 junk): written after the rules were fixed and checked
 //!   once; nothing was changed for it.
+//! - `tests/data/telegraphic-fresh.jsonl` (24 notes, 24 junk, session 11): written to test the comma-run rule (a
+//!   claim speaks for the short run of comma items it sits in: "hurts depthwise nets, outlier activations") and
+//!   the label rule ("Metrics: Dice, clDice"), with labelled term lists and figure-sprinkled term lists among its
+//!   junk. Graded once with those rules: notes capped 6 -> 1, junk paid 2 -> 3. The third was a figure list
+//!   ("6 cameras, 1 LiDAR, 0.5 degrees, 50 m, …"): a figure with one unit word ("256 channels") had counted as
+//!   a claim. It no longer does; then 1 capped, 0 paid.
+//!
+//! Session 11's rules moved the four older sets from 5, 6, 6, 9 notes capped to 4, 3, 1, 4, and their junk that
+//! pays from 0, 0, 1, 3 to 0, 0, 1, 1 (the figure lists of the holdout set no longer pay).
 //!
 //! Each set has its own bars (what the grader does today): fail when more notes are capped or more junk pays.
 
@@ -17,13 +26,14 @@ use crate::util::*;
 use rstest::rstest;
 use serde_json::{json, Value};
 
-/// (file, question, kind, answer) for every line of the four sets.
+/// (file, question, kind, answer) for every line of the five sets.
 fn lines() -> Vec<(String, String, String, String)> {
     [
         "tests/data/telegraphic.jsonl",
         "tests/data/telegraphic-check.jsonl",
         "tests/data/telegraphic-final.jsonl",
         "tests/data/telegraphic-holdout.jsonl",
+        "tests/data/telegraphic-fresh.jsonl",
     ]
     .iter()
     .flat_map(|f| {
@@ -64,13 +74,15 @@ fn expert_notes_are_not_capped_and_junk_is(#[values(false, true)] semantic: bool
     // (set, most correct notes capped at 20, most junk answers over 20, highest junk score). Before the notation,
     // linking-word and buzzword rules: notes capped 24, 16, 18, 15; junk over 20: 7, 5, 1, 4.
     let bars = [
-        ("telegraphic.jsonl", 5, 0, 20),
-        ("telegraphic-check.jsonl", 6, 0, 20),
+        ("telegraphic.jsonl", 4, 0, 20),
+        ("telegraphic-check.jsonl", 3, 0, 20),
         // One buzzword-prose answer in invented buzzwords ("ambition meets token gravity") scored 38 before too.
-        ("telegraphic-final.jsonl", 6, 1, 38),
-        // Term lists with figures sprinkled in ("six cameras and one LiDAR, 200 by 200 cells, 256 channels, FP16")
-        // pass as notes: 37, 65 and 83, as before these rules.
-        ("telegraphic-holdout.jsonl", 9, 3, 83),
+        ("telegraphic-final.jsonl", 1, 1, 38),
+        // One buzzword-prose answer ("crisp boundaries come from respecting the full hierarchy …") pays 37. Term
+        // lists with figures sprinkled in ("six cameras and one LiDAR, 200 by 200 cells, 256 channels") paid 65
+        // and 83 before session 11.
+        ("telegraphic-holdout.jsonl", 4, 1, 37),
+        ("telegraphic-fresh.jsonl", 1, 0, 20),
     ];
     for (file, max_capped, max_paid, max_junk) in bars {
         let of = |kind: &str| -> Vec<(i64, &str)> {
