@@ -57,7 +57,8 @@ fn a_claim_speaks_for_its_short_comma_run_only() {
     let notes = "Hurts depthwise MobileNets, outlier activations, detail-sensitive tasks";
     assert!(claim_density(notes, false) > 0.99, "{notes}");
     // A long run is a list, whatever one item says.
-    let list = "ViT is really about patch tokens, positional embeddings, inductive bias, self-attention, \
+    let list =
+        "ViT is really about patch tokens, positional embeddings, inductive bias, self-attention, \
                 locality, Swin, DeiT, JFT";
     let d = claim_density(list, false);
     assert!(d < 0.45, "{list}: {d}");

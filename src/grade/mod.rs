@@ -4,6 +4,7 @@ pub use crate::text::{fasthash, limits, negation, normalize, pattern};
 
 pub mod baseline;
 pub mod calibration;
+mod claim_words;
 pub mod claims;
 pub mod covert;
 pub mod detect;
