@@ -237,7 +237,9 @@ impl Scanner<'_> {
         if self.at(i + 1).is_some_and(char::is_alphabetic) {
             return true;
         }
-        let before = self.text[..self.chars[i].0].to_lowercase();
+        // The few characters before the point: enough for the longest abbreviation and the character before it.
+        let from = self.chars[i.saturating_sub(8)].0;
+        let before = self.text[from..self.chars[i].0].to_lowercase();
         let word_end = |w: &str| {
             before.ends_with(w)
                 && !before[..before.len() - w.len()]
