@@ -236,7 +236,8 @@ fn rejects_previous(toks: &[&Token]) -> bool {
         return false;
     };
     // The negation must come before the predicate it denies ("don't matter", not "needs no scaling").
-    let Some(neg) = toks.iter().position(|t| denies(t)) else {
+    // "without" negates its object, not the predicate ("it will handle 'a person without a hard hat' correctly").
+    let Some(neg) = toks.iter().position(|t| denies(t) && t.raw != "without") else {
         return false;
     };
     toks[..a].iter().all(|t| FRAME.contains(&t.raw.as_str()))

@@ -128,6 +128,11 @@ const DISMISS: &[&str] = &[
     "unnecessari",
 ];
 
+/// Whether a stem dismisses what it is said of ("useless", "negligible").
+pub fn dismisses(stem: &str) -> bool {
+    DISMISS.iter().any(|u| stem.starts_with(u))
+}
+
 /// One clause of an analysed text: its id, its sentence and its tokens.
 pub(super) struct Clause<'t> {
     pub id: u32,
@@ -307,12 +312,16 @@ impl Scope {
             .take(5)
             .take_while(|t| t.clause == tl.clause)
             .collect();
-        after.windows(3).any(|w| {
+        // A dismissal the pattern itself matched is its claim ("ImageNet weights are useless for scans").
+        let at = |k: usize| last + 1 + k;
+        (0..after.len().saturating_sub(2)).any(|k| {
+            let w = &after[k..k + 3];
             BE.contains(&w[0].raw.as_str())
                 && matches!(w[1].raw.as_str(), "not" | "never")
                 && USELESS.iter().any(|u| w[2].stem.starts_with(u))
-        }) || after.windows(2).any(|w| {
-            BE.contains(&w[0].raw.as_str()) && DISMISS.iter().any(|u| w[1].stem.starts_with(u))
+                && !own(at(k + 1))
+        }) || (0..after.len().saturating_sub(1)).any(|k| {
+            BE.contains(&after[k].raw.as_str()) && dismisses(&after[k + 1].stem) && !own(at(k + 1))
         })
     }
 }

@@ -36,6 +36,9 @@ pub struct Pattern {
     /// Per group: the group itself speaks of negation ("do not overlap"), so negation scoping is off for its
     /// matches (and only for them: the other groups are still checked).
     negation_in_group: Vec<bool>,
+    /// Per group: the group names a dismissal ("(useless|irrelevant)"), which is then its claim, not a negation
+    /// of the other groups.
+    dismissal_in_group: Vec<bool>,
 }
 
 /// Largest distance, in tokens, between the groups of a misconception pattern: a claim is made in one breath.
@@ -94,10 +97,12 @@ impl Pattern {
             groups.push(alts);
         }
         let negation_in_group = groups.iter().map(|g| speaks_of_negation(g)).collect();
+        let dismissal_in_group = src.split(" + ").map(names_dismissal).collect();
         Ok(Pattern {
             source: src.to_string(),
             groups,
             negation_in_group,
+            dismissal_in_group,
         })
     }
 
@@ -141,16 +146,24 @@ impl Pattern {
 
     /// Where the groups that speak of negation match: the pattern's own negation words ("(not|no) overlap*")
     /// negate nothing of the pattern's other groups.
+    /// A dismissal the pattern names ("… weights are useless") is its own word too, but only the word itself: "is
+    /// not negligible" still negates.
     fn own_negation_spans(&self, doc: &Doc) -> Vec<Span> {
         let mut v = Vec::new();
-        for (alts, _) in self
-            .groups
-            .iter()
-            .zip(&self.negation_in_group)
-            .filter(|(_, &b)| b)
-        {
-            for seq in alts {
-                doc.find_seq_into(seq, &mut v);
+        for (gi, alts) in self.groups.iter().enumerate() {
+            if self.negation_in_group[gi] {
+                for seq in alts {
+                    doc.find_seq_into(seq, &mut v);
+                }
+            } else if self.dismissal_in_group[gi] {
+                let mut d = Vec::new();
+                for seq in alts {
+                    doc.find_seq_into(seq, &mut d);
+                }
+                v.extend(d.iter().flat_map(|sp| sp.first..=sp.last).filter_map(|q| {
+                    super::negation::dismisses(&doc.tokens[q].stem)
+                        .then_some(Span { first: q, last: q })
+                }));
             }
         }
         v
@@ -201,6 +214,17 @@ fn speaks_of_negation(group: &[Vec<Item>]) -> bool {
             .any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
         _ => false,
     })
+}
+
+/// Whether a group's text names a word of dismissal ("useless", "negligible").
+fn names_dismissal(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let w = w.to_lowercase();
+            super::negation::dismisses(&w)
+                || super::negation::dismisses(&super::words::stem_word(&w))
+        })
 }
 
 /// Anchor on each match of the rarest group, then pick for every other group the closest match: the first
