@@ -195,6 +195,7 @@ fn negation_cue(t: &Token) -> bool {
         || r.starts_with("forgot")
         || r.starts_with("fail")
         || r.starts_with("avoid")
+        || r.starts_with("eliminat")
         || r.starts_with("prevent")
 }
 

@@ -138,10 +138,11 @@ impl Doc {
         let raws: Vec<&str> = self.tokens[lo..hi].iter().map(|t| t.raw.as_str()).collect();
         // "I'd only move to a bigger backbone … after fixing the schedule": "only" just before the advice and a
         // condition later in its sentence.
-        let only_then = self.tokens[lo..sp.first]
+        // "Only" may open the phrase itself ("I would only spend labels on random frames if …").
+        let only_then = self.tokens[lo..=sp.first]
             .iter()
             .rev()
-            .take(4)
+            .take(5)
             .take_while(|t| t.clause == self.tokens[sp.first].clause)
             .any(|t| t.raw == "only")
             && self.tokens[sp.first + 1..hi]

@@ -241,6 +241,14 @@ impl Scope {
                 .iter()
                 .any(|x| x.clause == t.clause && PREFER_VERBS.contains(&x.stem.as_str())),
             "not" => !matches!(next, Some("only") | Some("just") | Some("merely")),
+            // "is far from negligible", "anything but free".
+            "from" => {
+                q >= 2
+                    && tokens[q - 1].raw == "far"
+                    && BE.contains(&tokens[q - 2].raw.as_str())
+                    && tokens[q - 2].sent == t.sent
+            }
+            "but" => q >= 1 && tokens[q - 1].raw == "anything" && tokens[q - 1].sent == t.sent,
             _ => is_negation(t),
         }
     }

@@ -33,9 +33,9 @@ pub struct Pattern {
     pub source: String,
     /// Each group: alternative flattened item sequences.
     groups: Vec<Vec<Vec<Item>>>,
-    /// Per group: the group itself speaks of negation ("do not overlap"), so negation scoping is off for its
-    /// matches (and only for them: the other groups are still checked).
-    negation_in_group: Vec<bool>,
+    /// Per group and alternative: the alternative itself speaks of negation ("do not overlap"), so negation
+    /// scoping is off for its matches (and only for them: the other groups and alternatives are still checked).
+    negation_in_group: Vec<Vec<bool>>,
     /// Per group: the group names a dismissal ("(useless|irrelevant)"), which is then its claim, not a negation
     /// of the other groups.
     dismissal_in_group: Vec<bool>,
@@ -96,7 +96,10 @@ impl Pattern {
                 super::parse::alternatives(src, g, lex, "empty alternative (check '|' and '+')")?;
             groups.push(alts);
         }
-        let negation_in_group = groups.iter().map(|g| speaks_of_negation(g)).collect();
+        let negation_in_group = groups
+            .iter()
+            .map(|g| g.iter().map(|seq| speaks_of_negation(seq)).collect())
+            .collect();
         let dismissal_in_group = src.split(" + ").map(names_dismissal).collect();
         Ok(Pattern {
             source: src.to_string(),
@@ -151,11 +154,14 @@ impl Pattern {
     fn own_negation_spans(&self, doc: &Doc) -> Vec<Span> {
         let mut v = Vec::new();
         for (gi, alts) in self.groups.iter().enumerate() {
-            if self.negation_in_group[gi] {
-                for seq in alts {
-                    doc.find_seq_into(seq, &mut v);
-                }
-            } else if self.dismissal_in_group[gi] {
+            for (seq, _) in alts
+                .iter()
+                .zip(&self.negation_in_group[gi])
+                .filter(|(_, &b)| b)
+            {
+                doc.find_seq_into(seq, &mut v);
+            }
+            if self.dismissal_in_group[gi] {
                 let mut d = Vec::new();
                 for seq in alts {
                     doc.find_seq_into(seq, &mut d);
@@ -179,35 +185,43 @@ impl Pattern {
         is_own: &dyn Fn(usize) -> bool,
     ) -> Vec<Span> {
         let mut v: Vec<Span> = Vec::new();
-        for seq in &self.groups[gi] {
-            doc.find_seq_into(seq, &mut v);
+        let mut own: Vec<Span> = Vec::new();
+        for (seq, &neg) in self.groups[gi].iter().zip(&self.negation_in_group[gi]) {
+            doc.find_seq_into(seq, if neg { &mut own } else { &mut v });
         }
-        let own_negation = self.negation_in_group[gi];
-        v.retain(|sp| {
-            allow(doc.tokens[sp.first].sent)
+        // A span an alternative with its own negation matched ("not important") is exempt; the same span matched
+        // by another alternative ("irrelevant" in "is not irrelevant") is not.
+        let mut tagged: Vec<(Span, bool)> = v.into_iter().map(|s| (s, false)).collect();
+        tagged.extend(own.into_iter().map(|s| (s, true)));
+        let mut v: Vec<Span> = Vec::new();
+        for (sp, own_negation) in tagged {
+            let keep = allow(doc.tokens[sp.first].sent)
                 && match mode {
                     Scoping::Unscoped => true,
                     Scoping::Stated => {
-                        !doc.denied(*sp) && (own_negation || !doc.negated(*sp, is_own))
+                        !doc.denied(sp) && (own_negation || !doc.negated(sp, is_own))
                     }
-                    // A group that speaks of negation is exempt only where its match holds the negation itself
-                    // ("no change"), not where another alternative matched ("unchanged" after "does not run").
+                    // An alternative that speaks of negation is exempt only where its match holds the negation
+                    // itself ("no change"), not where it matched a word like "unchanged" after "does not run".
                     Scoping::Claimed => {
-                        !doc.denied(*sp)
-                            && ((own_negation && doc.holds_negation(*sp))
-                                || !(doc.negated(*sp, is_own) || doc.negated_after(*sp, is_own)))
+                        !doc.denied(sp)
+                            && ((own_negation && doc.holds_negation(sp))
+                                || !(doc.negated(sp, is_own) || doc.negated_after(sp, is_own)))
                     }
-                }
-        });
+                };
+            if keep && !v.contains(&sp) {
+                v.push(sp);
+            }
+        }
         v.sort_by_key(|s| s.first);
         v
     }
 }
 
-/// Whether a group itself speaks of negation: it holds a negation cue or a prefix of one ("(not|no) overlap",
-/// "avoid*").
-fn speaks_of_negation(group: &[Vec<Item>]) -> bool {
-    group.iter().flatten().any(|it| match it {
+/// Whether an alternative itself speaks of negation: it holds a negation cue or a prefix of one ("(not|no)
+/// overlap", "avoid*").
+fn speaks_of_negation(seq: &[Item]) -> bool {
+    seq.iter().any(|it| match it {
         Item::Word(w) => NEGATION_CUES.iter().any(|c| intern::intern(c) == *w),
         Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"]
             .iter()
@@ -276,3 +290,7 @@ fn span_around(
 #[cfg(test)]
 #[path = "pattern_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "claim_tests.rs"]
+mod claim_tests;

@@ -15,11 +15,11 @@ fn found(p: &str, text: &str, find: fn(&Pattern, &Doc) -> Option<Span>) -> bool 
     find(&Pattern::compile(p, &l).unwrap(), &Doc::new(text, &l)).is_some()
 }
 
-fn m(p: &str, text: &str) -> bool {
+pub(super) fn m(p: &str, text: &str) -> bool {
     found(p, text, Pattern::find)
 }
 
-fn claim(p: &str, text: &str) -> bool {
+pub(super) fn claim(p: &str, text: &str) -> bool {
     found(p, text, Pattern::find_claim)
 }
 
@@ -355,65 +355,4 @@ fn rarely_and_seldom_deny() {
     assert!(claim(p, "Alpha alone fixes the imbalance."));
     assert!(!claim(p, "Alpha alone rarely fixes the imbalance."));
     assert!(!claim(p, "Alpha by itself seldom solves it."));
-}
-
-#[test]
-fn a_dismissal_the_pattern_names_is_its_claim() {
-    let p = "(imagenet|pretrain*) (feature*|weight*) + (useless|irrelevant|worthless) + (medical|domain)";
-    assert!(claim(p, "ImageNet weights are useless for medical scans."));
-    assert!(!claim(
-        p,
-        "ImageNet weights are not useless for medical scans."
-    ));
-    // Only the dismissal word itself is the pattern's own: a negation before it still counts.
-    let q = "(extrinsic|calibration) error* + negligible";
-    assert!(claim(
-        q,
-        "A half-degree extrinsic error is negligible at range."
-    ));
-    assert!(!claim(
-        q,
-        "A half-degree extrinsic error is not negligible at range."
-    ));
-}
-
-#[test]
-fn without_in_an_object_does_not_reject_what_came_before() {
-    let p = "(model|it) (handl*|understand*) (negation*|without a)";
-    assert!(claim(
-        p,
-        "The model is open-vocabulary, and it will handle 'person without a hard hat' correctly."
-    ));
-    assert!(!claim(
-        p,
-        "Some say the model handles negation, but that's not true."
-    ));
-}
-
-#[test]
-fn conditions_do_not_soften_an_absolute_or_a_stated_difference() {
-    let p = "(always|strictly) (better|improv*|help*) + (deeper|more layers|depth)";
-    assert!(claim(
-        p,
-        "Once you have skip connections, stacking more layers always improves accuracy."
-    ));
-    let q = "panoptic (is|are) (simply|basically) instance";
-    assert!(claim(
-        q,
-        "Panoptic segmentation is basically instance segmentation, only with a larger set of categories."
-    ));
-    assert!(!claim(
-        q,
-        "Panoptic is basically instance segmentation only with enough stuff classes labelled."
-    ));
-    // "only … if" conditions the whole sentence, also a later clause.
-    let r = "(resiz*|shrink*|downscal*) + 224";
-    assert!(claim(
-        r,
-        "I would downscale, and shrinking the image to 224 x 224 is fine."
-    ));
-    assert!(!claim(
-        r,
-        "I would only downscale if the vessels stayed visible, and shrinking the image to 224 x 224 thins them."
-    ));
 }

@@ -1,6 +1,6 @@
 //! Correct sentences worded close to a misconception must not cost points, and wrong ones must still be caught.
 //!
-//! Three sets, written for this purpose by the project's helpers without sight of the grader's rules or of each
+//! Sets written for this purpose by the project's helpers without sight of the grader's rules or of each
 //! other (not graded by people: each sentence is correct or wrong by construction):
 //! - `tests/data/fairness-near.jsonl`: 60 correct sentences over 12 questions (negation, reported claims,
 //!   hedges, clefts). On the code before this test, 8 fired a misconception; the rules were fixed on it.
@@ -27,6 +27,15 @@
 //! are useless for scans"), "without" in an object does not reject what came before, a condition does not soften
 //! "always", and "X is basically Y, only with more categories" names a difference. Caught: 19 → 21 (check),
 //! 13 → 14 (fresh), 31 → 32 (final). The four still missed there fall outside one sentence's short span.
+//!
+//! - `tests/data/fairness-near-blind12.jsonl`: 80 correct and 40 wrong sentences over all 54 questions, written
+//!   blind in session 12 in eight forms aimed at those rules (a condition with an absolute, "only with", "without"
+//!   in an object, a dismissal denied, a true dismissal, "only … if" earlier, "is basically", mixed). On the code
+//!   before session 12: 7 penalised, 26 caught; with the four rules above (not made on it): 7 and 29. Three rules
+//!   were then made on it: "far from" and "anything but" deny, an alternative without its own negation is still
+//!   negated ("is not irrelevant" against "(irrelevant|not important)"), and "only" opening the phrase with a
+//!   condition later conditions it. Now 2 penalised and 28 caught ("is far from useless here: it sharpens …" is
+//!   no longer caught: the denial in its first clause now reaches the match).
 //!
 //! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
 //! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
@@ -139,5 +148,15 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
     assert!(
         caught >= 32,
         "final set: {caught} of {nw} wrong sentences caught (bar 32)"
+    );
+    let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-blind12.jsonl");
+    assert_eq!((n, nw), (80, 40));
+    assert!(
+        pen <= 2,
+        "blind12 set: {pen} of {n} correct sentences penalised (bar 2)"
+    );
+    assert!(
+        caught >= 28,
+        "blind12 set: {caught} of {nw} wrong sentences caught (bar 28)"
     );
 }
