@@ -101,3 +101,24 @@ fn only_opening_the_phrase_with_a_condition_later() {
         "I would only label random frames if they form an unbiased evaluation slice."
     ));
 }
+
+#[test]
+fn a_gap_does_not_skip_to_a_second_conjunct() {
+    let p = "panoptic (is|are) (simply|basically|essentially) instance";
+    assert!(claim(p, "Panoptic is essentially instance segmentation."));
+    assert!(!claim(
+        p,
+        "Panoptic is essentially semantic and instance segmentation unified."
+    ));
+    // A gap that holds a whole conjunct before the next item is still a claim.
+    let q = "anchor* (are|is) (predict*|learn*) by (the )?network";
+    assert!(claim(
+        q,
+        "Anchors are predicted and learned by the network."
+    ));
+    // Matching a criterion is not affected.
+    assert!(m(
+        p,
+        "Panoptic is essentially semantic and instance segmentation unified."
+    ));
+}

@@ -128,6 +128,17 @@ impl Doc {
 
     /// All (shortest per start) matches of a phrase, appended to `out`.
     pub(super) fn find_seq_into(&self, seq: &[Item], out: &mut Vec<Span>) {
+        self.find_seq_with(seq, out, false);
+    }
+
+    /// [`Doc::find_seq_into`] for a claim: an item may not be the second conjunct of a coordination the gap
+    /// skipped ("panoptic is essentially semantic and instance segmentation unified" does not say "panoptic is
+    /// essentially instance").
+    pub(super) fn find_claim_seq_into(&self, seq: &[Item], out: &mut Vec<Span>) {
+        self.find_seq_with(seq, out, true);
+    }
+
+    fn find_seq_with(&self, seq: &[Item], out: &mut Vec<Span>, claim: bool) {
         if seq.is_empty() {
             return;
         }
@@ -139,9 +150,12 @@ impl Doc {
                 let found = (pos + 1..=(pos + 1 + GAP).min(self.tokens.len().saturating_sub(1)))
                     .filter(|&j| j < self.tokens.len() && self.tokens[j].sent == sent)
                     .find(|&j| self.item_matches(it, j));
+                let conjunct = |j: usize| {
+                    j > pos + 1 && matches!(self.tokens[j - 1].raw.as_str(), "and" | "or" | "nor")
+                };
                 match found {
-                    Some(j) => pos = j,
-                    None => {
+                    Some(j) if !(claim && conjunct(j)) => pos = j,
+                    _ => {
                         ok = false;
                         break;
                     }

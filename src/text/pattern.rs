@@ -187,7 +187,12 @@ impl Pattern {
         let mut v: Vec<Span> = Vec::new();
         let mut own: Vec<Span> = Vec::new();
         for (seq, &neg) in self.groups[gi].iter().zip(&self.negation_in_group[gi]) {
-            doc.find_seq_into(seq, if neg { &mut own } else { &mut v });
+            let out = if neg { &mut own } else { &mut v };
+            if mode == Scoping::Claimed {
+                doc.find_claim_seq_into(seq, out);
+            } else {
+                doc.find_seq_into(seq, out);
+            }
         }
         // A span an alternative with its own negation matched ("not important") is exempt; the same span matched
         // by another alternative ("irrelevant" in "is not irrelevant") is not.

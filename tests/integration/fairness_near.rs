@@ -34,8 +34,9 @@
 //!   before session 12: 7 penalised, 26 caught; with the four rules above (not made on it): 7 and 29. Three rules
 //!   were then made on it: "far from" and "anything but" deny, an alternative without its own negation is still
 //!   negated ("is not irrelevant" against "(irrelevant|not important)"), and "only" opening the phrase with a
-//!   condition later conditions it. Now 2 penalised and 28 caught ("is far from useless here: it sharpens …" is
-//!   no longer caught: the denial in its first clause now reaches the match).
+//!   condition later conditions it. Then 2 penalised and 28 caught ("is far from useless here: it sharpens …" is
+//!   no longer caught: the denial in its first clause now reaches the match). Last, a claim's gap may not skip
+//!   to a second conjunct ("panoptic is essentially semantic and instance segmentation unified"): 1 penalised.
 //!
 //! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
 //! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
@@ -152,8 +153,8 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-blind12.jsonl");
     assert_eq!((n, nw), (80, 40));
     assert!(
-        pen <= 2,
-        "blind12 set: {pen} of {n} correct sentences penalised (bar 2)"
+        pen <= 1,
+        "blind12 set: {pen} of {n} correct sentences penalised (bar 1)"
     );
     assert!(
         caught >= 28,
