@@ -234,6 +234,7 @@ const HARM: &[&str] = &[
     "pitfal",
     "backfir",
     "leak",
+    "fail",
 ];
 
 /// Stems that begin like a harm and name none: "a harmless rescale", "a per-class breakdown", "leaky ReLU".
@@ -390,6 +391,7 @@ mod tests {
             "Retraining the whole network would harm the pretrained features.",
             "Retraining the whole network would break what it learned.",
             "Retraining the whole network would leak the test set.",
+            "Retraining the whole network fails when there are only a few hundred images.",
         ] {
             assert!(!claimed(full, text), "{text}");
         }

@@ -148,9 +148,9 @@ impl Doc {
             && self.tokens[sp.first + 1..hi]
                 .iter()
                 .any(|t| CONDITIONS.contains(&t.raw.as_str()))
-            // "I would only downscale if the vessels stayed visible, and shrinking it to 224 …": a conditioned
-            // verb anywhere in the sentence before the phrase.
-            || raws[..sp.first - lo].windows(3).any(|w| {
+            // "I would only downscale if the vessels stayed visible, and shrinking it to 224 …", "more augmentation
+            // will only help if the boxes stay correct": a conditioned verb anywhere in the sentence.
+            || raws.windows(3).any(|w| {
                 w[0] == "only" && w[1..].iter().any(|r| CONDITIONS.contains(r))
             });
         // A condition does not soften an absolute: "once you have skip connections, more layers always help".
@@ -238,14 +238,10 @@ impl Doc {
         self.text[end..next].contains('?')
     }
 
-    /// Whether a span holds a word of negation or removal itself ("no change", "without scaling", "drop it").
-    pub(super) fn holds_negation(&self, sp: Span) -> bool {
-        self.tokens[sp.first..=sp.last].iter().any(|t| {
-            is_negation(t)
-                || ["avoid", "without", "instead", "rather", "remov", "drop"]
-                    .iter()
-                    .any(|p| t.stem.starts_with(p))
-        })
+    /// Whether a negation cue inside a span is not one of the words `own` accepts (the pattern's own negation
+    /// items): "DeepSORT does not drop the Kalman filter" against "deepsort drop* kalman".
+    pub(super) fn cue_inside(&self, sp: Span, own: &dyn Fn(usize) -> bool) -> bool {
+        (sp.first..=sp.last).any(|q| Scope::is_cue(&self.tokens, q) && !own(q))
     }
 
     /// "… is what AMP avoids", "… is exactly what loss scaling prevents", after the span in its sentence.

@@ -122,3 +122,31 @@ fn a_gap_does_not_skip_to_a_second_conjunct() {
         "Panoptic is essentially semantic and instance segmentation unified."
     ));
 }
+
+#[test]
+fn a_negation_inside_a_removal_phrase_still_negates() {
+    let p = "deepsort (drop*|remov*|discard*) (the )?(kalman|motion)";
+    assert!(claim(p, "DeepSORT drops the Kalman filter."));
+    assert!(!claim(p, "DeepSORT does not drop the Kalman filter."));
+    // The pattern's own negation words are still its own, and cues outside its match do not reach it.
+    let q = "(byol|dino) (cannot|can not) (work|learn)";
+    assert!(claim(q, "Without negative pairs BYOL cannot work."));
+}
+
+#[test]
+fn only_with_a_condition_anywhere_in_the_sentence() {
+    let p = "more augmentation + (help*|improv*)";
+    assert!(claim(p, "More augmentation will help the small objects."));
+    assert!(!claim(
+        p,
+        "More augmentation will only help if the boxes stay correct after each transform."
+    ));
+    assert!(m(
+        "train* + imagenet label*",
+        "The model was trained with ImageNet labels."
+    ));
+    assert!(!m(
+        "train* + imagenet label*",
+        "Nobody trained the model with ImageNet labels."
+    ));
+}

@@ -69,7 +69,7 @@ impl Doc {
         }
     }
 
-    fn item_matches(&self, it: &Item, i: usize) -> bool {
+    pub(super) fn item_matches(&self, it: &Item, i: usize) -> bool {
         let t = &self.tokens[i];
         match it {
             Item::Word(w) => self.ids[i] == *w,

@@ -413,6 +413,7 @@ pub const NEGATION_CUES: &[&str] = &[
     "seldom",
     "hardly",
     "barely",
+    "nobody",
 ];
 
 /// Whether a token is a negation cue.

@@ -154,12 +154,25 @@ impl Pattern {
     fn own_negation_spans(&self, doc: &Doc) -> Vec<Span> {
         let mut v = Vec::new();
         for (gi, alts) in self.groups.iter().enumerate() {
+            // Only the tokens a negation item matched: "does not drop the Kalman filter" against "deepsort
+            // drop* kalman" keeps its "not".
             for (seq, _) in alts
                 .iter()
                 .zip(&self.negation_in_group[gi])
                 .filter(|(_, &b)| b)
             {
-                doc.find_seq_into(seq, &mut v);
+                let mut d = Vec::new();
+                doc.find_seq_into(seq, &mut d);
+                let neg_items: Vec<&Item> = seq
+                    .iter()
+                    .filter(|it| speaks_of_negation(std::slice::from_ref(*it)))
+                    .collect();
+                v.extend(d.iter().flat_map(|sp| sp.first..=sp.last).filter_map(|q| {
+                    neg_items
+                        .iter()
+                        .any(|it| doc.item_matches(it, q))
+                        .then_some(Span { first: q, last: q })
+                }));
             }
             if self.dismissal_in_group[gi] {
                 let mut d = Vec::new();
@@ -206,12 +219,15 @@ impl Pattern {
                     Scoping::Stated => {
                         !doc.denied(sp) && (own_negation || !doc.negated(sp, is_own))
                     }
-                    // An alternative that speaks of negation is exempt only where its match holds the negation
-                    // itself ("no change"), not where it matched a word like "unchanged" after "does not run".
+                    // An alternative that speaks of negation ("no change", "cannot work") is exempt from the cues
+                    // around it, but not from another cue inside its match ("does not drop" against "drop*").
                     Scoping::Claimed => {
                         !doc.denied(sp)
-                            && ((own_negation && doc.holds_negation(sp))
-                                || !(doc.negated(sp, is_own) || doc.negated_after(sp, is_own)))
+                            && if own_negation {
+                                !doc.cue_inside(sp, is_own)
+                            } else {
+                                !(doc.negated(sp, is_own) || doc.negated_after(sp, is_own))
+                            }
                     }
                 };
             if keep && !v.contains(&sp) {

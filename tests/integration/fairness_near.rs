@@ -38,6 +38,11 @@
 //!   no longer caught: the denial in its first clause now reaches the match). Last, a claim's gap may not skip
 //!   to a second conjunct ("panoptic is essentially semantic and instance segmentation unified"): 1 penalised.
 //!
+//! Session 12 then widened every misconception's patterns again (three helpers, their own wrong wordings, blind
+//! to these sets): caught 21 → 23 (check), 14 → 16 (fresh), 32 → 36 (final), 28 → 28 (blind12). Two correct
+//! sentences became penalised and were fixed (a pattern narrowed; a negation inside a removal phrase, "does not
+//! drop", now negates).
+//!
 //! A correct sentence is appended to its question's reference answer; a wrong one is graded alone. Each set has
 //! its bars (what the grader does today): fail when more correct sentences are penalised or fewer wrong ones
 //! are caught.
@@ -127,8 +132,8 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
         "check set: {pen} of {n} correct sentences penalised"
     );
     assert!(
-        caught >= 21,
-        "check set: {caught} of {nw} wrong sentences caught (bar 21)"
+        caught >= 23,
+        "check set: {caught} of {nw} wrong sentences caught (bar 23)"
     );
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-fresh.jsonl");
     assert_eq!((n, nw), (150, 30));
@@ -137,8 +142,8 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
         "fresh set: {pen} of {n} correct sentences penalised"
     );
     assert!(
-        caught >= 14,
-        "fresh set: {caught} of {nw} wrong sentences caught (bar 14)"
+        caught >= 16,
+        "fresh set: {caught} of {nw} wrong sentences caught (bar 16)"
     );
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-final.jsonl");
     assert_eq!((n, nw), (108, 54));
@@ -147,8 +152,8 @@ fn correct_sentences_near_a_misconception_cost_nothing() {
         "final set: {pen} of {n} correct sentences penalised"
     );
     assert!(
-        caught >= 32,
-        "final set: {caught} of {nw} wrong sentences caught (bar 32)"
+        caught >= 36,
+        "final set: {caught} of {nw} wrong sentences caught (bar 36)"
     );
     let (pen, n, caught, nw) = measure(&sb, "tests/data/fairness-near-blind12.jsonl");
     assert_eq!((n, nw), (80, 40));
