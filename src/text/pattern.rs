@@ -36,6 +36,8 @@ pub struct Pattern {
     /// Per group and alternative: the alternative itself speaks of negation ("do not overlap"), so negation
     /// scoping is off for its matches (and only for them: the other groups and alternatives are still checked).
     negation_in_group: Vec<Vec<bool>>,
+    /// Per group and alternative: the items that speak of negation (indexes into the alternative).
+    negation_items: Vec<Vec<Vec<usize>>>,
     /// Per group: the group names a dismissal ("(useless|irrelevant)"), which is then its claim, not a negation
     /// of the other groups.
     dismissal_in_group: Vec<bool>,
@@ -96,15 +98,28 @@ impl Pattern {
                 super::parse::alternatives(src, g, lex, "empty alternative (check '|' and '+')")?;
             groups.push(alts);
         }
-        let negation_in_group = groups
+        let negation_items: Vec<Vec<Vec<usize>>> = groups
             .iter()
-            .map(|g| g.iter().map(|seq| speaks_of_negation(seq)).collect())
+            .map(|g| {
+                g.iter()
+                    .map(|seq| {
+                        (0..seq.len())
+                            .filter(|&k| speaks_of_negation(&seq[k..=k]))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let negation_in_group = negation_items
+            .iter()
+            .map(|g| g.iter().map(|items| !items.is_empty()).collect())
             .collect();
         let dismissal_in_group = src.split(" + ").map(names_dismissal).collect();
         Ok(Pattern {
             source: src.to_string(),
             groups,
             negation_in_group,
+            negation_items,
             dismissal_in_group,
         })
     }
@@ -133,10 +148,15 @@ impl Pattern {
     }
 
     fn find_impl(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool, mode: Scoping) -> Option<Span> {
-        let own = self.own_negation_spans(doc);
-        let is_own = |q: usize| own.iter().any(|s| s.first <= q && q <= s.last);
+        // Worked out only when a match needs its negation checked: most patterns fail before.
+        let own = std::cell::OnceCell::new();
+        let is_own = |q: usize| {
+            own.get_or_init(|| self.own_negation_spans(doc))
+                .iter()
+                .any(|s: &Span| s.first <= q && q <= s.last)
+        };
         // Groups one at a time: most patterns fail, and they fail at the first group that has no match.
-        let mut per_group: Vec<Vec<Span>> = Vec::with_capacity(self.groups.len());
+        let mut per_group: Vec<Vec<Span>> = Vec::new();
         for gi in 0..self.groups.len() {
             let v = self.group_matches(doc, gi, allow, mode, &is_own);
             if v.is_empty() {
@@ -156,21 +176,17 @@ impl Pattern {
         for (gi, alts) in self.groups.iter().enumerate() {
             // Only the tokens a negation item matched: "does not drop the Kalman filter" against "deepsort
             // drop* kalman" keeps its "not".
-            for (seq, _) in alts
+            for (seq, items) in alts
                 .iter()
-                .zip(&self.negation_in_group[gi])
-                .filter(|(_, &b)| b)
+                .zip(&self.negation_items[gi])
+                .filter(|(_, items)| !items.is_empty())
             {
                 let mut d = Vec::new();
                 doc.find_seq_into(seq, &mut d);
-                let neg_items: Vec<&Item> = seq
-                    .iter()
-                    .filter(|it| speaks_of_negation(std::slice::from_ref(*it)))
-                    .collect();
                 v.extend(d.iter().flat_map(|sp| sp.first..=sp.last).filter_map(|q| {
-                    neg_items
+                    items
                         .iter()
-                        .any(|it| doc.item_matches(it, q))
+                        .any(|&k| doc.item_matches(&seq[k], q))
                         .then_some(Span { first: q, last: q })
                 }));
             }
@@ -209,9 +225,14 @@ impl Pattern {
         }
         // A span an alternative with its own negation matched ("not important") is exempt; the same span matched
         // by another alternative ("irrelevant" in "is not irrelevant") is not.
-        let mut tagged: Vec<(Span, bool)> = v.into_iter().map(|s| (s, false)).collect();
-        tagged.extend(own.into_iter().map(|s| (s, true)));
-        let mut v: Vec<Span> = Vec::new();
+        if v.is_empty() && own.is_empty() {
+            return v;
+        }
+        let found = std::mem::take(&mut v);
+        let tagged = found
+            .into_iter()
+            .map(|s| (s, false))
+            .chain(own.into_iter().map(|s| (s, true)));
         for (sp, own_negation) in tagged {
             let keep = allow(doc.tokens[sp.first].sent)
                 && match mode {
