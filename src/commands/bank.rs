@@ -66,11 +66,12 @@ fn check(target: Option<&Path>, strict: bool) -> Result<()> {
     let rungs: usize = b.questions.iter().map(|q| q.ladder.len()).sum();
     let quiz: usize = b.questions.iter().map(|q| q.spec.quiz.len()).sum();
     outln(&format!(
-        "ok: {} questions, {} ladder rungs, {} quiz items, {} correct statements never penalised",
+        "ok: {} questions, {} ladder rungs, {} quiz items, {} correct statements never penalised, {} wrong examples all caught",
         b.questions.len(),
         rungs,
         quiz,
-        fair.checked
+        fair.checked,
+        fair.examples
     ));
     Ok(())
 }

@@ -21,6 +21,8 @@ pub struct Fairness {
     pub warnings: Vec<BankIssue>,
     /// Correct statements checked.
     pub checked: usize,
+    /// Wrong examples checked (each must fire its misconception).
+    pub examples: usize,
 }
 
 /// Check every question of `bank`. `strict`: a misconception with fewer than [`MIN_CORRECT`] correct statements
@@ -99,7 +101,7 @@ fn check_question(bank: &Bank, q: &Question, strict: bool, out: &mut Fairness) {
     }
     for m in &all_mis {
         for ex in &m.spec.examples {
-            out.checked += 1;
+            out.examples += 1;
             let doc = Doc::new(ex, &bank.lexicon);
             if misconceptions([*m], &doc).0.is_empty() {
                 out.errors.push(src.issue(
