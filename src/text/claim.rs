@@ -4,7 +4,7 @@
 
 use super::doc::Doc;
 use super::negation::Scope;
-use super::normalize::{is_negation, Token};
+use super::normalize::{is_negation, Token, CLAUSE_WORDS};
 use super::pattern::Span;
 
 /// How far after a claimed phrase a negation of its predicate reaches ("INT8 won't", "a bigger model isn't
@@ -236,6 +236,15 @@ impl Doc {
             .find(|t| t.sent != sent)
             .map_or(self.text.len(), |t| t.start);
         self.text[end..next].contains('?')
+    }
+
+    /// Whether a span runs into a clause opened by a contrast ("…, while NMS keeps a single one", "…, though
+    /// backprop ran in floating point"): a claim is made on one side of it.
+    pub(super) fn crosses_contrast(&self, sp: Span) -> bool {
+        (sp.first + 1..=sp.last).any(|q| {
+            let t = &self.tokens[q];
+            t.clause != self.tokens[q - 1].clause && CLAUSE_WORDS.contains(&t.raw.as_str())
+        })
     }
 
     /// Whether a negation cue inside a span is not one of the words `own` accepts (the pattern's own negation

@@ -150,3 +150,19 @@ fn only_with_a_condition_anywhere_in_the_sentence() {
         "Nobody trained the model with ImageNet labels."
     ));
 }
+
+#[test]
+fn a_claim_does_not_run_across_a_contrast_or_skip_a_multiplier() {
+    let p = "nms + (keep*|pick*) + (largest|highest) overlap";
+    assert!(claim(p, "NMS keeps the box with the largest overlap."));
+    assert!(!claim(
+        p,
+        "Weighted box fusion averages boxes with the largest overlap, while NMS keeps a single one."
+    ));
+    let q = "(3d|three d) conv* + (cost*|is) (about|roughly) (as much|the same)";
+    assert!(claim(q, "A 3D conv costs about as much as a 2D conv."));
+    assert!(!claim(
+        q,
+        "A 3D conv costs about three times as much as a 2D conv with the same channels."
+    ));
+}

@@ -150,8 +150,15 @@ impl Doc {
                 let found = (pos + 1..=(pos + 1 + GAP).min(self.tokens.len().saturating_sub(1)))
                     .filter(|&j| j < self.tokens.len() && self.tokens[j].sent == sent)
                     .find(|&j| self.item_matches(it, j));
+                // For a claim, a gap may not skip to a second conjunct ("semantic and instance") or skip a
+                // multiplier ("about three times as much" is not "about as much").
                 let conjunct = |j: usize| {
-                    j > pos + 1 && matches!(self.tokens[j - 1].raw.as_str(), "and" | "or" | "nor")
+                    j > pos + 1
+                        && (matches!(self.tokens[j - 1].raw.as_str(), "and" | "or" | "nor")
+                            || self.tokens[pos + 1..j].windows(2).any(|w| {
+                                w[0].num.is_some()
+                                    && matches!(w[1].raw.as_str(), "times" | "x" | "fold")
+                            }))
                 };
                 match found {
                     Some(j) if !(claim && conjunct(j)) => pos = j,

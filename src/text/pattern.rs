@@ -294,7 +294,9 @@ fn closest_combination(doc: &Doc, per_group: &[Vec<Span>], mode: Scoping) -> Opt
     };
     anchor.iter().find_map(|a| {
         let sp = span_around(doc, per_group, ai, *a, window, mode)?;
-        (!(mode == Scoping::Claimed && (doc.caveated(sp) || doc.qualified(sp)))).then_some(sp)
+        (!(mode == Scoping::Claimed
+            && (doc.caveated(sp) || doc.qualified(sp) || doc.crosses_contrast(sp))))
+        .then_some(sp)
     })
 }
 
