@@ -26,6 +26,21 @@ pub struct Doc {
     /// Per token: the case sense of a [`super::normalize::CASED_WORDS`] word (None: unknown or both).
     sense: Vec<Option<bool>>,
     scope: Scope,
+    /// Bits set for the first one, two and three bytes of every surface form and stem: most prefix items are absent
+    /// from an answer, and this says so without a search.
+    initials: [u64; INITIAL_WORDS],
+}
+
+/// Size of [`Doc`]'s initials filter, in 64-bit words.
+const INITIAL_WORDS: usize = 32;
+
+/// The filter bit of a word's first bytes (at most three).
+fn initial_bit(w: &str) -> usize {
+    let b = &w.as_bytes()[..w.len().min(3)];
+    let h = b.iter().fold(b.len() as u32, |h, &c| {
+        h.wrapping_mul(31).wrapping_add(u32::from(c))
+    });
+    (h as usize) % (INITIAL_WORDS * 64)
 }
 
 impl Doc {
@@ -44,6 +59,17 @@ impl Doc {
         let mut by_id: Vec<usize> = (0..tokens.len()).collect();
         by_id.sort_by_key(|&i| ids[i]);
         let scope = Scope::new(&tokens);
+        let mut initials = [0u64; INITIAL_WORDS];
+        for t in &tokens {
+            for w in [t.raw.as_str(), t.stem.as_str()] {
+                for n in 1..=w.len().min(3) {
+                    if w.is_char_boundary(n) {
+                        let bit = initial_bit(&w[..n]);
+                        initials[bit / 64] |= 1 << (bit % 64);
+                    }
+                }
+            }
+        }
         // An all-lower-case answer (typed so, or a transcript) gets both senses of a cased word.
         let any_caps = text.chars().any(char::is_uppercase);
         let sense = tokens
@@ -66,6 +92,7 @@ impl Doc {
             by_stem,
             numbers,
             scope,
+            initials,
         }
     }
 
@@ -84,6 +111,13 @@ impl Doc {
 
     /// Token indices whose surface form or stem starts with `p`, ascending.
     fn prefixed(&self, p: &str) -> Vec<usize> {
+        let head = (1..=p.len().min(3)).rev().find(|&n| p.is_char_boundary(n));
+        if let Some(n) = head {
+            let bit = initial_bit(&p[..n]);
+            if self.initials[bit / 64] & (1 << (bit % 64)) == 0 {
+                return Vec::new();
+            }
+        }
         fn range<'a>(order: &[usize], key: impl Fn(usize) -> &'a str, p: &str) -> Vec<usize> {
             let lo = order.partition_point(|&i| key(i) < p);
             let hi = lo + order[lo..].partition_point(|&i| key(i).starts_with(p));
