@@ -33,10 +33,9 @@ pub struct Pattern {
     pub source: String,
     /// Each group: alternative flattened item sequences.
     groups: Vec<Vec<Vec<Item>>>,
-    /// Per group and alternative: the alternative itself speaks of negation ("do not overlap"), so negation
-    /// scoping is off for its matches (and only for them: the other groups and alternatives are still checked).
-    negation_in_group: Vec<Vec<bool>>,
-    /// Per group and alternative: the items that speak of negation (indexes into the alternative).
+    /// Per group and alternative: the items that speak of negation (indexes into the alternative). An
+    /// alternative with any ("do not overlap") is exempt from negation scoping for its matches, and only for them:
+    /// the other groups and alternatives are still checked.
     negation_items: Vec<Vec<Vec<usize>>>,
     /// Per group: the group names a dismissal ("(useless|irrelevant)"), which is then its claim, not a negation
     /// of the other groups.
@@ -110,15 +109,10 @@ impl Pattern {
                     .collect()
             })
             .collect();
-        let negation_in_group = negation_items
-            .iter()
-            .map(|g| g.iter().map(|items| !items.is_empty()).collect())
-            .collect();
         let dismissal_in_group = src.split(" + ").map(names_dismissal).collect();
         Ok(Pattern {
             source: src.to_string(),
             groups,
-            negation_in_group,
             negation_items,
             dismissal_in_group,
         })
@@ -151,9 +145,8 @@ impl Pattern {
         // Worked out only when a match needs its negation checked: most patterns fail before.
         let own = std::cell::OnceCell::new();
         let is_own = |q: usize| {
-            own.get_or_init(|| self.own_negation_spans(doc))
-                .iter()
-                .any(|s: &Span| s.first <= q && q <= s.last)
+            own.get_or_init(|| self.own_negation_words(doc))
+                .contains(&q)
         };
         // Groups one at a time: most patterns fail, and they fail at the first group that has no match.
         let mut per_group: Vec<Vec<Span>> = Vec::new();
@@ -167,38 +160,30 @@ impl Pattern {
         closest_combination(doc, &per_group, mode)
     }
 
-    /// Where the groups that speak of negation match: the pattern's own negation words ("(not|no) overlap*")
-    /// negate nothing of the pattern's other groups.
-    /// A dismissal the pattern names ("… weights are useless") is its own word too, but only the word itself: "is
-    /// not negligible" still negates.
-    fn own_negation_spans(&self, doc: &Doc) -> Vec<Span> {
+    /// The tokens that are the pattern's own negation words ("(not|no) overlap*"), which negate nothing of its
+    /// other groups: those a negation item matched ("does not drop the Kalman filter" against "deepsort drop*
+    /// kalman" keeps its "not"), and a dismissal the pattern names ("… weights are useless"; "is not negligible"
+    /// still negates).
+    fn own_negation_words(&self, doc: &Doc) -> Vec<usize> {
         let mut v = Vec::new();
         for (gi, alts) in self.groups.iter().enumerate() {
-            // Only the tokens a negation item matched: "does not drop the Kalman filter" against "deepsort
-            // drop* kalman" keeps its "not".
-            for (seq, items) in alts
-                .iter()
-                .zip(&self.negation_items[gi])
-                .filter(|(_, items)| !items.is_empty())
-            {
-                let mut d = Vec::new();
-                doc.find_seq_into(seq, &mut d);
-                v.extend(d.iter().flat_map(|sp| sp.first..=sp.last).filter_map(|q| {
-                    items
-                        .iter()
-                        .any(|&k| doc.item_matches(&seq[k], q))
-                        .then_some(Span { first: q, last: q })
-                }));
-            }
-            if self.dismissal_in_group[gi] {
-                let mut d = Vec::new();
-                for seq in alts {
-                    doc.find_seq_into(seq, &mut d);
+            for (seq, items) in alts.iter().zip(&self.negation_items[gi]) {
+                if !items.is_empty() {
+                    matched_tokens(
+                        doc,
+                        seq,
+                        |q| items.iter().any(|&k| doc.item_matches(&seq[k], q)),
+                        &mut v,
+                    );
                 }
-                v.extend(d.iter().flat_map(|sp| sp.first..=sp.last).filter_map(|q| {
-                    super::negation::dismisses(&doc.tokens[q].stem)
-                        .then_some(Span { first: q, last: q })
-                }));
+                if self.dismissal_in_group[gi] {
+                    matched_tokens(
+                        doc,
+                        seq,
+                        |q| super::negation::dismisses(&doc.tokens[q].stem),
+                        &mut v,
+                    );
+                }
             }
         }
         v
@@ -215,8 +200,8 @@ impl Pattern {
     ) -> Vec<Span> {
         let mut v: Vec<Span> = Vec::new();
         let mut own: Vec<Span> = Vec::new();
-        for (seq, &neg) in self.groups[gi].iter().zip(&self.negation_in_group[gi]) {
-            let out = if neg { &mut own } else { &mut v };
+        for (seq, items) in self.groups[gi].iter().zip(&self.negation_items[gi]) {
+            let out = if items.is_empty() { &mut v } else { &mut own };
             if mode == Scoping::Claimed {
                 doc.find_claim_seq_into(seq, out);
             } else {
@@ -258,6 +243,18 @@ impl Pattern {
         v.sort_by_key(|s| s.first);
         v
     }
+}
+
+/// Append to `out` the tokens of `seq`'s matches that `keep` accepts.
+fn matched_tokens(doc: &Doc, seq: &[Item], keep: impl Fn(usize) -> bool, out: &mut Vec<usize>) {
+    let mut found = Vec::new();
+    doc.find_seq_into(seq, &mut found);
+    out.extend(
+        found
+            .iter()
+            .flat_map(|sp| sp.first..=sp.last)
+            .filter(|&q| keep(q)),
+    );
 }
 
 /// Whether an alternative itself speaks of negation: it holds a negation cue or a prefix of one ("(not|no)
