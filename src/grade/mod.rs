@@ -18,6 +18,7 @@ pub mod prose;
 pub mod semantic;
 pub mod signals;
 pub mod stats;
+mod top;
 pub mod verdicts;
 
 pub use flag::Flag;

@@ -18,6 +18,7 @@ pub use super::judge::{
     closest, judge, judge_except, misconceptions, missing_terms, needs_message, specifics,
 };
 pub use super::signals::Signals;
+pub use super::top::{states_figure, top_bonus, TOP_BONUS};
 
 /// Score cap for keyword stuffing.
 pub const STUFFING_CAP: u32 = 20;
@@ -31,26 +32,6 @@ pub const COPIED_CAP: u32 = 5;
 pub const NO_NUMBERS_CAP: u32 = 50;
 /// Score for an injection attempt.
 pub const INJECTION_SCORE: u32 = 0;
-
-/// Most points a complete answer gains for specifics (figures in the sentences that meet its criteria).
-pub const TOP_BONUS: f64 = 10.0;
-
-/// The specifics bonus of a complete answer: [`TOP_BONUS`] times the share of the criteria that require specifics
-/// (`needs`: a number, a unit, worked arithmetic) met with them. A rubric without such criteria gives none: the
-/// calibrated top (86, where reviewers put a complete answer) stays the top for a merely correct answer.
-pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult]) -> u32 {
-    let needs: Vec<Verdict> = crit
-        .iter()
-        .zip(results)
-        .filter(|(c, _)| c.spec.needs.is_some())
-        .map(|(_, r)| r.verdict)
-        .collect();
-    if needs.is_empty() {
-        return 0;
-    }
-    let met = needs.iter().filter(|v| **v == Verdict::Met).count();
-    (TOP_BONUS * met as f64 / needs.len() as f64).round() as u32
-}
 
 /// The gaming caps every grader applies: keyword stuffing, off-topic, mostly not prose, and a number-free answer to a rung that
 /// asks for numbers. (A copied question caps only the offline grade whose answer echoes it; see `grade_impl`.)
@@ -182,7 +163,13 @@ fn grade_impl(
     let mut flags = gaming_flags(&sig, &graded, injected);
     let asks_numbers = step.is_some_and(|r| r.stage == "constraints");
     let without_numbers = asks_numbers && !doc.tokens.iter().any(|t| t.num.is_some());
-    g.score = final_score(&sig, (crit, &results, &hits), &mut flags, without_numbers);
+    g.score = final_score(
+        &sig,
+        (crit, &results, &hits),
+        &mut flags,
+        without_numbers,
+        &doc.text,
+    );
     if injected {
         g.score = INJECTION_SCORE;
     }
@@ -336,13 +323,14 @@ fn final_score(
     (crit, results, hits): Verdicts,
     flags: &mut Vec<String>,
     without_numbers: bool,
+    text: &str,
 ) -> u32 {
     let cal = Calibration::embedded();
     let mut score = cal.apply(sig.raw);
-    // The top of the scale: a complete answer (every criterion met, nothing wrong) earns up to TOP_BONUS more for
-    // the share of its points backed by figures, so worked numbers stand out from a merely correct answer.
-    if sig.raw == 100 && hits.is_empty() {
-        score = (score + top_bonus(crit, results)).min(100);
+    // The top of the scale: a complete answer (nearly every criterion met, nothing wrong) earns up to TOP_BONUS
+    // more for the specifics it gives, so worked numbers stand out from a merely correct answer.
+    if sig.raw >= super::top::NEAR_COMPLETE && hits.is_empty() {
+        score = (score + top_bonus(crit, results, text)).min(100);
     }
     // A sincere, on-topic answer that earns nothing from the rubric still gets the floor human graders give
     // vague but relevant answers; not one with a misconception, a gaming flag, or one that names the key ideas

@@ -182,7 +182,7 @@ pub fn apply_policy(
         })
         .collect();
     let misconceptions = misconception_hits(mis, off, found, second_opinion);
-    let score = policy_score(crit, &criteria, &misconceptions, off);
+    let score = policy_score(crit, &criteria, &misconceptions, off, sub.answer);
     PolicyResult {
         criteria,
         misconceptions,
@@ -321,10 +321,11 @@ fn policy_score(
     results: &[CriterionResult],
     hits: &[MisconceptionHit],
     off: &Grade,
+    answer: &str,
 ) -> u32 {
     let mut score = Calibration::embedded().apply(compute_score(results, hits));
-    if compute_score(results, hits) == 100 && hits.is_empty() {
-        score = (score + offline::top_bonus(crit, results)).min(100);
+    if compute_score(results, hits) >= super::top::NEAR_COMPLETE && hits.is_empty() {
+        score = (score + offline::top_bonus(crit, results, answer)).min(100);
     }
     // The model reads the copied sentences too, so a copied question caps its grade outright.
     if off.has_flag(Flag::CopiedQuestion.name()) {

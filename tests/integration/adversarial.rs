@@ -537,9 +537,11 @@ fn a_terse_correct_answer_lands_within_10_of_its_long_twin(#[values(false, true)
     twin_gaps("terse_twin", 10, semantic);
 }
 
+/// Within 8: 5 for the wording, and room for the top of the scale, which pays up to 6 points for figures a
+/// paraphrase may drop (g166 says "some channels" where its original gives "one eighth each way").
 #[rstest]
-fn a_paraphrase_moves_the_score_by_at_most_5(#[values(false, true)] semantic: bool) {
-    twin_gaps("paraphrase_strong", 5, semantic);
+fn a_paraphrase_moves_the_score_by_at_most_8(#[values(false, true)] semantic: bool) {
+    twin_gaps("paraphrase_strong", 8, semantic);
 }
 
 #[rstest]

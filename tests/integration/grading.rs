@@ -405,3 +405,84 @@ fn short_small_talk_earns_no_floor() {
         scores[1]
     );
 }
+
+/// The top of the scale: a complete answer that gives the figures its rubric states reaches 92-100, the same
+/// answer without them lands lower, and a rubric that states no figure keeps 86 as its top. Every built-in
+/// reference answer is complete; almost all of those whose rubric states figures reach the top band.
+#[test]
+fn a_complete_answer_with_figures_reaches_the_top() {
+    let sb = Sandbox::new();
+    let with = "Faster R-CNN places k fixed reference boxes, the anchors, at every position of the backbone's \
+                feature map, all centred on that position. k is the number of scales times the number of aspect \
+                ratios, 3 x 3 = 9 in the paper. The RPN scores each anchor for objectness and regresses four \
+                offsets, dx, dy, dw and dh. In training an anchor is positive above 0.7 IoU with a ground-truth \
+                box and negative below 0.3. Several scales and ratios give tall, wide and small objects a close \
+                template, which protects recall.";
+    let without = with
+        .replace("3 x 3 = 9 in the paper", "several of each")
+        .replace("above 0.7 IoU", "at high IoU")
+        .replace("below 0.3", "at low IoU");
+    let mut input = String::new();
+    for a in [with, without.as_str()] {
+        input.push_str(
+            &serde_json::json!({"question": "cv-detection-anchor-boxes", "answer": a}).to_string(),
+        );
+        input.push('\n');
+    }
+    let mut figures = Vec::new();
+    for f in std::fs::read_dir(root().join("rubrics")).unwrap() {
+        let dir = f.unwrap().path();
+        for q in std::fs::read_dir(&dir).into_iter().flatten() {
+            let p = q.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if !name.starts_with("cv-") || !name.ends_with(".toml") {
+                continue;
+            }
+            let t: toml::Value = toml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            let stated = t["criteria"].as_array().unwrap().iter().any(|c| {
+                c.get("needs").is_some()
+                    || viva::grade::offline::states_figure(c["statement"].as_str().unwrap())
+            });
+            figures.push(stated);
+            input.push_str(
+                &serde_json::json!({"question": t["id"], "answer": t["reference"]}).to_string(),
+            );
+            input.push('\n');
+        }
+    }
+    sb.write("top.jsonl", &input);
+    let scores: Vec<u64> = sb
+        .ok(&["grade", "--batch", "top.jsonl"], "")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["score"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    let (w, wo) = (scores[0], scores[1]);
+    assert!((92..=100).contains(&w), "complete with figures: {w}");
+    assert!(wo < w && wo >= 70, "without figures {wo}, with {w}");
+    let refs = &scores[2..];
+    assert_eq!(refs.len(), 54, "one reference per built-in question");
+    let stated = figures.iter().filter(|s| **s).count();
+    let top = refs
+        .iter()
+        .zip(&figures)
+        .filter(|(s, f)| **f && **s >= 92)
+        .count();
+    assert!(
+        top * 10 >= stated * 9,
+        "{top} of {stated} references whose rubric states figures reach 92"
+    );
+    let plain: Vec<u64> = refs
+        .iter()
+        .zip(&figures)
+        .filter(|(_, f)| !**f)
+        .map(|(s, _)| *s)
+        .collect();
+    assert!(
+        plain.iter().all(|s| *s <= 86),
+        "no figures stated: {plain:?}"
+    );
+}
