@@ -252,7 +252,9 @@ fn shapes() -> &'static (RegexSet, Vec<&'static str>) {
             (r"\b(puntuación|puntuacion|nota|calificación|calificacion|puntaje)\s+(máxima|maxima|perfecta|completa|de\s+100)\b|\b(califica|calificar|puntúa|puntua|dale|asigna)\b[^.!?\n]{0,40}\b(respuesta|puntos|100|máxima|maxima|nota)\b", "instruction in Spanish"),
             (r"\btodos\s+los\s+criterios\s+(se\s+)?(cumplen|están\s+cumplidos|estan\s+cumplidos)", "instruction in Spanish"),
         ];
-        let set = RegexSet::new(list.iter().map(|(p, _)| *p)).expect("valid covert regexes");
+        // ASCII word boundaries keep the engine on its lazy DFA for any text (see `injection::fast`).
+        let set = super::injection::set(list.iter().map(|(p, _)| super::injection::fast(p)))
+            .expect("valid covert regexes");
         (set, list.into_iter().map(|(_, w)| w).collect())
     })
 }

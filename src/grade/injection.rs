@@ -55,8 +55,20 @@ fn clean(answer: &str) -> (String, usize) {
 }
 
 /// A pattern for lower-cased text: ASCII word boundaries keep the regex engine on its fast lazy DFA.
-fn fast(p: &str) -> String {
+pub(super) fn fast(p: &str) -> String {
     p.replace("\\b", "(?-u:\\b)")
+}
+
+/// A set of patterns, with room for the lazy DFA's states (the default cache is cleared so often on these sets
+/// that the engine falls back to its slow NFA simulation).
+pub(super) fn set<I, S>(patterns: I) -> Result<RegexSet, regex::Error>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    regex::RegexSetBuilder::new(patterns)
+        .dfa_size_limit(32 << 20)
+        .build()
 }
 
 /// Structural markers: each one alone is an injection.
@@ -82,7 +94,7 @@ fn structural() -> &'static (RegexSet, Vec<(Regex, &'static str)>) {
         .into_iter()
         .map(|(p, what)| (fast(&p), what))
         .collect::<Vec<_>>();
-        let set = RegexSet::new(list.iter().map(|(p, _)| p)).expect("valid structural regexes");
+        let set = set(list.iter().map(|(p, _)| p)).expect("valid structural regexes");
         let each = list
             .iter()
             .map(|(p, what)| (Regex::new(p).expect("valid structural regex"), *what))
@@ -138,7 +150,7 @@ const DIRECT: &[&str] = &[
 fn direct() -> &'static (RegexSet, Vec<Regex>) {
     static R: OnceLock<(RegexSet, Vec<Regex>)> = OnceLock::new();
     R.get_or_init(|| {
-        let set = RegexSet::new(DIRECT.iter().map(|p| fast(p))).expect("valid injection regexes");
+        let set = set(DIRECT.iter().map(|p| fast(p))).expect("valid injection regexes");
         let each = DIRECT
             .iter()
             .map(|p| Regex::new(&fast(p)).expect("valid"))
@@ -224,11 +236,9 @@ fn features() -> &'static Features {
         ];
         let re = |x: &str| Regex::new(x).expect("valid feature regex");
         Features {
-            set: RegexSet::new(all).expect("valid feature regexes"),
-            gate: RegexSet::new(
-                [Addr, SelfRef, Strict, Appeal, Plea, Stakes, Auth].map(|f| all[f as usize]),
-            )
-            .expect("valid feature regexes"),
+            set: set(all).expect("valid feature regexes"),
+            gate: set([Addr, SelfRef, Strict, Appeal, Plea, Stakes, Auth].map(|f| all[f as usize]))
+                .expect("valid feature regexes"),
             strict: re(&p.grade_strict),
             appeal: re(&p.appeal),
             plea: re(&p.plea),

@@ -23,6 +23,9 @@ pub struct Doc {
     /// Interned stem of each token, and token indices sorted by it (text order within one id).
     ids: Vec<u32>,
     by_id: Vec<usize>,
+    /// The distinct ids, ascending, and where each one's run starts in `by_id` (one more entry: the end).
+    id_keys: Vec<u32>,
+    id_runs: Vec<u32>,
     /// Per token: the case sense of a [`super::normalize::CASED_WORDS`] word (None: unknown or both).
     sense: Vec<Option<bool>>,
     scope: Scope,
@@ -32,7 +35,7 @@ pub struct Doc {
 }
 
 /// Size of [`Doc`]'s initials filter, in 64-bit words.
-const INITIAL_WORDS: usize = 32;
+const INITIAL_WORDS: usize = 256;
 
 /// The filter bit of a word's first bytes (at most three).
 fn initial_bit(w: &str) -> usize {
@@ -58,6 +61,14 @@ impl Doc {
         let ids = intern::lookup_all(tokens.iter().map(|t| t.stem.as_str()));
         let mut by_id: Vec<usize> = (0..tokens.len()).collect();
         by_id.sort_by_key(|&i| ids[i]);
+        let (mut id_keys, mut id_runs) = (Vec::new(), Vec::new());
+        for (k, &i) in by_id.iter().enumerate() {
+            if id_keys.last() != Some(&ids[i]) {
+                id_keys.push(ids[i]);
+                id_runs.push(k as u32);
+            }
+        }
+        id_runs.push(by_id.len() as u32);
         let scope = Scope::new(&tokens);
         let mut initials = [0u64; INITIAL_WORDS];
         for t in &tokens {
@@ -86,6 +97,8 @@ impl Doc {
             sense,
             ids,
             by_id,
+            id_keys,
+            id_runs,
             text: text.to_string(),
             tokens,
             by_raw,
@@ -132,9 +145,10 @@ impl Doc {
 
     /// Token indices holding the interned stem `w`, in text order.
     fn with_id(&self, w: u32) -> &[usize] {
-        let lo = self.by_id.partition_point(|&i| self.ids[i] < w);
-        let n = self.by_id[lo..].partition_point(|&i| self.ids[i] == w);
-        &self.by_id[lo..lo + n]
+        match self.id_keys.binary_search(&w) {
+            Ok(k) => &self.by_id[self.id_runs[k] as usize..self.id_runs[k + 1] as usize],
+            Err(_) => &[],
+        }
     }
 
     /// Token indices where item `it` matches, ascending: where a phrase starting with it may start.
@@ -173,17 +187,33 @@ impl Doc {
     }
 
     fn find_seq_with(&self, seq: &[Item], out: &mut Vec<Span>, claim: bool) {
-        if seq.is_empty() {
+        let Some((head, tail)) = seq.split_first() else {
+            return;
+        };
+        let starts = self.starts(head);
+        if starts.is_empty() {
             return;
         }
-        for &s in self.starts(&seq[0]).iter() {
+        // Where each later item occurs; a phrase with an item the text never has cannot match.
+        let mut at = Vec::with_capacity(tail.len());
+        for it in tail {
+            let v = self.starts(it);
+            if v.is_empty() {
+                return;
+            }
+            at.push(v);
+        }
+        let last = self.tokens.len().saturating_sub(1);
+        for &s in starts.iter() {
             let mut pos = s;
             let mut ok = true;
-            for it in &seq[1..] {
-                let sent = self.tokens[pos].sent;
-                let found = (pos + 1..=(pos + 1 + GAP).min(self.tokens.len().saturating_sub(1)))
-                    .filter(|&j| j < self.tokens.len() && self.tokens[j].sent == sent)
-                    .find(|&j| self.item_matches(it, j));
+            for list in &at {
+                // The first occurrence after `pos`, if it is in the same sentence and within the gap (a
+                // sentence's tokens are contiguous, so no later one can be).
+                let next = list.get(list.partition_point(|&j| j <= pos)).copied();
+                let found = next.filter(|&j| {
+                    j <= (pos + 1 + GAP).min(last) && self.tokens[j].sent == self.tokens[pos].sent
+                });
                 // For a claim, a gap may not skip to a second conjunct ("semantic and instance") or skip a
                 // multiplier ("about three times as much" is not "about as much").
                 let conjunct = |j: usize| {
