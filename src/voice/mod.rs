@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod lexicon;
 pub mod record;
 pub mod review;
+pub mod runaway;
 pub mod shell;
 pub mod stt;
 pub mod tts;

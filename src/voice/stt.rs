@@ -278,7 +278,11 @@ pub async fn transcribe(
         detail: format!("not JSON ({e})"),
     })?;
     match v.get("text").and_then(|t| t.as_str()) {
-        Some(t) => Ok(crate::llm::redact::redact(t.trim(), cfg.api_key.as_deref())),
+        // A model stuck repeating itself is cut where the loop starts (see `runaway`).
+        Some(t) => Ok(crate::llm::redact::redact(
+            &super::runaway::cut_runaway(t.trim()),
+            cfg.api_key.as_deref(),
+        )),
         None => Err(SttError::BadResponse {
             url,
             detail: "no \"text\" field".into(),
