@@ -16,6 +16,17 @@ const TABLE_MAGIC: &[u8; 8] = b"VIVAST01";
 /// Weight of a function word's piece in the average (content words carry the claim).
 const FUNCTION_WEIGHT: f32 = 0.25;
 
+/// The most word pieces of one text that count (the tokenizer file's truncation length).
+const MAX_PIECES: usize = 128;
+/// Chunks remembered per thread before the memory is cleared.
+const PIECE_CACHE_LIMIT: usize = 200_000;
+
+thread_local! {
+    /// Word pieces of whitespace-separated chunks already encoded.
+    static PIECES: std::cell::RefCell<crate::text::fasthash::FnvMap<String, Vec<u32>>> =
+        std::cell::RefCell::new(Default::default());
+}
+
 /// A static embedding table distilled from MiniLM: every word piece's contextual vector when the model reads it
 /// alone. A sentence is the weighted mean of its pieces' vectors, so embedding costs a table lookup per piece
 /// instead of a transformer pass (what lets batch grading keep its speed).
@@ -87,7 +98,7 @@ impl StaticTable {
         let weight = piece_weights(&model.tokenizer, vocab);
         let common = common_direction(&rows, &weight, dim);
         Ok(StaticTable {
-            tokenizer: model.tokenizer.clone(),
+            tokenizer: plain(model.tokenizer.clone()),
             dim,
             rows,
             weight,
@@ -133,7 +144,7 @@ impl StaticTable {
                 Derived { weight, common }
             });
         Ok(StaticTable {
-            tokenizer,
+            tokenizer: plain(tokenizer),
             dim,
             rows,
             weight,
@@ -141,11 +152,41 @@ impl StaticTable {
         })
     }
 
+    /// The word pieces of `text`, as the tokenizer gives them (at most [`MAX_PIECES`]). The tokenizer's
+    /// normaliser and pre-tokenizer never join across whitespace, so each whitespace-separated chunk is encoded
+    /// alone and remembered: an answer's words are mostly words graded before, and encoding is most of the cost.
+    fn pieces(&self, text: &str) -> Vec<u32> {
+        PIECES.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() > PIECE_CACHE_LIMIT {
+                cache.clear();
+            }
+            let mut ids = Vec::new();
+            for chunk in text.split(char::is_whitespace).filter(|c| !c.is_empty()) {
+                if let Some(v) = cache.get(chunk) {
+                    ids.extend_from_slice(v);
+                } else {
+                    let v: Vec<u32> = match self.tokenizer.encode(chunk, false) {
+                        Ok(enc) => enc.get_ids().to_vec(),
+                        Err(_) => Vec::new(),
+                    };
+                    ids.extend_from_slice(&v);
+                    cache.insert(chunk.to_string(), v);
+                }
+                if ids.len() >= MAX_PIECES {
+                    break;
+                }
+            }
+            ids.truncate(MAX_PIECES);
+            ids
+        })
+    }
+
     fn embed_one(&self, text: &str) -> Vec<f32> {
         let mut acc = vec![0f32; self.dim];
         let mut total = 0f32;
-        if let Ok(enc) = self.tokenizer.encode(text, false) {
-            for &id in enc.get_ids() {
+        {
+            for id in self.pieces(text) {
                 let id = id as usize;
                 let Some(w) = self.weight.get(id).copied().filter(|w| *w > 0.0) else {
                     continue;
@@ -168,6 +209,14 @@ impl StaticTable {
         }
         acc
     }
+}
+
+/// The tokenizer without truncation or padding: [`StaticTable::pieces`] encodes a word at a time and applies
+/// the length limit itself.
+fn plain(mut tok: Tokenizer) -> Tokenizer {
+    tok.with_padding(None);
+    let _ = tok.with_truncation(None);
+    tok
 }
 
 /// Per word piece: 0 for special tokens and punctuation, [`FUNCTION_WEIGHT`] for function words, 1 otherwise.

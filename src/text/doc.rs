@@ -15,9 +15,9 @@ pub struct Doc {
     pub text: String,
     /// Normalised tokens.
     pub tokens: Vec<Token>,
-    /// Token indices sorted by surface form, and by stem: prefix items are range queries.
-    by_raw: Vec<usize>,
-    by_stem: Vec<usize>,
+    /// Every surface form and stem as (its first eight bytes as a big-endian number, token index with
+    /// [`STEM_BIT`] set for a stem), sorted: a prefix item is a range query on integers.
+    keyed: Vec<(u64, u32)>,
     /// Indices of numeric tokens.
     numbers: Vec<usize>,
     /// Interned stem of each token, and token indices sorted by it (text order within one id).
@@ -32,6 +32,18 @@ pub struct Doc {
     /// Bits set for the first one, two and three bytes of every surface form and stem: most prefix items are absent
     /// from an answer, and this says so without a search.
     initials: [u64; INITIAL_WORDS],
+}
+
+/// Marks a stem's entry in [`Doc`]'s keyed index.
+const STEM_BIT: u32 = 1 << 31;
+
+/// A word's first eight bytes as a big-endian number, zero-padded: byte order is string order, and the words
+/// starting with a prefix of up to eight bytes form one range.
+fn key8(w: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = w.len().min(8);
+    b[..n].copy_from_slice(&w.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 /// Size of [`Doc`]'s initials filter, in 64-bit words.
@@ -50,11 +62,14 @@ impl Doc {
     /// Analyse `text` with the lexicon.
     pub fn new(text: &str, lex: &Lexicon) -> Doc {
         let tokens = tokenize_with(text, lex);
-        let mut by_raw: Vec<usize> = (0..tokens.len()).collect();
-        by_raw.sort_by(|&a, &b| tokens[a].raw.cmp(&tokens[b].raw));
-        let mut by_stem: Vec<usize> = (0..tokens.len()).collect();
-        // Stable: equal stems stay in text order, so an exact lookup is an ascending slice.
-        by_stem.sort_by(|&a, &b| tokens[a].stem.cmp(&tokens[b].stem));
+        let mut keyed = Vec::with_capacity(tokens.len() * 2);
+        for (i, t) in tokens.iter().enumerate() {
+            keyed.push((key8(&t.raw), i as u32));
+            if t.stem != t.raw {
+                keyed.push((key8(&t.stem), i as u32 | STEM_BIT));
+            }
+        }
+        keyed.sort_unstable();
         let numbers = (0..tokens.len())
             .filter(|&i| tokens[i].num.is_some())
             .collect();
@@ -101,8 +116,7 @@ impl Doc {
             id_runs,
             text: text.to_string(),
             tokens,
-            by_raw,
-            by_stem,
+            keyed,
             numbers,
             scope,
             initials,
@@ -131,13 +145,24 @@ impl Doc {
                 return Vec::new();
             }
         }
-        fn range<'a>(order: &[usize], key: impl Fn(usize) -> &'a str, p: &str) -> Vec<usize> {
-            let lo = order.partition_point(|&i| key(i) < p);
-            let hi = lo + order[lo..].partition_point(|&i| key(i).starts_with(p));
-            order[lo..hi].to_vec()
+        if p.is_empty() {
+            return (0..self.tokens.len()).collect();
         }
-        let mut v = range(&self.by_raw, |i| self.tokens[i].raw.as_str(), p);
-        v.extend(range(&self.by_stem, |i| self.tokens[i].stem.as_str(), p));
+        let n = p.len().min(8);
+        let lo = key8(p);
+        let free = if n == 8 { 0 } else { u64::MAX >> (8 * n) };
+        let hi = lo | free;
+        let a = self.keyed.partition_point(|e| e.0 < lo);
+        let b = a + self.keyed[a..].partition_point(|e| e.0 <= hi);
+        let mut v: Vec<usize> = self.keyed[a..b]
+            .iter()
+            .filter(|e| {
+                let t = &self.tokens[(e.1 & !STEM_BIT) as usize];
+                let w = if e.1 & STEM_BIT != 0 { &t.stem } else { &t.raw };
+                p.len() <= 8 || w.starts_with(p)
+            })
+            .map(|e| (e.1 & !STEM_BIT) as usize)
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
