@@ -275,11 +275,11 @@ impl Compiler<'_> {
                     cx.errs
                         .push((line, format!("criterion '{}' has an empty statement", c.id)));
                 }
-                Criterion {
-                    spec: c.clone(),
-                    patterns: cx.patterns(&c.patterns, line),
-                    partial: cx.patterns(&c.partial, line),
-                }
+                Criterion::new(
+                    c.clone(),
+                    cx.patterns(&c.patterns, line),
+                    cx.patterns(&c.partial, line),
+                )
             },
         )
     }

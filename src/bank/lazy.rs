@@ -16,11 +16,7 @@ use std::path::Path;
 impl Criterion {
     /// A criterion as written, its patterns not compiled.
     fn uncompiled(spec: &CriterionSpec) -> Criterion {
-        Criterion {
-            spec: spec.clone(),
-            patterns: Vec::new(),
-            partial: Vec::new(),
-        }
+        Criterion::new(spec.clone(), Vec::new(), Vec::new())
     }
 }
 

@@ -55,6 +55,23 @@ pub struct Criterion {
     pub patterns: Vec<Pattern>,
     /// Compiled partial-credit patterns.
     pub partial: Vec<Pattern>,
+    /// Whether it asks for specifics: it `needs` them, or its statement gives a figure or a formula (worked out
+    /// once, for the top of the scale).
+    pub asks_specifics: bool,
+}
+
+impl Criterion {
+    /// A criterion from its spec and compiled patterns.
+    pub fn new(spec: CriterionSpec, patterns: Vec<Pattern>, partial: Vec<Pattern>) -> Criterion {
+        let asks_specifics =
+            spec.needs.is_some() || crate::grade::offline::states_figure(&spec.statement);
+        Criterion {
+            spec,
+            patterns,
+            partial,
+            asks_specifics,
+        }
+    }
 }
 
 /// A compiled misconception.

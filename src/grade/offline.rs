@@ -18,7 +18,7 @@ pub use super::judge::{
     closest, judge, judge_except, misconceptions, missing_terms, needs_message, specifics,
 };
 pub use super::signals::Signals;
-pub use super::top::{states_figure, top_bonus, TOP_BONUS};
+pub use super::top::{states_figure, topped};
 
 /// Score cap for keyword stuffing.
 pub const STUFFING_CAP: u32 = 20;
@@ -151,6 +151,7 @@ fn grade_impl(
             super::semantic::refine(crit, &mut results, doc, &void, prompt_stems, &bank.lexicon);
     }
     explain_shortfalls(crit, &mut results, doc, &bank.lexicon);
+    super::top::note_missing_figures(crit, &mut results, answer);
     let vocab: &FnvSet<String> = qi.map_or(&ix.domain, |qi| &qi.vocabulary);
     let sig = measure(
         &ix,
@@ -326,12 +327,16 @@ fn final_score(
     text: &str,
 ) -> u32 {
     let cal = Calibration::embedded();
-    let mut score = cal.apply(sig.raw);
     // The top of the scale: a complete answer (nearly every criterion met, nothing wrong) earns up to TOP_BONUS
     // more for the specifics it gives, so worked numbers stand out from a merely correct answer.
-    if sig.raw >= super::top::NEAR_COMPLETE && hits.is_empty() {
-        score = (score + top_bonus(crit, results, text)).min(100);
-    }
+    let mut score = topped(
+        cal.apply(sig.raw),
+        sig.raw,
+        hits.is_empty(),
+        crit,
+        results,
+        text,
+    );
     // A sincere, on-topic answer that earns nothing from the rubric still gets the floor human graders give
     // vague but relevant answers; not one with a misconception, a gaming flag, or one that names the key ideas
     // only to reject them.

@@ -10,6 +10,23 @@ pub const TOP_BONUS: f64 = 6.0;
 /// The raw score from which an answer counts as complete enough to earn the specifics bonus.
 pub const NEAR_COMPLETE: u32 = 80;
 
+/// `score` (calibrated from `raw`) with the top of the scale: an answer that is complete or nearly so (raw
+/// [`NEAR_COMPLETE`] or more) and says nothing wrong (`clean`) earns [`top_bonus`] on top, at most 100.
+pub fn topped(
+    score: u32,
+    raw: u32,
+    clean: bool,
+    crit: &[Criterion],
+    results: &[CriterionResult],
+    answer: &str,
+) -> u32 {
+    if raw >= NEAR_COMPLETE && clean {
+        (score + top_bonus(crit, results, answer)).min(100)
+    } else {
+        score
+    }
+}
+
 /// The specifics bonus of a complete answer: [`TOP_BONUS`] times the share of the criteria that ask for specifics
 /// met with them. A criterion asks for specifics when it `needs` them (a number, a unit, worked arithmetic: then it
 /// is met only with them) or when its statement gives a figure ("3 x 3 = 9", "above 0.7"): then its evidence must
@@ -20,7 +37,7 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult], answer: &str) 
     let asked: Vec<bool> = crit
         .iter()
         .zip(results)
-        .filter(|(c, _)| c.spec.needs.is_some() || states_figure(&c.spec.statement))
+        .filter(|(c, _)| c.asks_specifics)
         .map(|(c, r)| {
             r.verdict == Verdict::Met
                 && (c.spec.needs.is_some()
@@ -34,6 +51,27 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult], answer: &str) 
     }
     let met = asked.iter().filter(|m| **m).count();
     (TOP_BONUS * met as f64 / asked.len() as f64).round() as u32
+}
+
+/// Feedback for a criterion met without the figure its statement gives: the top of the scale asks for it. A
+/// rationale already given is kept; a criterion that `needs` specifics is not met without them, and says so itself.
+pub fn note_missing_figures(crit: &[Criterion], results: &mut [CriterionResult], answer: &str) {
+    for (c, r) in crit.iter().zip(results.iter_mut()) {
+        if c.asks_specifics
+            && c.spec.needs.is_none()
+            && r.verdict == Verdict::Met
+            && r.rationale.is_none()
+            && !r
+                .evidence
+                .iter()
+                .any(|e| gives_figure(sentence_around(answer, e)))
+        {
+            r.rationale = Some(format!(
+                "Right, but with no figure: the top of the scale asks for it, as in \"{}\"",
+                c.spec.statement.trim_end_matches('.')
+            ));
+        }
+    }
 }
 
 /// Whether a statement gives a figure: a formula, or a number in digits that stands on its own, not one inside a
@@ -177,6 +215,55 @@ mod tests {
         ));
         assert!(gives_figure("similar triangles give Z = f * B / d"));
         assert!(gives_figure("Sorting is O(n log n) and the loop is O(n^2)"));
+    }
+
+    fn criterion(statement: &str) -> Criterion {
+        let spec: crate::bank::spec::CriterionSpec = toml::from_str(&format!(
+            "id = \"c\"\nweight = 10\nstatement = \"{statement}\"\npatterns = [\"iou\"]"
+        ))
+        .unwrap();
+        Criterion::new(spec, Vec::new(), Vec::new())
+    }
+
+    fn met(quote: &str) -> CriterionResult {
+        CriterionResult {
+            id: "c".into(),
+            verdict: Verdict::Met,
+            evidence: vec![quote.into()],
+            statement: String::new(),
+            weight: 10.0,
+            tags: Vec::new(),
+            rationale: None,
+            closest: None,
+        }
+    }
+
+    #[test]
+    fn a_criterion_met_without_its_figure_says_so() {
+        let crit = [criterion("IoU above 0.7 is positive, below 0.3 negative.")];
+        let answer = "An anchor is positive at high IoU. Above 0.7 IoU it is positive and below 0.3 negative.";
+        // Met without the figure: the feedback asks for it, and the bonus is withheld.
+        let mut plain = [met("positive at high IoU")];
+        note_missing_figures(&crit, &mut plain, answer);
+        let why = plain[0].rationale.as_deref().unwrap_or_default();
+        assert!(
+            why.contains("no figure") && why.contains("above 0.7"),
+            "{why}"
+        );
+        assert_eq!(top_bonus(&crit, &plain, answer), 0);
+        assert_eq!(topped(80, 85, true, &crit, &plain, answer), 80);
+        // Met with it: no note, the full bonus, but only for a complete answer with nothing wrong.
+        let mut worked = [met("Above 0.7 IoU it is positive")];
+        note_missing_figures(&crit, &mut worked, answer);
+        assert_eq!(worked[0].rationale, None);
+        assert_eq!(topped(86, 90, true, &crit, &worked, answer), 92);
+        assert_eq!(topped(86, 90, false, &crit, &worked, answer), 86);
+        assert_eq!(topped(70, 79, true, &crit, &worked, answer), 70);
+        // A statement without a figure asks for none.
+        let none = [criterion("Anchors are fixed reference boxes.")];
+        let mut r = [met("positive at high IoU")];
+        note_missing_figures(&none, &mut r, answer);
+        assert_eq!(r[0].rationale, None);
     }
 
     #[test]

@@ -173,7 +173,7 @@ pub fn apply_policy(
 ) -> PolicyResult {
     let (crit, mis) = sub.question.target(sub.rung);
     let mut invented = 0;
-    let criteria: Vec<CriterionResult> = crit
+    let mut criteria: Vec<CriterionResult> = crit
         .iter()
         .map(|c| {
             let (result, made_up) = criterion_result(sub.bank, c, off, found, second_opinion);
@@ -181,6 +181,7 @@ pub fn apply_policy(
             result
         })
         .collect();
+    super::top::note_missing_figures(crit, &mut criteria, sub.answer);
     let misconceptions = misconception_hits(mis, off, found, second_opinion);
     let score = policy_score(crit, &criteria, &misconceptions, off, sub.answer);
     PolicyResult {
@@ -323,10 +324,9 @@ fn policy_score(
     off: &Grade,
     answer: &str,
 ) -> u32 {
-    let mut score = Calibration::embedded().apply(compute_score(results, hits));
-    if compute_score(results, hits) >= super::top::NEAR_COMPLETE && hits.is_empty() {
-        score = (score + offline::top_bonus(crit, results, answer)).min(100);
-    }
+    let raw = compute_score(results, hits);
+    let cal = Calibration::embedded().apply(raw);
+    let mut score = offline::topped(cal, raw, hits.is_empty(), crit, results, answer);
     // The model reads the copied sentences too, so a copied question caps its grade outright.
     if off.has_flag(Flag::CopiedQuestion.name()) {
         score = score.min(offline::COPIED_CAP);
