@@ -58,6 +58,9 @@ pub struct Criterion {
     /// Whether it asks for specifics: it `needs` them, or its statement gives a figure or a formula (worked out
     /// once, for the top of the scale).
     pub asks_specifics: bool,
+    /// The statement's tokens, analysed with the bank's lexicon on first use (feedback compares them with the
+    /// answer's words).
+    statement_tokens: std::sync::OnceLock<Vec<crate::text::normalize::Token>>,
 }
 
 impl Criterion {
@@ -70,7 +73,17 @@ impl Criterion {
             patterns,
             partial,
             asks_specifics,
+            statement_tokens: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The statement's tokens under `lex` (the bank's lexicon: one per bank, so the first analysis stands).
+    pub fn statement_tokens(
+        &self,
+        lex: &crate::text::normalize::Lexicon,
+    ) -> &[crate::text::normalize::Token] {
+        self.statement_tokens
+            .get_or_init(|| crate::text::normalize::tokenize_with(&self.spec.statement, lex))
     }
 }
 

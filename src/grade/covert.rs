@@ -86,18 +86,26 @@ pub fn fold_homoglyphs(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Leetspeak undone in words that mix letters and the digits that stand for letters ("1gn0r3" → "ignore").
 pub fn unleet(s: &str) -> Option<String> {
-    let mut changed = 0;
+    let is_leet = |c: char| "013457@$".contains(c);
+    // A stand-in digit between two letters ("1gn0r3"), or leading two letters ("4ll"): not "resnet50".
+    let leet_word = |w: &str| {
+        if !w.contains(is_leet) {
+            return false;
+        }
+        let cs: Vec<char> = w.chars().collect();
+        let alpha = |i: usize| cs.get(i).is_some_and(|c| c.is_ascii_alphabetic());
+        let inner = (1..cs.len()).any(|i| is_leet(cs[i]) && alpha(i - 1) && alpha(i + 1));
+        let lead = cs.first().is_some_and(|c| is_leet(*c)) && alpha(1) && alpha(2);
+        inner || lead
+    };
+    // Counted first: most texts have no such word, and then nothing is rebuilt.
+    if s.split(' ').filter(|w| leet_word(w)).take(2).count() < 2 {
+        return None;
+    }
     let out: Vec<String> = s
         .split(' ')
         .map(|w| {
-            // A stand-in digit between two letters ("1gn0r3"), or leading two letters ("4ll"): not "resnet50".
-            let cs: Vec<char> = w.chars().collect();
-            let is_leet = |c: char| "013457@$".contains(c);
-            let alpha = |i: usize| cs.get(i).is_some_and(|c| c.is_ascii_alphabetic());
-            let inner = (1..cs.len()).any(|i| is_leet(cs[i]) && alpha(i - 1) && alpha(i + 1));
-            let lead = cs.first().is_some_and(|c| is_leet(*c)) && alpha(1) && alpha(2);
-            if inner || lead {
-                changed += 1;
+            if leet_word(w) {
                 w.chars()
                     .map(|c| match c {
                         '0' => 'o',
@@ -116,7 +124,7 @@ pub fn unleet(s: &str) -> Option<String> {
             }
         })
         .collect();
-    (changed >= 2).then(|| out.join(" "))
+    Some(out.join(" "))
 }
 
 /// Base64 runs (24+ characters) that decode to readable text.
@@ -262,6 +270,10 @@ fn shapes() -> &'static (RegexSet, Vec<&'static str>) {
 /// The first steering shape in lower-cased `text`, if any.
 pub fn shape(text: &str) -> Option<String> {
     let (set, what) = shapes();
+    // Most texts hold none: a plain search stops early, and only a hit needs the overlapping one.
+    if !set.is_match(text) {
+        return None;
+    }
     set.matches(text).iter().next().map(|i| what[i].to_string())
 }
 

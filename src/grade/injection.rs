@@ -382,7 +382,12 @@ fn find_plain(answer: &str) -> Option<String> {
     }
     let text = text.to_lowercase();
     let (sset, sres) = structural();
-    if let Some(i) = sset.matches(&text).iter().next() {
+    // `is_match` first: most answers hold none, and it stops early where the overlapping search cannot.
+    if let Some(i) = sset
+        .is_match(&text)
+        .then(|| sset.matches(&text).iter().next())
+        .flatten()
+    {
         let (re, what) = &sres[i];
         return re
             .find(&text)
@@ -391,7 +396,11 @@ fn find_plain(answer: &str) -> Option<String> {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let flat = flat.replace(['\u{2019}', '\u{2018}'], "'");
     let (set, each) = direct();
-    if let Some(i) = set.matches(&flat).iter().next() {
+    if let Some(i) = set
+        .is_match(&flat)
+        .then(|| set.matches(&flat).iter().next())
+        .flatten()
+    {
         return each[i].find(&flat).map(|m| m.as_str().to_string());
     }
     let f = features();

@@ -280,12 +280,12 @@ pub(super) fn missed(c: &Criterion) -> CriterionResult {
 
 /// Up to five content words of a criterion's statement that `said` does not contain (surface forms, in order).
 pub fn missing_terms(c: &Criterion, said: &str, lex: &Lexicon) -> Vec<String> {
-    let stmt = tokenize_with(&c.spec.statement, lex);
+    let stmt = c.statement_tokens(lex);
     let have = tokenize_with(said, lex);
     let have: Vec<&str> = have.iter().map(|t| t.stem.as_str()).collect();
-    let content = detect::content_stems(&stmt);
+    let content = detect::content_stems(stmt);
     let mut out: Vec<String> = Vec::new();
-    for t in &stmt {
+    for t in stmt {
         if content.contains(&t.stem.as_str())
             && !have.contains(&t.stem.as_str())
             && !out.contains(&t.raw)
@@ -300,9 +300,9 @@ pub fn missing_terms(c: &Criterion, said: &str, lex: &Lexicon) -> Vec<String> {
 /// The answer's sentence closest to a missed criterion (sharing the most content words with its statement, at
 /// least two), and a note on what it lacks: feedback that starts from what the candidate did say.
 pub fn closest(c: &Criterion, doc: &Doc, lex: &Lexicon) -> Option<(String, String)> {
-    let stmt = tokenize_with(&c.spec.statement, lex);
+    let stmt = c.statement_tokens(lex);
     let want: Vec<&str> = {
-        let mut v = detect::content_stems(&stmt);
+        let mut v = detect::content_stems(stmt);
         v.sort_unstable();
         v.dedup();
         v

@@ -26,6 +26,8 @@ pub struct Doc {
     /// The distinct ids, ascending, and where each one's run starts in `by_id` (one more entry: the end).
     id_keys: Vec<u32>,
     id_runs: Vec<u32>,
+    /// One bit per interned id up to the largest the text has: whether the text holds that stem.
+    present: Vec<u64>,
     /// Per token: the case sense of a [`super::normalize::CASED_WORDS`] word (None: unknown or both).
     sense: Vec<Option<bool>>,
     scope: Scope,
@@ -84,6 +86,11 @@ impl Doc {
             }
         }
         id_runs.push(by_id.len() as u32);
+        let known = || ids.iter().copied().filter(|&w| w != intern::NO_WORD);
+        let mut present = vec![0u64; known().max().map_or(0, |m| m as usize / 64 + 1)];
+        for w in known() {
+            present[w as usize / 64] |= 1 << (w % 64);
+        }
         let scope = Scope::new(&tokens);
         let mut initials = [0u64; INITIAL_WORDS];
         for t in &tokens {
@@ -114,6 +121,7 @@ impl Doc {
             by_id,
             id_keys,
             id_runs,
+            present,
             text: text.to_string(),
             tokens,
             keyed,
@@ -166,6 +174,13 @@ impl Doc {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// Whether the text holds the interned stem `w`.
+    pub(super) fn has_id(&self, w: u32) -> bool {
+        self.present
+            .get(w as usize / 64)
+            .is_some_and(|b| b & (1 << (w % 64)) != 0)
     }
 
     /// Token indices holding the interned stem `w`, in text order.

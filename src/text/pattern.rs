@@ -40,6 +40,8 @@ pub struct Pattern {
     /// Per group: the group names a dismissal ("(useless|irrelevant)"), which is then its claim, not a negation
     /// of the other groups.
     dismissal_in_group: Vec<bool>,
+    /// The stems a match needs, in one flat array read before anything else (see [`presence_filter`]).
+    filter: Box<[u32]>,
 }
 
 /// Largest distance, in tokens, between the groups of a misconception pattern: a claim is made in one breath.
@@ -110,11 +112,13 @@ impl Pattern {
             })
             .collect();
         let dismissal_in_group = src.split(" + ").map(names_dismissal).collect();
+        let filter = presence_filter(&groups);
         Ok(Pattern {
             source: src.to_string(),
             groups,
             negation_items,
             dismissal_in_group,
+            filter,
         })
     }
 
@@ -142,6 +146,9 @@ impl Pattern {
     }
 
     fn find_impl(&self, doc: &Doc, allow: &dyn Fn(u32) -> bool, mode: Scoping) -> Option<Span> {
+        if !self.may_match(doc) {
+            return None;
+        }
         // Worked out only when a match needs its negation checked: most patterns fail before.
         let own = std::cell::OnceCell::new();
         let is_own = |q: usize| {
@@ -243,6 +250,52 @@ impl Pattern {
         v.sort_by_key(|s| s.first);
         v
     }
+}
+
+impl Pattern {
+    /// Whether every group has an alternative whose stems the text holds: a match needs that, and most patterns
+    /// fail it, so it is checked first, on one flat array, before the items are read.
+    fn may_match(&self, doc: &Doc) -> bool {
+        let f = &self.filter;
+        let mut i = 0;
+        while i < f.len() {
+            let alts = f[i] as usize;
+            i += 1;
+            let mut any = false;
+            for _ in 0..alts {
+                let n = f[i] as usize;
+                let ids = &f[i + 1..i + 1 + n];
+                i += 1 + n;
+                any = any || ids.iter().all(|&w| doc.has_id(w));
+            }
+            if !any {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A pattern's presence filter: per group, its number of alternatives, then per alternative the number of stems it
+/// names and those stems (a word or a cased word; a prefix or a number is not checked). An alternative with no
+/// stem passes any text.
+fn presence_filter(groups: &[Vec<Vec<Item>>]) -> Box<[u32]> {
+    let mut f = Vec::new();
+    for g in groups {
+        f.push(g.len() as u32);
+        for seq in g {
+            let ids: Vec<u32> = seq
+                .iter()
+                .filter_map(|it| match it {
+                    Item::Word(w) | Item::Cased(w, _) => Some(*w),
+                    _ => None,
+                })
+                .collect();
+            f.push(ids.len() as u32);
+            f.extend(ids);
+        }
+    }
+    f.into_boxed_slice()
 }
 
 /// Append to `out` the tokens of `seq`'s matches that `keep` accepts.
