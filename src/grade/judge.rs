@@ -310,24 +310,24 @@ pub fn closest(c: &Criterion, doc: &Doc, lex: &Lexicon) -> Option<(String, Strin
     if want.is_empty() || doc.tokens.is_empty() {
         return None;
     }
-    let last_sent = doc.tokens.last().map_or(0, |t| t.sent);
-    let mut best: Option<(usize, u32)> = None;
-    for s in 0..=last_sent {
-        let mut shared: Vec<&str> = doc
-            .tokens
-            .iter()
-            .filter(|t| t.sent == s && want.contains(&t.stem.as_str()))
-            .map(|t| t.stem.as_str())
-            .collect();
-        shared.sort_unstable();
-        shared.dedup();
-        if shared.len() >= 2 && best.map_or(true, |(n, _)| shared.len() > n) {
-            best = Some((shared.len(), s));
+    // One pass: a sentence's tokens are contiguous. The first sentence with the most shared words wins.
+    let mut best: Option<(usize, usize, usize)> = None;
+    let mut shared: Vec<&str> = Vec::new();
+    let mut from = 0;
+    for (i, t) in doc.tokens.iter().enumerate() {
+        if want.binary_search(&t.stem.as_str()).is_ok() && !shared.contains(&t.stem.as_str()) {
+            shared.push(t.stem.as_str());
+        }
+        let ends = doc.tokens.get(i + 1).map_or(true, |n| n.sent != t.sent);
+        if ends {
+            if shared.len() >= 2 && best.map_or(true, |(n, _, _)| shared.len() > n) {
+                best = Some((shared.len(), from, i));
+            }
+            shared.clear();
+            from = i + 1;
         }
     }
-    let (_, s) = best?;
-    let first = doc.tokens.iter().position(|t| t.sent == s)?;
-    let last = doc.tokens.iter().rposition(|t| t.sent == s)?;
+    let (_, first, last) = best?;
     let quote = doc.quote(Span { first, last });
     let missing = missing_terms(
         c,
