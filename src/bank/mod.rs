@@ -55,9 +55,9 @@ pub struct Criterion {
     pub patterns: Vec<Pattern>,
     /// Compiled partial-credit patterns.
     pub partial: Vec<Pattern>,
-    /// Whether it asks for specifics: it `needs` them, or its statement gives a figure or a formula (worked out
-    /// once, for the top of the scale).
-    pub asks_specifics: bool,
+    /// Whether it asks for specifics (see [`Criterion::asks_specifics`]), worked out on first use: the bank
+    /// outline that starts an interview never needs it.
+    asks_specifics: std::sync::OnceLock<bool>,
     /// The statement's tokens, analysed with the bank's lexicon on first use (feedback compares them with the
     /// answer's words).
     statement_tokens: std::sync::OnceLock<Vec<crate::text::normalize::Token>>,
@@ -66,15 +66,21 @@ pub struct Criterion {
 impl Criterion {
     /// A criterion from its spec and compiled patterns.
     pub fn new(spec: CriterionSpec, patterns: Vec<Pattern>, partial: Vec<Pattern>) -> Criterion {
-        let asks_specifics =
-            spec.needs.is_some() || crate::grade::offline::states_figure(&spec.statement);
         Criterion {
             spec,
             patterns,
             partial,
-            asks_specifics,
+            asks_specifics: std::sync::OnceLock::new(),
             statement_tokens: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether it asks for specifics, for the top of the scale: it `needs` them, or its statement gives a figure
+    /// or a formula.
+    pub fn asks_specifics(&self) -> bool {
+        *self.asks_specifics.get_or_init(|| {
+            self.spec.needs.is_some() || crate::grade::offline::states_figure(&self.spec.statement)
+        })
     }
 
     /// The statement's tokens under `lex` (the bank's lexicon: one per bank, so the first analysis stands).

@@ -37,7 +37,7 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult], answer: &str) 
     let asked: Vec<bool> = crit
         .iter()
         .zip(results)
-        .filter(|(c, _)| c.asks_specifics)
+        .filter(|(c, _)| c.asks_specifics())
         .map(|(c, r)| {
             r.verdict == Verdict::Met
                 && (c.spec.needs.is_some()
@@ -57,7 +57,7 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult], answer: &str) 
 /// rationale already given is kept; a criterion that `needs` specifics is not met without them, and says so itself.
 pub fn note_missing_figures(crit: &[Criterion], results: &mut [CriterionResult], answer: &str) {
     for (c, r) in crit.iter().zip(results.iter_mut()) {
-        if c.asks_specifics
+        if c.asks_specifics()
             && c.spec.needs.is_none()
             && r.verdict == Verdict::Met
             && r.rationale.is_none()

@@ -310,11 +310,17 @@ fn matched_tokens(doc: &Doc, seq: &[Item], keep: impl Fn(usize) -> bool, out: &m
     );
 }
 
+/// The interned ids of the negation cues, looked up once.
+fn cue_ids() -> &'static [u32] {
+    static IDS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| NEGATION_CUES.iter().map(|c| intern::intern(c)).collect())
+}
+
 /// Whether an alternative itself speaks of negation: it holds a negation cue or a prefix of one ("(not|no)
 /// overlap", "avoid*").
 fn speaks_of_negation(seq: &[Item]) -> bool {
     seq.iter().any(|it| match it {
-        Item::Word(w) => NEGATION_CUES.iter().any(|c| intern::intern(c) == *w),
+        Item::Word(w) => cue_ids().contains(w),
         Item::Prefix(p) => ["avoid", "without", "instead", "rather", "remov", "drop"]
             .iter()
             .any(|c| c.starts_with(p.as_str()) || p.starts_with(c)),
