@@ -185,18 +185,16 @@ impl StaticTable {
     fn embed_one(&self, text: &str) -> Vec<f32> {
         let mut acc = vec![0f32; self.dim];
         let mut total = 0f32;
-        {
-            for id in self.pieces(text) {
-                let id = id as usize;
-                let Some(w) = self.weight.get(id).copied().filter(|w| *w > 0.0) else {
-                    continue;
-                };
-                let row = &self.rows[id * self.dim..(id + 1) * self.dim];
-                for (a, x) in acc.iter_mut().zip(row) {
-                    *a += w * x;
-                }
-                total += w;
+        for id in self.pieces(text) {
+            let id = id as usize;
+            let Some(w) = self.weight.get(id).copied().filter(|w| *w > 0.0) else {
+                continue;
+            };
+            let row = &self.rows[id * self.dim..(id + 1) * self.dim];
+            for (a, x) in acc.iter_mut().zip(row) {
+                *a += w * x;
             }
+            total += w;
         }
         if total > 0.0 {
             for (a, c) in acc.iter_mut().zip(&self.common) {

@@ -40,10 +40,7 @@ pub fn top_bonus(crit: &[Criterion], results: &[CriterionResult], answer: &str) 
         .filter(|(c, _)| c.asks_specifics())
         .map(|(c, r)| {
             r.verdict == Verdict::Met
-                && (c.spec.needs.is_some()
-                    || r.evidence
-                        .iter()
-                        .any(|e| gives_figure(sentence_around(answer, e))))
+                && (c.spec.needs.is_some() || evidence_gives_figure(r, answer))
         })
         .collect();
     if asked.is_empty() {
@@ -61,10 +58,7 @@ pub fn note_missing_figures(crit: &[Criterion], results: &mut [CriterionResult],
             && c.spec.needs.is_none()
             && r.verdict == Verdict::Met
             && r.rationale.is_none()
-            && !r
-                .evidence
-                .iter()
-                .any(|e| gives_figure(sentence_around(answer, e)))
+            && !evidence_gives_figure(r, answer)
         {
             r.rationale = Some(format!(
                 "Right, but with no figure: the top of the scale asks for it, as in \"{}\"",
@@ -72,6 +66,13 @@ pub fn note_missing_figures(crit: &[Criterion], results: &mut [CriterionResult],
             ));
         }
     }
+}
+
+/// Whether a sentence of the answer that holds one of the result's quotes gives a figure.
+fn evidence_gives_figure(r: &CriterionResult, answer: &str) -> bool {
+    r.evidence
+        .iter()
+        .any(|e| gives_figure(sentence_around(answer, e)))
 }
 
 /// Whether a statement gives a figure: a formula, or a number in digits that stands on its own, not one inside a

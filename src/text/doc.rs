@@ -165,9 +165,12 @@ impl Doc {
         let mut v: Vec<usize> = self.keyed[a..b]
             .iter()
             .filter(|e| {
-                let t = &self.tokens[(e.1 & !STEM_BIT) as usize];
-                let w = if e.1 & STEM_BIT != 0 { &t.stem } else { &t.raw };
-                p.len() <= 8 || w.starts_with(p)
+                // The key holds the first eight bytes; a longer prefix is checked on the word itself.
+                p.len() <= 8 || {
+                    let t = &self.tokens[(e.1 & !STEM_BIT) as usize];
+                    let w = if e.1 & STEM_BIT != 0 { &t.stem } else { &t.raw };
+                    w.starts_with(p)
+                }
             })
             .map(|e| (e.1 & !STEM_BIT) as usize)
             .collect();
