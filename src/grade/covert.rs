@@ -260,8 +260,8 @@ fn shapes() -> &'static (RegexSet, Vec<&'static str>) {
             (r"\b(puntuación|puntuacion|nota|calificación|calificacion|puntaje)\s+(máxima|maxima|perfecta|completa|de\s+100)\b|\b(califica|calificar|puntúa|puntua|dale|asigna)\b[^.!?\n]{0,40}\b(respuesta|puntos|100|máxima|maxima|nota)\b", "instruction in Spanish"),
             (r"\btodos\s+los\s+criterios\s+(se\s+)?(cumplen|están\s+cumplidos|estan\s+cumplidos)", "instruction in Spanish"),
         ];
-        // ASCII word boundaries keep the engine on its lazy DFA for any text (see `injection::fast`).
-        let set = super::injection::set(list.iter().map(|(p, _)| super::injection::fast(p)))
+        // ASCII word boundaries keep the engine on its lazy DFA for any text (see `regexes::fast`).
+        let set = super::regexes::set(list.iter().map(|(p, _)| super::regexes::fast(p)))
             .expect("valid covert regexes");
         (set, list.into_iter().map(|(_, w)| w).collect())
     })
@@ -270,11 +270,7 @@ fn shapes() -> &'static (RegexSet, Vec<&'static str>) {
 /// The first steering shape in lower-cased `text`, if any.
 pub fn shape(text: &str) -> Option<String> {
     let (set, what) = shapes();
-    // Most texts hold none: a plain search stops early, and only a hit needs the overlapping one.
-    if !set.is_match(text) {
-        return None;
-    }
-    set.matches(text).iter().next().map(|i| what[i].to_string())
+    super::regexes::first_match(set, text).map(|i| what[i].to_string())
 }
 
 /// Text hidden from the plain-English reader, decoded: each candidate should be run through the detector again.

@@ -16,6 +16,7 @@
 //! domain word ("score", "points", "model") never fires on its own.
 
 use super::fasthash::FnvMap;
+use super::regexes::{fast, first_match, set};
 use regex::{Regex, RegexSet, SetMatches};
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
@@ -52,23 +53,6 @@ fn clean(answer: &str) -> (String, usize) {
         out.push(c);
     }
     (out, hidden)
-}
-
-/// A pattern for lower-cased text: ASCII word boundaries keep the regex engine on its fast lazy DFA.
-pub(super) fn fast(p: &str) -> String {
-    p.replace("\\b", "(?-u:\\b)")
-}
-
-/// A set of patterns, with room for the lazy DFA's states (the default cache is cleared so often on these sets
-/// that the engine falls back to its slow NFA simulation).
-pub(super) fn set<I, S>(patterns: I) -> Result<RegexSet, regex::Error>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    regex::RegexSetBuilder::new(patterns)
-        .dfa_size_limit(32 << 20)
-        .build()
 }
 
 /// Structural markers: each one alone is an injection.
@@ -382,12 +366,7 @@ fn find_plain(answer: &str) -> Option<String> {
     }
     let text = text.to_lowercase();
     let (sset, sres) = structural();
-    // `is_match` first: most answers hold none, and it stops early where the overlapping search cannot.
-    if let Some(i) = sset
-        .is_match(&text)
-        .then(|| sset.matches(&text).iter().next())
-        .flatten()
-    {
+    if let Some(i) = first_match(sset, &text) {
         let (re, what) = &sres[i];
         return re
             .find(&text)
@@ -396,11 +375,7 @@ fn find_plain(answer: &str) -> Option<String> {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let flat = flat.replace(['\u{2019}', '\u{2018}'], "'");
     let (set, each) = direct();
-    if let Some(i) = set
-        .is_match(&flat)
-        .then(|| set.matches(&flat).iter().next())
-        .flatten()
-    {
+    if let Some(i) = first_match(set, &flat) {
         return each[i].find(&flat).map(|m| m.as_str().to_string());
     }
     let f = features();

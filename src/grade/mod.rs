@@ -15,6 +15,7 @@ pub mod injection;
 pub mod judge;
 pub mod offline;
 pub mod prose;
+mod regexes;
 pub mod semantic;
 pub mod signals;
 pub mod stats;
