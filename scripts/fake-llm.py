@@ -22,10 +22,13 @@ Modes:
   draft-bad  like draft, but the misconception's pattern is a word of the first sentence, which is also listed as a
              correct statement: the draft trips its own fairness check every time
   draft-long like draft, but the reply stops halfway with finish_reason "length" (a model out of tokens mid-draft)
+  digit      holistic grades (viva --holistic): the one-token reply "4", with top log-probabilities 4: 0.6, 5: 0.3,
+             3: 0.1 when the request asks for them (an expected digit of 4.2); --digit D replies D with certainty
 Options: --log FILE appends one JSON line per chat request ({"n", "kind", "messages"}).
 """
 import argparse
 import json
+import math
 import re
 import sys
 import threading
@@ -165,6 +168,8 @@ class H(BaseHTTPRequestHandler):
                 content = "Going back to what you said: what would happen to a very tall, thin object at one of those positions?"
         elif rf is None and "follow-up" in json.dumps(req.get("messages", [])):
             content = "Given a 20 ms budget on a Jetson Orin with 2 GB, which part of your design would you cut first?"
+        elif mode == "digit":
+            content = str(ARGS.digit) if ARGS.digit is not None else "4"
         elif mode == "garbage":
             content = "I think this answer is pretty good, maybe 80 out of 100."
         elif mode == "badschema":
@@ -197,8 +202,13 @@ class H(BaseHTTPRequestHandler):
             chunk(dict(base, choices=[{"index": 0, "delta": {"content": pieces[0]}, "finish_reason": None}]))
             self.close_connection = True
             return
-        for p in pieces:
-            chunk(dict(base, choices=[{"index": 0, "delta": {"content": p}, "finish_reason": None}]))
+        for k, p in enumerate(pieces):
+            choice = {"index": 0, "delta": {"content": p}, "finish_reason": None}
+            if k == 0 and mode == "digit" and req.get("logprobs"):
+                alts = [(content, 1.0)] if ARGS.digit is not None else [("4", 0.6), ("5", 0.3), ("3", 0.1)]
+                top = [{"token": t, "logprob": math.log(q), "bytes": list(t.encode())} for t, q in alts]
+                choice["logprobs"] = {"content": [dict(top[0], top_logprobs=top)]}
+            chunk(dict(base, choices=[choice]))
         chunk(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": finish}]))
         chunk(dict(base, choices=[], usage={"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}))
         chunk(b"[DONE]")
@@ -214,6 +224,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--fail-count", type=int, default=2)
     ap.add_argument("--log", default="")
+    ap.add_argument("--digit", type=int, default=None)
     ARGS = ap.parse_args()
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 256

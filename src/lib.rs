@@ -116,6 +116,7 @@ pub fn llm_grader(s: &settings::Settings) -> Result<llm::grader::LlmGrader> {
         client: llm::LlmClient::new(cfg)?,
         prompts,
         second_opinion,
+        holistic: l.holistic,
     })
 }
 

@@ -29,6 +29,8 @@ pub struct ConfigFile {
     pub prompts: Option<PathBuf>,
     /// Average model verdicts with the offline grader's (unset: on only for the small local model).
     pub second_opinion: Option<bool>,
+    /// Ask the model for one 0-5 grade of the whole answer and blend it with the offline score (default false).
+    pub holistic: Option<bool>,
     /// Match sentences to criteria by meaning with the embedding model (default true).
     pub semantic: Option<bool>,
     /// Where the embedding model's files live (default: `<cache>/viva/models/all-minilm-l6-v2`).
@@ -65,6 +67,8 @@ pub struct LlmSettings {
     pub prices: std::collections::BTreeMap<String, Price>,
     /// Average model verdicts with the offline grader's (None: decided by the model, see `lib::llm_grader`).
     pub second_opinion: Option<bool>,
+    /// The model gives one holistic grade, blended with the offline score (`--holistic`).
+    pub holistic: bool,
 }
 
 /// Everything a command needs to know about its environment.
@@ -144,6 +148,7 @@ impl std::fmt::Debug for LlmSettings {
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("timeout", &self.timeout)
             .field("second_opinion", &self.second_opinion)
+            .field("holistic", &self.holistic)
             .finish()
     }
 }
@@ -195,8 +200,18 @@ impl Settings {
             .map(PathBuf::from)
             .or(cfg.model_dir.clone())
             .unwrap_or_else(crate::embed::fetch::default_dir);
-        let llm =
-            base_url.map(|base_url| llm_settings(cli, &cfg, base_url, timeout, second_opinion));
+        let holistic = if cli.holistic {
+            true
+        } else if cli.no_holistic {
+            false
+        } else {
+            env_bool("VIVA_HOLISTIC")?.or(cfg.holistic).unwrap_or(false)
+        };
+        let llm = base_url.map(|base_url| {
+            let mut l = llm_settings(cli, &cfg, base_url, timeout, second_opinion);
+            l.holistic = holistic;
+            l
+        });
         let prompts = cli
             .prompts
             .clone()
@@ -278,6 +293,7 @@ fn llm_settings(
         retries: cfg.retries.unwrap_or(3),
         prices: cfg.prices.clone(),
         second_opinion,
+        holistic: false,
     }
 }
 

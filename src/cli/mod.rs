@@ -44,6 +44,13 @@ pub struct Cli {
     /// A verified model verdict stands on its own (the offline grader only detects gaming and falls back)
     #[arg(long, global = true, overrides_with = "second_opinion")]
     pub no_second_opinion: bool,
+    /// With a model grader, ask the model for one 0-5 grade of the whole answer (read from its digit probabilities)
+    /// and blend it with the offline score, which keeps the verdicts and feedback [env: VIVA_HOLISTIC]
+    #[arg(long, global = true, overrides_with = "no_holistic")]
+    pub holistic: bool,
+    /// Ask the model for per-criterion verdicts (the default)
+    #[arg(long, global = true, overrides_with = "holistic")]
+    pub no_holistic: bool,
     /// Grade by patterns alone: do not load the sentence-embedding model (env VIVA_SEMANTIC=0).
     #[arg(long, global = true)]
     pub no_semantic: bool,

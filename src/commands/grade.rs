@@ -79,6 +79,9 @@ pub fn grade_json(g: &Grade) -> Map<String, Value> {
         if let Some(n) = &a.note {
             m.insert("note".into(), json!(n));
         }
+        if let Some(h) = &a.holistic {
+            m.insert("holistic".into(), json!(h));
+        }
     }
     m
 }

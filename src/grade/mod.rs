@@ -155,6 +155,22 @@ pub struct LlmAudit {
     /// The score the same model output gives under the other verdict policy (for `calibrate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_policy_score: Option<u32>,
+    /// The model's grade of the whole answer, when it was asked for one (`--holistic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holistic: Option<Holistic>,
+}
+
+/// A model's grade of the whole answer on a 0-5 scale, read from the probabilities of its one-digit reply, and the
+/// offline score it was blended with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Holistic {
+    /// The expected digit: each digit 0-5 weighted by its probability (just the digit when the server gives no
+    /// probabilities).
+    pub expected: f64,
+    /// How much probability the digits held among the alternatives the server listed (1 without probabilities).
+    pub mass: f64,
+    /// The offline grader's score of the same answer.
+    pub offline: u32,
 }
 
 pub use crate::bank::{MAX_PENALTY, MAX_WEIGHT};

@@ -35,6 +35,21 @@ pub struct LlmClient {
     pub breaker: Arc<breaker::Breaker>,
 }
 
+/// How many alternatives of a token to ask for when log-probabilities are wanted (OpenAI allows up to 20).
+const TOP_LOGPROBS: u32 = 10;
+
+/// The first token's alternatives in a streamed chunk: (token, log-probability), most likely first.
+fn first_top(chunk: &Value) -> Vec<(String, f64)> {
+    let Some(alts) = chunk["choices"][0]["logprobs"]["content"][0]["top_logprobs"].as_array()
+    else {
+        return Vec::new();
+    };
+    alts.iter()
+        .filter_map(|a| Some((a["token"].as_str()?.to_string(), a["logprob"].as_f64()?)))
+        .filter(|(_, lp)| lp.is_finite())
+        .collect()
+}
+
 fn backoff(attempt: u32, cap: Duration) -> Duration {
     let base = Duration::from_millis(250u64.saturating_mul(1 << attempt.min(8)));
     let jitter = Duration::from_millis(rand::random::<u64>() % 100);
@@ -187,7 +202,7 @@ impl LlmClient {
         let mut last = None;
         for f in formats {
             match self
-                .chat_once(messages, schema, *f, max_tokens, on_token)
+                .chat_once(messages, schema, *f, max_tokens, on_token, false)
                 .await
             {
                 Ok(c) => return Ok(c),
@@ -204,13 +219,25 @@ impl LlmClient {
         Err(last.unwrap_or_else(|| LlmError::BadResponse("no response format worked".into())))
     }
 
-    /// The request body: deterministic sampling, streamed with usage, in response format `f`.
+    /// One token of plain text with the first token's most likely alternatives and their log-probabilities
+    /// (`Completion::first_top`), for reading a grade as a distribution rather than a single draw.
+    pub async fn first_token(&self, messages: &[Value]) -> Result<Completion, LlmError> {
+        if self.breaker.is_open() {
+            return Err(LlmError::Unavailable(breaker::TRIP_AFTER));
+        }
+        self.chat_once(messages, None, Format::Text, 1, &mut |_| {}, true)
+            .await
+    }
+
+    /// The request body: deterministic sampling, streamed with usage, in response format `f`; `logprobs` asks for
+    /// the top alternatives of each token.
     fn request(
         &self,
         messages: &[Value],
         schema: Option<&Value>,
         f: Format,
         max_tokens: u32,
+        logprobs: bool,
     ) -> Value {
         let mut req = json!({
             "model": self.cfg.model,
@@ -221,6 +248,10 @@ impl LlmClient {
             "stream": true,
             "stream_options": {"include_usage": true},
         });
+        if logprobs {
+            req["logprobs"] = json!(true);
+            req["top_logprobs"] = json!(TOP_LOGPROBS);
+        }
         match (f, schema) {
             (Format::Schema, Some(s)) => {
                 req["response_format"] = json!({"type": "json_schema", "json_schema": {"name": "grade", "strict": true, "schema": s}})
@@ -238,8 +269,9 @@ impl LlmClient {
         f: Format,
         max_tokens: u32,
         on_token: &mut (dyn FnMut(&str) + Send),
+        logprobs: bool,
     ) -> Result<Completion, LlmError> {
-        let req = self.request(messages, schema, f, max_tokens);
+        let req = self.request(messages, schema, f, max_tokens, logprobs);
         let start = Instant::now();
         let before = self.attempts.load(Ordering::Relaxed);
         let mut stream = self
@@ -258,6 +290,9 @@ impl LlmClient {
             if let Some(t) = v["choices"][0]["delta"]["content"].as_str() {
                 on_token(t);
                 c.content.push_str(t);
+            }
+            if c.first_top.is_empty() {
+                c.first_top = first_top(&v);
             }
             if let Some(reason) = v["choices"][0]["finish_reason"].as_str() {
                 finished = true;

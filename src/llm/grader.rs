@@ -24,6 +24,9 @@ pub struct LlmGrader {
     /// Average each verified model verdict with the offline grader's and keep the offline misconception hits
     /// (helps a small judge); otherwise a verdict backed by a quote found in the answer stands.
     pub second_opinion: bool,
+    /// Ask the model for one 0-5 grade of the whole answer and blend it with the offline score (see
+    /// [`super::holistic`]), rather than for per-criterion verdicts.
+    pub holistic: bool,
 }
 
 /// Whether `model` is the small local model that `scripts/local-llm` serves by default (a 0.5B judge, which
@@ -173,6 +176,9 @@ impl LlmGrader {
             off.llm = Some(Box::new(audit));
             return off;
         }
+        if self.holistic {
+            return self.holistic(sub, off, audit).await;
+        }
         let (text, truncated) = budget::truncate(&model, sub.answer, ANSWER_TOKEN_CAP);
         audit.truncated = truncated;
         let (crit, mis) = q.target(rung);
@@ -251,7 +257,7 @@ impl LlmGrader {
     }
 }
 
-fn add_usage(a: &mut LlmAudit, c: &Completion, cost: Option<f64>) {
+pub(super) fn add_usage(a: &mut LlmAudit, c: &Completion, cost: Option<f64>) {
     a.prompt_tokens += c.prompt_tokens;
     a.completion_tokens += c.completion_tokens;
     a.latency_ms += c.latency_ms;
@@ -303,6 +309,7 @@ mod tests {
             client: LlmClient::new(cfg).unwrap(),
             prompts: Prompts::load(None).unwrap(),
             second_opinion: true,
+            holistic: false,
         };
         let longest = "anchor ".repeat(5000);
         let (capped, cut) = budget::truncate("qwen2.5-coder", &longest, ANSWER_TOKEN_CAP);
@@ -330,6 +337,20 @@ mod tests {
                     .as_str()
                     .unwrap()
                     .contains("anchor anchor"));
+                // The holistic prompt fits too, and its random markers come after the question and reference,
+                // so a server reuses the cached prefix from one answer to the next.
+                let h = g.holistic_messages(q, rung, &capped);
+                let n: usize = h
+                    .iter()
+                    .map(|m| budget::count("qwen2.5-coder", m["content"].as_str().unwrap()) + 4)
+                    .sum();
+                assert!(
+                    n <= 1500,
+                    "{} rung {rung:?}: holistic {n} tokens",
+                    q.spec.id
+                );
+                let sys = h[0]["content"].as_str().unwrap();
+                assert!(sys.find("Reference answer:").unwrap() < sys.find("<<<ANSWER").unwrap());
             }
         }
         assert!(worst > 700, "the test exercises long prompts ({worst})");

@@ -9,6 +9,7 @@ pub mod client;
 pub mod drafter;
 pub mod follow_up;
 pub mod grader;
+pub mod holistic;
 pub mod prompt;
 pub mod quote;
 pub mod redact;
@@ -102,6 +103,9 @@ pub struct Completion {
     pub attempts: u32,
     /// The server stopped at the token limit (`finish_reason: "length"`): the reply is incomplete.
     pub cut_off: bool,
+    /// The first token's most likely alternatives and their log-probabilities, when they were asked for and the
+    /// server gives them.
+    pub first_top: Vec<(String, f64)>,
 }
 
 /// The JSON in a model's reply: the whole text, else its first JSON object.

@@ -29,6 +29,14 @@ const NAMES: &[(&str, &str)] = &[
         include_str!("../../prompts/draft-system.md"),
     ),
     ("draft-user.md", include_str!("../../prompts/draft-user.md")),
+    (
+        "holistic-system.md",
+        include_str!("../../prompts/holistic-system.md"),
+    ),
+    (
+        "holistic-user.md",
+        include_str!("../../prompts/holistic-user.md"),
+    ),
 ];
 
 /// The loaded templates.
@@ -71,9 +79,18 @@ impl Prompts {
 
     /// Short hash of the grading templates (stored with each grade).
     pub fn grading_hash(&self) -> String {
+        self.hash(&["grade-system.md", "grade-user.md"])
+    }
+
+    /// Short hash of the holistic grading templates (stored with each grade they made).
+    pub fn holistic_hash(&self) -> String {
+        self.hash(&["holistic-system.md", "holistic-user.md"])
+    }
+
+    fn hash(&self, names: &[&str]) -> String {
         let mut h = Sha256::new();
-        for n in ["grade-system.md", "grade-user.md"] {
-            h.update(self.map.get(n).map(|s| s.as_bytes()).unwrap_or_default());
+        for n in names {
+            h.update(self.map.get(*n).map(|s| s.as_bytes()).unwrap_or_default());
         }
         h.finalize()
             .iter()

@@ -13,6 +13,7 @@ mod fairness_near;
 mod fuzz;
 mod grading;
 mod history;
+mod holistic;
 mod interviewer;
 mod llm;
 mod llm_real;
