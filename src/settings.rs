@@ -207,11 +207,8 @@ impl Settings {
         } else {
             env_bool("VIVA_HOLISTIC")?.or(cfg.holistic).unwrap_or(false)
         };
-        let llm = base_url.map(|base_url| {
-            let mut l = llm_settings(cli, &cfg, base_url, timeout, second_opinion);
-            l.holistic = holistic;
-            l
-        });
+        let llm = base_url
+            .map(|base_url| llm_settings(cli, &cfg, base_url, timeout, (second_opinion, holistic)));
         let prompts = cli
             .prompts
             .clone()
@@ -277,7 +274,7 @@ fn llm_settings(
     cfg: &ConfigFile,
     base_url: String,
     timeout: Option<u64>,
-    second_opinion: Option<bool>,
+    (second_opinion, holistic): (Option<bool>, bool),
 ) -> LlmSettings {
     LlmSettings {
         base_url,
@@ -293,7 +290,7 @@ fn llm_settings(
         retries: cfg.retries.unwrap_or(3),
         prices: cfg.prices.clone(),
         second_opinion,
-        holistic: false,
+        holistic,
     }
 }
 
