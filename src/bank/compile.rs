@@ -17,6 +17,12 @@ pub const MIN_REFERENCE_WORDS: usize = 40;
 pub const MAX_WEIGHT: f64 = 1000.0;
 /// The most points one misconception can subtract (more could never matter: scores are clipped at 0).
 pub const MAX_PENALTY: f64 = 100.0;
+/// The most restatements a criterion may list (each costs one embedding per process).
+pub const MAX_RESTATEMENTS: usize = 6;
+/// Word bounds of a restatement: one claim, not a label and not a paragraph.
+pub const MIN_RESTATEMENT_WORDS: usize = 4;
+/// See [`MIN_RESTATEMENT_WORDS`].
+pub const MAX_RESTATEMENT_WORDS: usize = 60;
 
 /// Problems found in a file: (1-based line, message).
 type Errs = Vec<(usize, String)>;
@@ -274,6 +280,28 @@ impl Compiler<'_> {
                 if c.statement.trim().is_empty() {
                     cx.errs
                         .push((line, format!("criterion '{}' has an empty statement", c.id)));
+                }
+                if c.restatements.len() > MAX_RESTATEMENTS {
+                    cx.errs.push((
+                        line,
+                        format!(
+                            "criterion '{}' has {} restatements; at most {MAX_RESTATEMENTS} are read",
+                            c.id,
+                            c.restatements.len()
+                        ),
+                    ));
+                }
+                if let Some(r) = c.restatements.iter().find(|r| {
+                    let n = r.split_whitespace().count();
+                    !(MIN_RESTATEMENT_WORDS..=MAX_RESTATEMENT_WORDS).contains(&n)
+                }) {
+                    cx.errs.push((
+                        line,
+                        format!(
+                            "criterion '{}': a restatement must be one claim of {MIN_RESTATEMENT_WORDS}-{MAX_RESTATEMENT_WORDS} words: \"{r}\"",
+                            c.id
+                        ),
+                    ));
                 }
                 Criterion::new(
                     c.clone(),

@@ -82,6 +82,10 @@ pub struct CriterionSpec {
     pub weight: f64,
     /// What a strong answer claims.
     pub statement: String,
+    /// The same claim in other words (plain words, another angle): matching by meaning compares answer sentences
+    /// with the statement and each of these, so a candidate who avoids the rubric's terms is still understood.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restatements: Vec<String>,
     /// Concept tags for mastery tracking.
     #[serde(default)]
     pub tags: Vec<String>,

@@ -253,7 +253,13 @@ fn criterion(claim: &str, terms: Vec<String>, n: usize) -> CriterionSpec {
                 // the answer reports or rejects).
                 let rest: Vec<&str> = terms
                     .iter()
-                    .filter(|t| !t.starts_with('#') && **t != next && piece.iter().any(|w| w == *t))
+                    .filter(|t| {
+                        // The negation is the pattern's first group; a group never shares its word.
+                        !t.starts_with('#')
+                            && **t != next
+                            && !crate::text::normalize::NEGATION_CUES.contains(&t.as_str())
+                            && piece.iter().any(|w| w == *t)
+                    })
                     .take(2)
                     .map(String::as_str)
                     .collect();
@@ -292,6 +298,7 @@ fn criterion(claim: &str, terms: Vec<String>, n: usize) -> CriterionSpec {
         id,
         weight: 0.0,
         statement: claim.to_string(),
+        restatements: vec![],
         tags,
         patterns,
         partial: vec![],
@@ -379,6 +386,7 @@ fn whole_answer_criterion(answer: &str) -> CriterionSpec {
         id: "answer".into(),
         weight: 100.0,
         statement: answer.trim().to_string(),
+        restatements: vec![],
         tags: vec![],
         patterns: vec![],
         partial: vec![],

@@ -1,7 +1,7 @@
 //! The fairness guard of `viva bank check`: correct statements must never trip a misconception.
 //!
 //! Each misconception lists correct statements written to sit close to its patterns (`correct = [...]`). They, the
-//! sentences of the reference answer and every criterion statement are graded for misconceptions; any hit is a
+//! sentences of the reference answer and every criterion statement and restatement are graded for misconceptions; any hit is a
 //! bank error naming the file and the line of the statement.
 
 use super::judge::misconceptions;
@@ -173,6 +173,12 @@ fn correct_texts<'a>(
     );
     for c in q.all_criteria() {
         texts.push((c.spec.statement.as_str(), "criterion statement"));
+        texts.extend(
+            c.spec
+                .restatements
+                .iter()
+                .map(|s| (s.as_str(), "criterion restatement")),
+        );
     }
     texts
 }

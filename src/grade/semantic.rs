@@ -341,10 +341,17 @@ pub fn refine(
     if sents.is_empty() {
         return true;
     }
-    let stmts: Vec<&str> = open
-        .iter()
-        .map(|&i| crit[i].spec.statement.as_str())
-        .collect();
+    // Each open criterion is matched against its statement and every restatement; `owner[t]` is the criterion of
+    // target `t`.
+    let mut stmts: Vec<&str> = Vec::new();
+    let mut owner: Vec<usize> = Vec::new();
+    for &i in &open {
+        let spec = &crit[i].spec;
+        for t in std::iter::once(&spec.statement).chain(&spec.restatements) {
+            stmts.push(t.as_str());
+            owner.push(i);
+        }
+    }
     let Some(sv) = statement_vectors(m, &stmts) else {
         return false;
     };
@@ -353,24 +360,39 @@ pub fn refine(
         return false;
     };
     let words = statement_words(&stmts, lex);
-    for (k, &ci) in open.iter().enumerate() {
+    for &ci in &open {
         let c = &crit[ci];
-        let want = &words[k];
-        let best = sents
-            .iter()
-            .zip(&av)
-            .filter(|(s, _)| !s.conflicts(want))
-            .map(|(s, v)| (dot(&sv[k], v), s))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let Some((sim, s)) = best else { continue };
-        let shares = s.stems.iter().any(|x| want.content.contains(x.as_str()));
-        let verdict = if sim >= MET_AT && shares {
-            Verdict::Met
-        } else if sim >= PARTIAL_AT {
-            Verdict::Partial
-        } else {
+        // The best verdict, then similarity, over the criterion's targets; each sentence is judged against the
+        // target it is compared with (polarity, shared words).
+        let best = (0..stmts.len())
+            .filter(|&t| owner[t] == ci)
+            .flat_map(|t| {
+                let want = &words[t];
+                let tv = &sv[t];
+                sents
+                    .iter()
+                    .zip(&av)
+                    .filter(move |(s, _)| !s.conflicts(want))
+                    .map(move |(s, v)| {
+                        let sim = dot(tv, v);
+                        let shares = s.stems.iter().any(|x| want.content.contains(x.as_str()));
+                        let verdict = if sim >= MET_AT && shares {
+                            Verdict::Met
+                        } else if sim >= PARTIAL_AT {
+                            Verdict::Partial
+                        } else {
+                            Verdict::Missed
+                        };
+                        (verdict.fraction(), sim, verdict, s)
+                    })
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let Some((_, sim, verdict, s)) = best else {
             continue;
         };
+        if verdict == Verdict::Missed {
+            continue;
+        }
         if let Some(need) = c.spec.needs {
             if !super::offline::specifics(doc, &[s.index], need) {
                 continue;

@@ -356,8 +356,8 @@ fn closest_combination(doc: &Doc, per_group: &[Vec<Span>], mode: Scoping) -> Opt
     })
 }
 
-/// The span that holds anchor `a` (of group `ai`) and every other group's closest match, if each lies within
-/// `window` tokens.
+/// The span that holds anchor `a` (of group `ai`) and every other group's closest match that shares no word with
+/// the anchor, if each lies within `window` tokens.
 fn span_around(
     doc: &Doc,
     per_group: &[Vec<Span>],
@@ -376,6 +376,8 @@ fn span_around(
         let (s, w) = g
             .iter()
             .filter(|s| mode != Scoping::Claimed || doc.tokens[s.first].sent == sent)
+            // A word belongs to one group: "error, so doubling range" is not "error doubles" and "doubling range".
+            .filter(|s| s.last < a.first || s.first > a.last)
             .map(|s| (s, s.last.max(last).saturating_sub(s.first.min(first))))
             .min_by_key(|(_, w)| *w)?;
         if w > window {

@@ -356,3 +356,25 @@ fn rarely_and_seldom_deny() {
     assert!(!claim(p, "Alpha alone rarely fixes the imbalance."));
     assert!(!claim(p, "Alpha by itself seldom solves it."));
 }
+
+#[test]
+fn one_word_never_serves_two_groups() {
+    let p = "(doubl*|twice) (distance|range|depth) + (error|uncertaint*) (doubl*|twice)";
+    // "doubling" cannot be both the range doubling and the error doubling.
+    assert!(!claim(
+        p,
+        "The depth error goes as Z^2, so doubling range quadruples it."
+    ));
+    assert!(claim(
+        p,
+        "Doubling the range means the depth error doubles too."
+    ));
+    assert!(!m(
+        "without multiple + without",
+        "Without multiple scales recall drops."
+    ));
+    assert!(m(
+        "without multiple + without",
+        "Without multiple scales, without ratios, recall drops."
+    ));
+}

@@ -23,6 +23,7 @@ mod quality;
 mod quiz;
 mod reliability;
 mod report_html;
+mod restate;
 mod review;
 mod telegraphic;
 mod views;
