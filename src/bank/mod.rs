@@ -7,7 +7,10 @@ mod files;
 pub mod lazy;
 pub mod spec;
 
-pub use compile::{is_kebab, MAX_PENALTY, MAX_WEIGHT, MIN_REFERENCE_WORDS};
+pub use compile::{
+    is_kebab, MAX_PENALTY, MAX_RESTATEMENTS, MAX_RESTATEMENT_WORDS, MAX_WEIGHT,
+    MIN_REFERENCE_WORDS, MIN_RESTATEMENT_WORDS,
+};
 pub use files::{line_of, source_text};
 
 use crate::text::normalize::Lexicon;

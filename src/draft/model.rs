@@ -29,6 +29,8 @@ pub struct DraftCriterion {
     pub patterns: Vec<String>,
     /// Specifics the criterion needs.
     pub needs: Option<Needs>,
+    /// The same point in other words (kept when each is one claim of the rubric format's length).
+    pub restatements: Vec<String>,
 }
 
 /// One misconception as the model wrote it.
@@ -119,11 +121,24 @@ fn criteria_of(v: &Value) -> Vec<DraftCriterion> {
                         weight: number(&c["weight"]).unwrap_or(1.0),
                         patterns: texts(&c["patterns"]),
                         needs: needs_of(&c["needs"]),
+                        restatements: restatements_of(&c["restatements"]),
                     })
                 })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A criterion's restatements: each one claim within the rubric format's word bounds, at most two.
+fn restatements_of(v: &Value) -> Vec<String> {
+    use crate::bank::{MAX_RESTATEMENT_WORDS, MIN_RESTATEMENT_WORDS};
+    texts(v)
+        .into_iter()
+        .filter(|r| {
+            (MIN_RESTATEMENT_WORDS..=MAX_RESTATEMENT_WORDS).contains(&r.split_whitespace().count())
+        })
+        .take(2)
+        .collect()
 }
 
 /// Stage names as models write them ("Failure modes", "failure-modes") in the bank's spelling.
@@ -228,6 +243,7 @@ fn to_criteria(
             c.id = unique(&c.id, &format!("point-{}", n + 1), ids);
             c.weight = d.weight.clamp(1.0, 100.0);
             c.needs = d.needs;
+            c.restatements = d.restatements.clone();
             c
         })
         .collect();

@@ -76,3 +76,36 @@ fn lenient_reading_and_generated_patterns() {
     assert!(ModelDraft::from_json(&json!({"criteria": []})).is_err());
     assert!(ModelDraft::from_json(&json!("text")).is_err());
 }
+
+#[test]
+fn restatements_are_kept_when_each_is_one_claim() {
+    let v = json!({
+        "criteria": [{
+            "statement": "Dropout randomly zeroes a fraction of activations on each step.",
+            "weight": 60,
+            "restatements": [
+                "On every training step a random share of the units is switched off.",
+                "short",
+                "Each step drops a random subset of activations to zero, so no unit can rely on another.",
+                "A third good one that says the same thing about random zeroing during training."
+            ]
+        }]
+    });
+    let d = ModelDraft::from_json(&v).unwrap();
+    assert_eq!(
+        d.criteria[0].restatements.len(),
+        2,
+        "{:?}",
+        d.criteria[0].restatements
+    );
+    assert!(d.criteria[0].restatements.iter().all(|r| r != "short"));
+    let s = to_spec(
+        &d,
+        &base(),
+        "Dropout zeroes activations at random.",
+        &Lexicon::default(),
+    );
+    assert_eq!(s.criteria[0].restatements, d.criteria[0].restatements);
+    let none = ModelDraft::from_json(&json!({"criteria": ["Dropout regularises."]})).unwrap();
+    assert!(none.criteria[0].restatements.is_empty());
+}
