@@ -170,7 +170,11 @@ fn run(mut cli: Cli) -> Result<i32> {
         Some(Cmd::Model(m)) => commands::model::run(&s, &m),
         Some(Cmd::Grade(a)) => {
             commands::model::prepare(&s, true);
-            let bank = commands::bank::load(bank_dir)?;
+            let bank = match (&a.question, &a.batch) {
+                // One question of the embedded bank: compile only its patterns (most of what loading costs).
+                (Some(id), None) if bank_dir.is_none() => commands::grade::bank_for(id)?,
+                _ => commands::bank::load(bank_dir)?,
+            };
             commands::grade::grade(&a, &bank, &grader_for(&s)?, style)
         }
         Some(Cmd::Calibrate(a)) => {

@@ -86,6 +86,15 @@ pub fn grade_json(g: &Grade) -> Map<String, Value> {
     m
 }
 
+/// The embedded bank for grading one question: every question parsed, only `id`'s patterns compiled (see
+/// `crate::bank::lazy`; an interview grades the same way).
+pub fn bank_for(id: &str) -> Result<Bank> {
+    let mut bank = super::review::load_outline(None)?;
+    crate::bank::lazy::compile(&mut bank, &[id.to_string()])
+        .map_err(|e| anyhow::anyhow!("invalid question bank: {e}"))?;
+    Ok(bank)
+}
+
 /// `viva grade`.
 pub fn grade(a: &GradeArgs, bank: &Bank, grader: &Grader, style: Style) -> Result<i32> {
     if let Some(batch) = &a.batch {
