@@ -189,38 +189,20 @@ impl LlmGrader {
         let msgs = self.messages(q, rung, &text, &candidates);
         // Room for every criterion's quote, rationale and verdict at the schema's bounds, and the misconceptions.
         let max_tokens = 150 + 110 * crit.len() as u32;
-        let mut errors = Vec::new();
-        for _ in 0..2 {
-            match self
+        let mut tries = Tries::new();
+        while tries.more() {
+            let r = self
                 .client
                 .chat(&msgs, Some(&sch), max_tokens, on_token)
-                .await
-            {
-                Ok(c) => {
-                    add_usage(&mut audit, &c, self.client.cost(&c));
-                    audit.raw = c.content.clone();
-                    match parse(&c.content) {
-                        Ok(p) => return self.finish(sub, off, &p, audit),
-                        Err(e) => errors.push(format!("bad JSON: {e}")),
-                    }
-                }
-                Err(LlmError::Cancelled) => {
-                    errors.push("cancelled".into());
-                    break;
-                }
-                Err(e) => {
-                    let retry = matches!(e, LlmError::Stream(_) | LlmError::BadResponse(_));
-                    errors.push(e.to_string());
-                    if !retry {
-                        break;
-                    }
+                .await;
+            if let Some(c) = tries.took(r, &mut audit, &self.client) {
+                match parse(&c.content) {
+                    Ok(p) => return self.finish(sub, off, &p, audit),
+                    Err(e) => tries.unreadable(format!("bad JSON: {e}")),
                 }
             }
         }
-        audit.note = Some(format!(
-            "fell back to the offline grader: {}",
-            errors.join("; ")
-        ));
+        audit.note = Some(tries.fell_back());
         off.degraded = true;
         off.llm = Some(Box::new(audit));
         off
@@ -254,6 +236,67 @@ impl LlmGrader {
             llm: Some(Box::new(audit)),
             ..off
         }
+    }
+}
+
+/// The calls of one grade: at most two, a second only after a broken stream or an unreadable reply (a refusal, a
+/// timeout, an open breaker or a cancel ends them), with why each failed.
+pub(super) struct Tries {
+    left: u8,
+    errors: Vec<String>,
+}
+
+impl Tries {
+    pub(super) fn new() -> Tries {
+        Tries {
+            left: 2,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Whether to call (again).
+    pub(super) fn more(&self) -> bool {
+        self.left > 0
+    }
+
+    /// Record a call: its usage and raw reply go to the audit; the reply to read, or None when the call failed.
+    pub(super) fn took(
+        &mut self,
+        r: Result<Completion, LlmError>,
+        audit: &mut LlmAudit,
+        client: &LlmClient,
+    ) -> Option<Completion> {
+        self.left = self.left.saturating_sub(1);
+        match r {
+            Ok(c) => {
+                add_usage(audit, &c, client.cost(&c));
+                audit.raw = c.content.clone();
+                Some(c)
+            }
+            Err(e) => {
+                if !matches!(e, LlmError::Stream(_) | LlmError::BadResponse(_)) {
+                    self.left = 0;
+                }
+                self.errors.push(match e {
+                    LlmError::Cancelled => "cancelled".into(),
+                    e => e.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    /// A reply that could not be read (it may be asked again).
+    pub(super) fn unreadable(&mut self, why: String) {
+        self.errors.push(why);
+    }
+
+    /// The audit note when every call failed.
+    pub(super) fn fell_back(&self) -> String {
+        format!(
+            "fell back to the offline grader: {}",
+            self.errors.join("; ")
+        )
     }
 }
 

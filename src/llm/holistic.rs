@@ -7,7 +7,7 @@
 
 use super::grader::{LlmGrader, ANSWER_TOKEN_CAP};
 use super::prompt::{chat_messages, nonce_markers};
-use super::{budget, Completion, LlmError};
+use super::{budget, Completion};
 use crate::bank::Question;
 use crate::grade::verdicts::Submission;
 use crate::grade::{Flag, Grade, Holistic, LlmAudit};
@@ -120,27 +120,19 @@ impl LlmGrader {
             budget::truncate(&self.client.cfg.model, sub.answer, ANSWER_TOKEN_CAP);
         audit.truncated = truncated;
         let msgs = self.holistic_messages(sub.question, sub.rung, &text);
-        let mut error = String::new();
-        for _ in 0..2 {
-            match self.client.first_token(&msgs).await {
-                Ok(c) => {
-                    super::grader::add_usage(&mut audit, &c, self.client.cost(&c));
-                    audit.raw = c.content.clone();
-                    match reading(&c) {
-                        Some((e, mass)) => return self.blended(off, e, mass, audit),
-                        None => error = format!("no grade digit in the reply {:?}", c.content),
-                    }
-                }
-                Err(e) => {
-                    let retry = matches!(e, LlmError::Stream(_) | LlmError::BadResponse(_));
-                    error = e.to_string();
-                    if !retry {
-                        break;
+        let mut tries = super::grader::Tries::new();
+        while tries.more() {
+            let r = self.client.first_token(&msgs).await;
+            if let Some(c) = tries.took(r, &mut audit, &self.client) {
+                match reading(&c) {
+                    Some((e, mass)) => return self.blended(off, e, mass, audit),
+                    None => {
+                        tries.unreadable(format!("no grade digit in the reply {:?}", c.content))
                     }
                 }
             }
         }
-        audit.note = Some(format!("fell back to the offline grader: {error}"));
+        audit.note = Some(tries.fell_back());
         Grade {
             degraded: true,
             llm: Some(Box::new(audit)),
