@@ -48,8 +48,8 @@ pub enum BankCmd {
   viva --bank my-bank/ interview         (interview on the drafted questions)
 
 Each question becomes DIR/<area>/<id>.toml. Offline, the sample answer's claims become the criteria; with a model
-(--grader llm, or auto with an endpoint) the model drafts criteria (with restatements), misconceptions, correct
-statements and a ladder. Every draft is self-checked: the sample answer must score at least 85, the bare question and an off-topic
+(--grader llm, or auto with an endpoint) the model drafts criteria, misconceptions, correct statements and a
+ladder. Every draft is self-checked: the sample answer must score at least 85, the bare question and an off-topic
 answer at most 10. A model's draft must also pass `viva bank check`; it is redrafted once, else the offline draft
 is written with a warning.")]
     Draft {
