@@ -264,7 +264,8 @@ fn a_draft_that_fails_its_self_check_is_not_loaded() {
     assert!(check.starts_with("ok: 1 questions"), "{check}");
 }
 
-fn grade_json(sb: &Sandbox, bank: &str, q: &str, answer: &str) -> Value {
+/// `viva --bank BANK grade --question Q` of `answer`, as JSON.
+pub(crate) fn grade_json(sb: &Sandbox, bank: &str, q: &str, answer: &str) -> Value {
     sb.write("ans.txt", answer);
     let out = sb.ok(
         &[

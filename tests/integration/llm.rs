@@ -230,7 +230,7 @@ fn the_key_is_never_echoed_or_stored() {
         .unwrap();
     assert!(!text(&doc.stdout).contains(secret));
     assert!(text(&doc.stdout).contains("api key      set"));
-    for entry in walk(&sb.store()) {
+    for entry in files_under(&sb.store()) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(
             !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
@@ -240,21 +240,6 @@ fn the_key_is_never_echoed_or_stored() {
     }
     let export = sb.ok(&["export", "--all", "--format", "json"], "");
     assert!(!export.contains(secret));
-}
-
-fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(p) {
-        for e in rd.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[test]

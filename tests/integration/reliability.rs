@@ -506,22 +506,6 @@ fn import_checks_the_file_before_writing() {
         .contains("imported 1 session(s)"));
 }
 
-/// Every file under `p`.
-fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(p) {
-        for e in rd.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                out.extend(files_under(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn a_key_echoed_by_the_endpoint_is_redacted_everywhere() {
     let sb = Sandbox::new();

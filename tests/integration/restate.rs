@@ -30,21 +30,7 @@ fn bank(sb: &Sandbox, restatement: Option<&str>) {
 }
 
 fn grade(sb: &Sandbox, answer: &str) -> Value {
-    sb.write("ans.txt", answer);
-    let out = sb.ok(
-        &[
-            "--bank",
-            "b",
-            "grade",
-            "--question",
-            Q,
-            "--answer-file",
-            "ans.txt",
-            "--json",
-        ],
-        "",
-    );
-    serde_json::from_str(&out).unwrap()
+    crate::draft::grade_json(sb, "b", Q, answer)
 }
 
 fn verdict(g: &Value) -> &str {
@@ -115,7 +101,7 @@ fn the_built_in_bank_restates_every_criterion_and_never_penalises_a_restatement(
     let list: Value = serde_json::from_str(&out).unwrap();
     assert!(list.as_array().map_or(0, Vec::len) >= 50, "{out}");
     let mut missing = Vec::new();
-    for f in walk(&root().join("rubrics")) {
+    for f in files_under(&root().join("rubrics")) {
         if f.components().any(|c| c.as_os_str() == "lexicon")
             || f.extension().map_or(true, |e| e != "toml")
         {
@@ -138,19 +124,6 @@ fn the_built_in_bank_restates_every_criterion_and_never_penalises_a_restatement(
     );
     let check = sb.ok(&["bank", "check"], "");
     assert!(check.starts_with("ok: "), "{check}");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// The term-avoiding paraphrase twins (tests/data/paraphrase-twins.jsonl): each correct answer beside the same

@@ -226,3 +226,19 @@ pub fn cancel_at_spinner(s: &mut expectrl::Session, sb: &Sandbox) -> serde_json:
     assert_eq!(g["grade"]["degraded"], true, "{g}");
     g
 }
+
+/// Every file under `p` (none when it cannot be read).
+pub fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                out.extend(files_under(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
