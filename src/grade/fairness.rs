@@ -1,8 +1,8 @@
 //! The fairness guard of `viva bank check`: correct statements must never trip a misconception.
 //!
 //! Each misconception lists correct statements written to sit close to its patterns (`correct = [...]`). They, the
-//! sentences of the reference answer and every criterion statement and restatement are graded for misconceptions; any hit is a
-//! bank error naming the file and the line of the statement.
+//! sentences of the reference answer and every criterion statement and restatement are graded for
+//! misconceptions; any hit is a bank error naming the file and the line of the statement.
 
 use super::judge::misconceptions;
 use super::pattern::Doc;

@@ -1,6 +1,7 @@
 //! Grading by meaning: a criterion the patterns missed is met when one of the answer's sentences says the same
-//! thing as its statement or one of its restatements (the claim in other words, written in the rubric), measured by sentence embeddings (see `crate::embed`: a static table distilled from
-//! all-MiniLM-L6-v2, the common direction removed). The thresholds were chosen on the golden tune split and the
+//! thing as its statement or one of its restatements (the claim in other words, written in the rubric),
+//! measured by sentence embeddings (see `crate::embed`: a static table distilled from all-MiniLM-L6-v2, the
+//! common direction removed). The thresholds were chosen on the golden tune split and the
 //! external development set, then checked on the golden held-out split.
 //!
 //! Similarity rewards shared vocabulary as much as shared claims, so it is never the verdict alone:
@@ -346,21 +347,22 @@ pub fn refine(
     if sents.is_empty() {
         return true;
     }
-    // Each open criterion is matched against its statement and every restatement: `owner[t]` is the criterion of
-    // target `t`, `restated[t]` whether it is a restatement.
+    // Each open criterion is matched against its statement and every restatement: `targets[k]` are the indexes in
+    // `stmts` of `open[k]`'s texts, `restated[t]` whether text `t` is a restatement.
     let mut stmts: Vec<&str> = Vec::new();
-    let mut owner: Vec<usize> = Vec::new();
     let mut restated: Vec<bool> = Vec::new();
+    let mut targets: Vec<std::ops::Range<usize>> = Vec::new();
     for &i in &open {
         let spec = &crit[i].spec;
+        let from = stmts.len();
         for (k, t) in std::iter::once(&spec.statement)
             .chain(&spec.restatements)
             .enumerate()
         {
             stmts.push(t.as_str());
-            owner.push(i);
             restated.push(k > 0);
         }
+        targets.push(from..stmts.len());
     }
     let Some(sv) = statement_vectors(m, &stmts) else {
         return false;
@@ -370,12 +372,12 @@ pub fn refine(
         return false;
     };
     let words = statement_words(&stmts, lex);
-    for &ci in &open {
+    for (&ci, range) in open.iter().zip(&targets) {
         let c = &crit[ci];
         // The best verdict, then similarity, over the criterion's targets; each sentence is judged against the
         // target it is compared with (polarity, shared words).
-        let best = (0..stmts.len())
-            .filter(|&t| owner[t] == ci)
+        let best = range
+            .clone()
             .flat_map(|t| {
                 let want = &words[t];
                 let tv = &sv[t];
