@@ -386,12 +386,12 @@ mod tests {
 
     #[test]
     fn unreachable_endpoint_is_reported() {
-        // A port nothing listens on: bind, read the port, drop the listener.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // A port nothing listens on: bound without listening, and held until the test ends.
+        let held =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        held.bind(&any.into()).unwrap();
+        let port = held.local_addr().unwrap().as_socket().unwrap().port();
         let c = cfg(&[("VIVA_STT_BASE_URL", &format!("http://127.0.0.1:{port}/v1"))]).unwrap();
         assert!(matches!(c.reachable(), Err(SttError::Unreachable { .. })));
         let dir = tempfile::tempdir().unwrap();

@@ -233,13 +233,9 @@ fn a_draft_that_trips_its_own_misconception_is_redrafted_then_written_offline() 
 #[test]
 fn a_dead_endpoint_drafts_offline_with_a_warning_per_question() {
     let sb = Sandbox::new();
-    // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/v1");
+    // A port nobody listens on, held for the whole test.
+    let dead = dead_endpoint();
+    let url = dead.url.clone();
     kit(
         &sb,
         &[

@@ -180,12 +180,8 @@ fn timeout_and_refused_connection_degrade_cleanly() {
     assert!(v["note"].as_str().unwrap().contains("timed out"), "{v}");
     assert!(took < Duration::from_secs(30), "{took:?}");
     drop(f);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let (v, _, _) = grade(&sb, &format!("http://127.0.0.1:{port}/v1"), STRONG, &[]);
+    let dead = dead_endpoint();
+    let (v, _, _) = grade(&sb, &dead.url, STRONG, &[]);
     assert_eq!(v["degraded"], true);
     assert!(v["note"].as_str().unwrap().contains("cannot reach"), "{v}");
 }
@@ -364,15 +360,8 @@ fn doctor_reports_endpoint_health() {
     assert_eq!(v["endpoint"]["json_output"]["works"], true);
     assert_eq!(v["endpoint"]["model_listed"], true);
     drop(f);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let o = llm_cmd(&sb, &format!("http://127.0.0.1:{port}/v1"))
-        .args(["doctor"])
-        .output()
-        .unwrap();
+    let dead = dead_endpoint();
+    let o = llm_cmd(&sb, &dead.url).args(["doctor"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stdout).contains("FAIL"));
 }

@@ -242,3 +242,22 @@ pub fn files_under(p: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// An endpoint URL whose port refuses every connection for as long as this value lives. The port is
+/// bound without listening, so the system cannot hand it to a test server running beside this test.
+pub struct DeadEndpoint {
+    _held: socket2::Socket,
+    pub url: String,
+}
+
+pub fn dead_endpoint() -> DeadEndpoint {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    s.bind(&any.into()).expect("bind a loopback port");
+    let port = s.local_addr().unwrap().as_socket().unwrap().port();
+    DeadEndpoint {
+        _held: s,
+        url: format!("http://127.0.0.1:{port}/v1"),
+    }
+}

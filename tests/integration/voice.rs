@@ -199,15 +199,6 @@ pub(crate) fn fake_stt(text: &'static str) -> Fake {
     }))
 }
 
-pub(crate) fn closed_port_url() -> String {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("http://127.0.0.1:{port}/v1")
-}
-
 /// (question id, answer) pairs from tests/data/stt-answers.txt.
 pub(crate) fn known_answers() -> Vec<(String, String)> {
     std::fs::read_to_string(root().join("tests/data/stt-answers.txt"))
@@ -321,9 +312,9 @@ fn grade_answer_audio_errors_are_one_line() {
         1,
         "no speech-to-text endpoint is configured",
     );
-    let closed = closed_port_url();
+    let closed = dead_endpoint();
     assert_one_line_error(
-        &grade(&[("VIVA_STT_BASE_URL", &closed)], "a.wav"),
+        &grade(&[("VIVA_STT_BASE_URL", &closed.url)], "a.wav"),
         1,
         "cannot reach the speech-to-text endpoint",
     );
@@ -504,7 +495,8 @@ fn unreachable_or_failing_stt_falls_back_to_typed() {
             .unwrap();
         child.wait_with_output().unwrap()
     };
-    let o = run(&closed_port_url());
+    let closed = dead_endpoint();
+    let o = run(&closed.url);
     let out = text(&o.stdout);
     assert!(o.status.success(), "{out}");
     assert_eq!(
