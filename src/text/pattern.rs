@@ -369,6 +369,9 @@ fn span_around(
     let sent = doc.tokens[a.first].sent;
     let mut first = a.first;
     let mut last = a.last;
+    // The spans chosen so far, the anchor's first.
+    let mut taken: Vec<Span> = Vec::with_capacity(per_group.len());
+    taken.push(a);
     for (gi, g) in per_group.iter().enumerate() {
         if gi == ai {
             continue;
@@ -377,7 +380,7 @@ fn span_around(
             .iter()
             .filter(|s| mode != Scoping::Claimed || doc.tokens[s.first].sent == sent)
             // A word belongs to one group: "error, so doubling range" is not "error doubles" and "doubling range".
-            .filter(|s| s.last < a.first || s.first > a.last)
+            .filter(|s| taken.iter().all(|t| s.last < t.first || s.first > t.last))
             .map(|s| (s, s.last.max(last).saturating_sub(s.first.min(first))))
             .min_by_key(|(_, w)| *w)?;
         if w > window {
@@ -385,6 +388,7 @@ fn span_around(
         }
         first = first.min(s.first);
         last = last.max(s.last);
+        taken.push(*s);
     }
     Some(Span { first, last })
 }

@@ -377,4 +377,13 @@ fn one_word_never_serves_two_groups() {
         "without multiple + without",
         "Without multiple scales, without ratios, recall drops."
     ));
+    // Nor can one word serve two groups that are not the anchor ("recall" anchors here: it matches least).
+    assert!(!m(
+        "recall + without + without",
+        "Without scales the recall drops."
+    ));
+    assert!(m(
+        "recall + without + without",
+        "Without scales, without ratios, the recall drops."
+    ));
 }
