@@ -267,8 +267,8 @@ fn refutes(toks: &[Token]) -> bool {
     })
 }
 
-/// The units an answer is matched by: each sentence, and each clause of a sentence with several, when it has
-/// enough content words to carry a claim.
+/// The units an answer is matched by: each sentence, each clause of a sentence with several and each pair of
+/// adjacent clauses of a sentence with three or more, when it has enough content words to carry a claim.
 fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sentence> {
     let mut out: Vec<Sentence> = Vec::new();
     let toks = &doc.tokens;
@@ -308,6 +308,7 @@ fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sen
         if !void.contains(&s) && !doc.reports_rejection(Span { first: i, last: j }) {
             push(i, j, &mut out);
             if toks[i].clause != toks[j].clause {
+                let mut clauses: Vec<(usize, usize)> = Vec::new();
                 let mut a = i;
                 while a <= j {
                     let mut b = a;
@@ -315,7 +316,15 @@ fn sentences(doc: &Doc, void: &HashSet<u32>, prompt: &FnvSet<String>) -> Vec<Sen
                         b += 1;
                     }
                     push(a, b, &mut out);
+                    clauses.push((a, b));
                     a = b + 1;
+                }
+                // A claim often spans two clauses ("at each cell it places k boxes, all centred on that cell"):
+                // with three or more, each adjacent pair is a unit too.
+                if clauses.len() >= 3 {
+                    for w in clauses.windows(2) {
+                        push(w[0].0, w[1].1, &mut out);
+                    }
                 }
             }
         }

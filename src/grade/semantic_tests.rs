@@ -68,3 +68,30 @@ fn avoiding_denies_like_without() {
         statement
     ));
 }
+
+/// The texts of the units `answer` is matched by.
+fn unit_texts(answer: &str) -> Vec<String> {
+    let lex = Lexicon::default();
+    let doc = Doc::new(answer, &lex);
+    sentences(&doc, &HashSet::new(), &FnvSet::default())
+        .into_iter()
+        .map(|s| s.text)
+        .collect()
+}
+
+#[test]
+fn a_claim_across_two_clauses_is_one_unit() {
+    let units = unit_texts(
+        "The backbone outputs a grid of features, and at each cell the detector places nine fixed rectangles, all centred on that cell.",
+    );
+    assert!(
+        units
+            .iter()
+            .any(|u| u.starts_with("and at each cell") && u.ends_with("centred on that cell")),
+        "{units:?}"
+    );
+    // Two clauses: the sentence itself already joins them, so no pair is added.
+    let two =
+        unit_texts("The detector places nine fixed rectangles, all centred on each grid cell.");
+    assert_eq!(two.iter().filter(|u| u.contains(',')).count(), 1, "{two:?}");
+}
