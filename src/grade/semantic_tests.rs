@@ -2,15 +2,22 @@
 
 use super::*;
 
+/// The units `answer` is matched by (no void sentences, no question words).
+fn units(answer: &str) -> Vec<Sentence> {
+    sentences(
+        &Doc::new(answer, &Lexicon::default()),
+        &HashSet::new(),
+        &FnvSet::default(),
+    )
+}
+
 /// Whether the whole-sentence unit of `answer` disagrees in polarity with `statement`.
 fn conflict(answer: &str, statement: &str) -> bool {
-    let lex = Lexicon::default();
-    let doc = Doc::new(answer, &lex);
-    let units = sentences(&doc, &HashSet::new(), &FnvSet::default());
+    let units = units(answer);
     let unit = units
         .first()
         .unwrap_or_else(|| panic!("no claim-making unit in {answer:?}"));
-    let want = &statement_words(&[statement], &lex)[0];
+    let want = &statement_words(&[statement], &Lexicon::default())[0];
     unit.conflicts(want)
 }
 
@@ -71,12 +78,7 @@ fn avoiding_denies_like_without() {
 
 /// The texts of the units `answer` is matched by.
 fn unit_texts(answer: &str) -> Vec<String> {
-    let lex = Lexicon::default();
-    let doc = Doc::new(answer, &lex);
-    sentences(&doc, &HashSet::new(), &FnvSet::default())
-        .into_iter()
-        .map(|s| s.text)
-        .collect()
+    units(answer).into_iter().map(|s| s.text).collect()
 }
 
 #[test]

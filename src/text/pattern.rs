@@ -357,7 +357,7 @@ fn closest_combination(doc: &Doc, per_group: &[Vec<Span>], mode: Scoping) -> Opt
 }
 
 /// The span that holds anchor `a` (of group `ai`) and every other group's closest match that shares no word with
-/// the anchor, if each lies within `window` tokens.
+/// the anchor or with a match already chosen, if each lies within `window` tokens.
 fn span_around(
     doc: &Doc,
     per_group: &[Vec<Span>],
