@@ -207,6 +207,65 @@ fn golden_heldout_split_agreement() {
     assert!(mae <= 8.0, "held-out MAE {mae} > 8");
 }
 
+/// Every correct paraphrase in the golden set (`paraphrase_strong`, both splits) lands within 10 points of the
+/// strong answer to the same question, with grading by meaning: a measurement of the held-out paraphrases, not
+/// something tuned on them (the thresholds were chosen on the tune split and tests/data/paraphrase-twins.jsonl).
+#[test]
+fn golden_paraphrases_land_within_10_of_their_strong_answer() {
+    let Some(sb) = Sandbox::graded_by(true) else {
+        return;
+    };
+    let mut input = String::new();
+    let mut pairs = Vec::new();
+    for split in ["tune", "heldout"] {
+        let items: Vec<Value> = serde_json::from_str(
+            &std::fs::read_to_string(root().join(format!("tests/golden/{split}.json"))).unwrap(),
+        )
+        .unwrap();
+        let strong = |q: &Value| {
+            items
+                .iter()
+                .find(|i| i["label"] == "strong" && i["question"] == *q)
+                .map(|i| i["answer"].clone())
+        };
+        for p in items.iter().filter(|i| i["label"] == "paraphrase_strong") {
+            let Some(original) = strong(&p["question"]) else {
+                continue;
+            };
+            let k = pairs.len();
+            pairs.push(format!("{split} {}", p["id"]));
+            for (side, text) in [("o", &original), ("p", &p["answer"])] {
+                let line = serde_json::json!({"id": format!("{side}{k}"), "question": p["question"], "answer": text});
+                input.push_str(&format!("{line}\n"));
+            }
+        }
+    }
+    assert!(pairs.len() >= 10, "{} golden paraphrase pairs", pairs.len());
+    let out = sb.ok(&["grade", "--batch", "-"], &input);
+    let scores: std::collections::HashMap<String, i64> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|g| {
+            (
+                g["id"].as_str().unwrap().to_string(),
+                g["score"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let far: Vec<String> = pairs
+        .iter()
+        .enumerate()
+        .filter_map(|(k, name)| {
+            let (o, p) = (scores[&format!("o{k}")], scores[&format!("p{k}")]);
+            ((o - p).abs() > 10).then(|| format!("{name}: {o} vs {p}"))
+        })
+        .collect();
+    assert!(
+        far.is_empty(),
+        "paraphrases more than 10 points away: {far:?}"
+    );
+}
+
 /// Hand-waving does not pay on a rung that asks for numbers: for every question's constraints rung, an answer
 /// that names the right ideas without any figure scores at most 50, and the same answer with the arithmetic at
 /// least 70 and 20 points more (tests/data/constraints-twins.jsonl, one pair per question).

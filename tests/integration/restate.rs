@@ -127,8 +127,8 @@ fn the_built_in_bank_restates_every_criterion_and_never_penalises_a_restatement(
 }
 
 /// The term-avoiding paraphrase twins (tests/data/paraphrase-twins.jsonl): each correct answer beside the same
-/// content with its domain terms avoided. With four restatements per criterion and clause-pair units 20 of 24 land
-/// within 10 points, mean gap 6.7 (9 and 28.0 with none, 15 and 13.4 with two); the floor sits just under that, so
+/// content with its domain terms avoided. With four restatements per criterion and clause-pair units 21 of 24 land
+/// within 10 points, mean gap 6.0 (9 and 28.0 with none, 15 and 13.4 with two); the floor sits just under that, so
 /// losing restatements or a worse matcher fails here.
 #[test]
 fn term_avoiding_paraphrases_land_near_their_originals() {
@@ -165,6 +165,6 @@ fn term_avoiding_paraphrases_land_near_their_originals() {
     let within = gaps.iter().filter(|&&g| g <= 10).count();
     let mean = gaps.iter().sum::<i64>() as f64 / gaps.len() as f64;
     assert_eq!(gaps.len(), 24);
-    assert!(within >= 19, "within 10 points: {within} of 24 ({gaps:?})");
-    assert!(mean <= 8.0, "mean gap {mean:.1} ({gaps:?})");
+    assert!(within >= 20, "within 10 points: {within} of 24 ({gaps:?})");
+    assert!(mean <= 7.0, "mean gap {mean:.1} ({gaps:?})");
 }
