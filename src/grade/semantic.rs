@@ -226,7 +226,11 @@ const CONTRAST_REACH: usize = 5;
 /// contrasts of [`contrast_cue`], which deny only the option they name.
 fn polarity(text: &str, toks: &[Token]) -> bool {
     (0..toks.len())
-        .filter(|&k| negation_cue(&toks[k]) && !contrast_cue(text, toks, k))
+        .filter(|&k| {
+            negation_cue(&toks[k])
+                && !contrast_cue(text, toks, k)
+                && !crate::text::negation::affirming_idiom(toks, k)
+        })
         .count()
         % 2
         == 1

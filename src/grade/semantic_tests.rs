@@ -48,6 +48,22 @@ fn choosing_the_other_option_still_conflicts() {
 }
 
 #[test]
+fn an_idiom_that_affirms_is_not_a_denial() {
+    assert!(!conflict(
+        "The body runs at least once no matter what the condition is.",
+        "The block inside a do-while statement executes at least once."
+    ));
+    assert!(!conflict(
+        "Not only the weights but the activations are quantised.",
+        "The activations are quantised."
+    ));
+    assert!(conflict(
+        "No block runs before the condition is checked.",
+        "The block runs before the condition is checked."
+    ));
+}
+
+#[test]
 fn a_denial_meets_only_a_denial() {
     assert!(conflict(
         "Gradient accumulation will fix the noisy batch statistics.",

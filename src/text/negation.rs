@@ -200,6 +200,23 @@ pub struct Scope {
     list_cont: Vec<bool>,
 }
 
+/// Whether the negation word at `q` opens an idiom that affirms: "not only/just/merely …" (… but also), "no
+/// matter what/how …" (regardless), "no doubt", "nothing but …" (only). "It runs at least once no matter what the
+/// condition is" says that it runs.
+pub fn affirming_idiom(tokens: &[Token], q: usize) -> bool {
+    let t = &tokens[q];
+    let next = tokens
+        .get(q + 1)
+        .filter(|n| n.sent == t.sent)
+        .map(|n| n.raw.as_str());
+    matches!(
+        (t.raw.as_str(), next),
+        ("not", Some("only" | "just" | "merely"))
+            | ("no", Some("matter" | "doubt"))
+            | ("nothing", Some("but"))
+    )
+}
+
 impl Scope {
     /// Analyse the clauses of `tokens`.
     pub fn new(tokens: &[Token]) -> Scope {
@@ -240,7 +257,7 @@ impl Scope {
             "over" => tokens[q.saturating_sub(4)..q]
                 .iter()
                 .any(|x| x.clause == t.clause && PREFER_VERBS.contains(&x.stem.as_str())),
-            "not" => !matches!(next, Some("only") | Some("just") | Some("merely")),
+            "not" | "no" | "nothing" => !affirming_idiom(tokens, q),
             // "is far from negligible", "anything but free".
             "from" => {
                 q >= 2

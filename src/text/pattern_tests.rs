@@ -132,6 +132,28 @@ fn numbers_and_ranges() {
 }
 
 #[test]
+fn an_idiom_that_affirms_does_not_negate() {
+    assert!(claim(
+        "block execut*",
+        "No matter what the condition is, the block executes once."
+    ));
+    // Nor does it reject the clause before it ("it … no matter" is not "that doesn't matter").
+    assert!(claim(
+        "check* + after",
+        "A do-while loop checks the condition after the body, it runs at least once no matter what the condition is."
+    ));
+    assert!(claim(
+        "pointer",
+        "A reference is nothing but a pointer underneath."
+    ));
+    assert!(!claim(
+        "check* + after",
+        "No loop checks the condition after the body."
+    ));
+    assert!(!claim("block execut*", "Nothing executes the block twice."));
+}
+
+#[test]
 fn negation_and_denial() {
     assert!(!m("label smooth*", "I would not use label smoothing"));
     assert!(m("label smooth*", "Not only mixup but label smoothing"));
