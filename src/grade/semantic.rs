@@ -34,12 +34,10 @@ pub trait Embed: Send + Sync {
 pub const MET_AT: f32 = 0.69;
 /// Similarity at which such a sentence earns partial credit.
 pub const PARTIAL_AT: f32 = 0.60;
-/// Similarity at which a sentence earns partial credit against a restatement: plain-word restatements sit near
-/// more sentences than the statement does, so a vaguer likeness is not enough. Chosen with [`MET_AT`] on the golden
-/// tune split and the term-avoiding twins, by one rule: the most twins within 10 points (ties: the smaller mean
-/// gap) while wrong, weak and jargon tune answers gain at most half a point. With four restatements per criterion:
-/// 0.69 / 0.63 gives 21 of 24 twins (mean gap 6.0) and leaves those answers' means as they were; 0.70 / 0.65 gave
-/// 20 (6.7); 0.68 / 0.63 gives 22 but weak answers gain 0.7; at 0.60 weak answers gain 2.4.
+/// Similarity at which a sentence earns partial credit against a restatement (plain words sit near more sentences).
+/// Chosen with [`MET_AT`] on the golden tune split and the term-avoiding twins by one rule: the most twins within 10
+/// points (ties: smaller mean gap) while wrong, weak and jargon tune answers gain at most half a point. 0.69 / 0.63:
+/// 21 of 24 (gap 6.0); 0.70 / 0.65: 20 (6.7); 0.68 / 0.63: 22, but weak answers gain 0.7.
 pub const RESTATED_PARTIAL_AT: f32 = 0.63;
 /// Units with fewer content words than this are not matched by meaning: too little to carry a claim.
 const MIN_CONTENT: usize = 2;
