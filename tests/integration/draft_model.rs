@@ -235,7 +235,6 @@ fn a_dead_endpoint_drafts_offline_with_a_warning_per_question() {
     let sb = Sandbox::new();
     // A port nobody listens on, held for the whole test.
     let dead = dead_endpoint();
-    let url = dead.url.clone();
     kit(
         &sb,
         &[
@@ -249,7 +248,7 @@ fn a_dead_endpoint_drafts_offline_with_a_warning_per_question() {
     );
     let o = draft_with(
         &sb,
-        &url,
+        &dead.url,
         &["--grader", "llm", "bank", "draft", "kit.jsonl", "-o", "b"],
     );
     let (out, err) = (text(&o.stdout), text(&o.stderr));
