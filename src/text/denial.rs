@@ -238,15 +238,8 @@ fn rejects_previous(toks: &[&Token]) -> bool {
     // The negation must come before the predicate it denies ("don't matter", not "needs no scaling").
     // "without" negates its object, not the predicate ("it will handle 'a person without a hard hat' correctly").
     // Nor does an idiom that affirms ("it runs at least once no matter what the condition is").
-    let idiom = |i: usize| {
-        matches!(
-            (
-                toks[i].raw.as_str(),
-                toks.get(i + 1).map(|n| n.raw.as_str())
-            ),
-            ("no", Some("matter" | "doubt")) | ("nothing", Some("but"))
-        )
-    };
+    let idiom =
+        |i: usize| super::negation::affirms(&toks[i].raw, toks.get(i + 1).map(|n| n.raw.as_str()));
     let Some(neg) =
         (0..toks.len()).position(|i| denies(toks[i]) && toks[i].raw != "without" && !idiom(i))
     else {

@@ -200,21 +200,29 @@ pub struct Scope {
     list_cont: Vec<bool>,
 }
 
-/// Whether the negation word at `q` opens an idiom that affirms: "not only/just/merely …" (… but also), "no
-/// matter what/how …" (regardless), "no doubt", "nothing but …" (only). "It runs at least once no matter what the
-/// condition is" says that it runs.
-pub fn affirming_idiom(tokens: &[Token], q: usize) -> bool {
-    let t = &tokens[q];
-    let next = tokens
+/// The word after token `q` in its sentence.
+fn next_raw(tokens: &[Token], q: usize) -> Option<&str> {
+    tokens
         .get(q + 1)
-        .filter(|n| n.sent == t.sent)
-        .map(|n| n.raw.as_str());
+        .filter(|n| n.sent == tokens[q].sent)
+        .map(|n| n.raw.as_str())
+}
+
+/// Whether a negation word followed by `next` opens an idiom that affirms: "not only/just/merely …" (… but also),
+/// "no matter what/how …" (regardless), "no doubt", "nothing but …" (only). "It runs at least once no matter what
+/// the condition is" says that it runs.
+pub fn affirms(word: &str, next: Option<&str>) -> bool {
     matches!(
-        (t.raw.as_str(), next),
+        (word, next),
         ("not", Some("only" | "just" | "merely"))
             | ("no", Some("matter" | "doubt"))
             | ("nothing", Some("but"))
     )
+}
+
+/// [`affirms`] for token `q`.
+pub fn affirming_idiom(tokens: &[Token], q: usize) -> bool {
+    affirms(&tokens[q].raw, next_raw(tokens, q))
 }
 
 impl Scope {
@@ -246,10 +254,7 @@ impl Scope {
     /// Whether token `q` is a negation cue in context.
     pub fn is_cue(tokens: &[Token], q: usize) -> bool {
         let t = &tokens[q];
-        let next = tokens
-            .get(q + 1)
-            .filter(|n| n.sent == t.sent)
-            .map(|n| n.raw.as_str());
+        let next = next_raw(tokens, q);
         match t.raw.as_str() {
             "instead" => next == Some("of"),
             "rather" => next == Some("than"),

@@ -241,17 +241,7 @@ fn golden_paraphrases_land_within_10_of_their_strong_answer() {
         }
     }
     assert!(pairs.len() >= 10, "{} golden paraphrase pairs", pairs.len());
-    let out = sb.ok(&["grade", "--batch", "-"], &input);
-    let scores: std::collections::HashMap<String, i64> = out
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .map(|g| {
-            (
-                g["id"].as_str().unwrap().to_string(),
-                g["score"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let scores = sb.batch_scores(&input);
     let far: Vec<String> = pairs
         .iter()
         .enumerate()

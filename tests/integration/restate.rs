@@ -148,17 +148,7 @@ fn term_avoiding_paraphrases_land_near_their_originals() {
             input.push_str(&format!("{line}\n"));
         }
     }
-    let out = sb.ok(&["grade", "--batch", "-"], &input);
-    let scores: std::collections::HashMap<String, i64> = out
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .map(|g| {
-            (
-                g["id"].as_str().unwrap().to_string(),
-                g["score"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let scores = sb.batch_scores(&input);
     let gaps: Vec<i64> = (0..rows.len())
         .map(|k| (scores[&format!("o{k}")] - scores[&format!("p{k}")]).abs())
         .collect();

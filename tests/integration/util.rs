@@ -140,6 +140,20 @@ impl Sandbox {
         );
         text(&o.stdout)
     }
+
+    /// `viva grade --batch -` on JSON lines that carry an `id`: each id's score.
+    pub fn batch_scores(&self, lines: &str) -> std::collections::HashMap<String, i64> {
+        self.ok(&["grade", "--batch", "-"], lines)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|g| {
+                (
+                    g["id"].as_str().unwrap().to_string(),
+                    g["score"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    }
 }
 
 /// Bytes as text.
