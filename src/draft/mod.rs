@@ -174,7 +174,9 @@ const DERIVED: &[&str] = &[
 const MIN_ROOT: usize = 5;
 
 /// A key term as a pattern that matches its word family: a prefix pattern on the root when stripping one
-/// derivational ending leaves at least [`MIN_ROOT`] letters ("abstraction" -> `abstract*`), else the word itself.
+/// derivational ending leaves at least [`MIN_ROOT`] letters ("abstraction" -> `abstract*`), or one fewer after
+/// "-ability", which takes the stem's "e" with it ("reusability" -> `reus*`: reuse, reused, reusable), else the
+/// word itself.
 /// Numbers stay number patterns.
 fn word_family(term: &str) -> String {
     if term.starts_with('#') {
@@ -182,9 +184,11 @@ fn word_family(term: &str) -> String {
     }
     DERIVED
         .iter()
-        .find_map(|end| term.strip_suffix(end))
-        .filter(|root| root.len() >= MIN_ROOT)
-        .map_or_else(|| term.to_string(), |root| format!("{root}*"))
+        .find_map(|end| term.strip_suffix(end).map(|root| (root, *end)))
+        .filter(|(root, end)| {
+            root.len() >= MIN_ROOT || (root.len() + 1 >= MIN_ROOT && end.ends_with("bility"))
+        })
+        .map_or_else(|| term.to_string(), |(root, _)| format!("{root}*"))
 }
 
 fn trim_num(n: f64) -> String {
@@ -206,6 +210,7 @@ fn denies(claim: &str) -> bool {
                 w.as_str(),
                 "not" | "no" | "never" | "cannot" | "without" | "neither" | "nor" | "none"
             ) || w.ends_with("n't")
+                || crate::text::negation::bare_negative(&w).is_some()
         })
 }
 

@@ -39,8 +39,10 @@ fn a_key_term_matches_its_word_family() {
     use crate::text::pattern::{Doc, Pattern};
     assert_eq!(word_family("abstraction"), "abstract*");
     assert_eq!(word_family("initialized"), "initializ*");
-    // Too short a root would match unrelated words; numbers stay number patterns.
-    assert_eq!(word_family("reusability"), "reusability");
+    // "-ability" leaves a root one letter shorter (its "e" went with the ending: reuse -> reusability).
+    assert_eq!(word_family("reusability"), "reus*");
+    // Too short a root would match unrelated words ("form*": format, formula); numbers stay number patterns.
+    assert_eq!(word_family("formation"), "formation");
     assert_eq!(word_family("main"), "main");
     assert_eq!(word_family("#7"), "#7");
     let lex = Lexicon::default();
@@ -50,6 +52,10 @@ fn a_key_term_matches_its_word_family() {
         "It lets you abstract details away.",
     ] {
         assert!(family.find(&Doc::new(said, &lex)).is_some(), "{said}");
+    }
+    let reuse = Pattern::compile(&word_family("reusability"), &lex).unwrap();
+    for said in ["Existing classes can be reused.", "It gives reusable code."] {
+        assert!(reuse.find(&Doc::new(said, &lex)).is_some(), "{said}");
     }
 }
 

@@ -3,6 +3,9 @@
 
 /// Content words an answer needs before it can be judged off topic.
 const OFF_TOPIC_MIN_CONTENT: usize = 8;
+/// Raw points at which an answer is on its own question whatever its vocabulary: it earned half the rubric (the
+/// golden set's competent answers to other questions earn at most 35 here, by partial credit on shared words).
+const OFF_TOPIC_MAX_RAW: u32 = 50;
 /// TF-IDF cosine to its own question a shorter answer needs to count as on topic (short answers the golden and
 /// public graders call weak but relevant reach 0.07 and more; two short correct answers in the external set
 /// sit at 0.027).
@@ -38,9 +41,12 @@ pub struct Signals {
 }
 
 impl Signals {
-    /// An answer mostly about another question: much closer to another question of the bank than to its own.
+    /// An answer mostly about another question: much closer to another question of the bank than to its own, and
+    /// earning less than half its own rubric ("inside the function scope and outside it for globals" shares words
+    /// with a question on scope, yet meets the criterion on where variables are declared).
     pub fn off_topic(&self) -> bool {
         self.content >= OFF_TOPIC_MIN_CONTENT
+            && self.raw < OFF_TOPIC_MAX_RAW
             && (self.domain < 0.3 || (self.topic.1 >= 0.3 && self.topic.0 < 0.6 * self.topic.1))
     }
 
@@ -71,5 +77,35 @@ impl Signals {
     pub fn jargon(&self) -> bool {
         self.content >= 15
             && (self.claims < 0.45 || (self.buzz >= 3 && self.buzz * 16 >= self.content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer whose words sit nearer another question (topic 0.39 own, 0.74 other), as measured for "inside the
+    /// function scope and outside of the function scope in case of global variables" on a drafted bank.
+    fn nearer_another(raw: u32) -> Signals {
+        Signals {
+            raw,
+            content: 9,
+            claims: 1.0,
+            topic: (0.388, 0.744),
+            overlap: 0.667,
+            domain: 1.0,
+            technical: 8,
+            echo: (0.111, 5),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_answer_that_earns_half_its_rubric_is_never_off_topic() {
+        assert!(nearer_another(0).off_topic());
+        assert!(nearer_another(35).off_topic());
+        assert!(!nearer_another(60).off_topic());
+        assert!(nearer_another(60).on_topic());
+        assert!(!nearer_another(100).off_topic());
     }
 }

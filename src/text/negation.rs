@@ -355,3 +355,28 @@ impl Scope {
         })
     }
 }
+
+/// The verb of a negative contraction typed without its apostrophe ("doesnt" -> "does"), for the closed list of
+/// such forms; None for any other word.
+pub fn bare_negative(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "dont" => "do",
+        "doesnt" => "does",
+        "didnt" => "did",
+        "isnt" => "is",
+        "arent" => "are",
+        "wasnt" => "was",
+        "werent" => "were",
+        "cant" => "can",
+        "couldnt" => "could",
+        "shouldnt" => "should",
+        "wouldnt" => "would",
+        "wont" => "will",
+        "hasnt" => "has",
+        "havent" => "have",
+        "hadnt" => "had",
+        "mustnt" => "must",
+        "neednt" => "need",
+        _ => return None,
+    })
+}

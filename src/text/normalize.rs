@@ -100,6 +100,12 @@ impl Scanner<'_> {
         let j = self.exponent(&mut s, j);
         let end = self.chars.get(j).map_or(self.text.len(), |x| x.0);
         let (contraction, next) = self.contraction(&mut s, j);
+        // Typed without the apostrophe ("dont", "doesnt"): the same negation.
+        let contraction = contraction.or_else(|| {
+            let base = super::negation::bare_negative(&s.to_lowercase())?;
+            s = base.to_string();
+            Some("not")
+        });
         let at = Place {
             start,
             end,

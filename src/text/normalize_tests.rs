@@ -45,6 +45,21 @@ fn contractions_and_clauses() {
     assert_eq!(t[3].clause, t[0].clause);
     assert!(t[4].clause > t[3].clause);
     assert!(t[7].sent > t[6].sent);
+    // Without the apostrophe, as typed in a hurry: the same words.
+    for (typed, full) in [
+        (
+            "It isnt slow and you dont need anchors",
+            "It isn't slow and you don't need anchors",
+        ),
+        (
+            "It doesnt and it wont; it cant",
+            "It doesn't and it won't; it can't",
+        ),
+    ] {
+        let raw =
+            |s: &str| -> Vec<String> { tokenize_plain(s).into_iter().map(|t| t.raw).collect() };
+        assert_eq!(raw(typed), raw(full), "{typed}");
+    }
 }
 
 #[test]

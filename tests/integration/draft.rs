@@ -366,11 +366,11 @@ fn the_external_set_agrees_with_its_human_graders() {
     }
     let ((p_sem, s_sem), (p_plain, s_plain)) = (figures[0], figures[1]);
     assert!(
-        p_sem >= 0.50 && s_sem >= 0.54,
+        p_sem >= 0.51 && s_sem >= 0.555,
         "with meaning: Pearson {p_sem}, Spearman {s_sem}"
     );
     assert!(
-        p_plain >= 0.47 && s_plain >= 0.50,
+        p_plain >= 0.49 && s_plain >= 0.53,
         "patterns only: Pearson {p_plain}, Spearman {s_plain}"
     );
     assert!(
