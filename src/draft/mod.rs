@@ -188,7 +188,12 @@ fn word_family(term: &str) -> String {
         .filter(|(root, end)| {
             root.len() >= MIN_ROOT || (root.len() + 1 >= MIN_ROOT && end.ends_with("bility"))
         })
-        .map_or_else(|| term.to_string(), |(root, _)| format!("{root}*"))
+        // A root's silent "e" goes too ("refinement" -> `refin*`, which also meets "refining").
+        .map(|(root, _)| match root.strip_suffix('e') {
+            Some(bare) if bare.len() >= MIN_ROOT => bare,
+            _ => root,
+        })
+        .map_or_else(|| term.to_string(), |root| format!("{root}*"))
 }
 
 fn trim_num(n: f64) -> String {

@@ -41,6 +41,8 @@ fn a_key_term_matches_its_word_family() {
     assert_eq!(word_family("initialized"), "initializ*");
     // "-ability" leaves a root one letter shorter (its "e" went with the ending: reuse -> reusability).
     assert_eq!(word_family("reusability"), "reus*");
+    // The root's silent "e" goes with the ending, so the "-ing" form matches too.
+    assert_eq!(word_family("refinement"), "refin*");
     // Too short a root would match unrelated words ("form*": format, formula); numbers stay number patterns.
     assert_eq!(word_family("formation"), "formation");
     assert_eq!(word_family("main"), "main");
@@ -55,6 +57,10 @@ fn a_key_term_matches_its_word_family() {
     }
     let reuse = Pattern::compile(&word_family("reusability"), &lex).unwrap();
     for said in ["Existing classes can be reused.", "It gives reusable code."] {
+        assert!(reuse.find(&Doc::new(said, &lex)).is_some(), "{said}");
+    }
+    let reuse = Pattern::compile(&word_family("refinement"), &lex).unwrap();
+    for said in ["Refining the solution.", "The refined solution."] {
         assert!(reuse.find(&Doc::new(said, &lex)).is_some(), "{said}");
     }
 }
