@@ -59,9 +59,9 @@ fn a_key_term_matches_its_word_family() {
     for said in ["Existing classes can be reused.", "It gives reusable code."] {
         assert!(reuse.find(&Doc::new(said, &lex)).is_some(), "{said}");
     }
-    let reuse = Pattern::compile(&word_family("refinement"), &lex).unwrap();
+    let refine = Pattern::compile(&word_family("refinement"), &lex).unwrap();
     for said in ["Refining the solution.", "The refined solution."] {
-        assert!(reuse.find(&Doc::new(said, &lex)).is_some(), "{said}");
+        assert!(refine.find(&Doc::new(said, &lex)).is_some(), "{said}");
     }
 }
 

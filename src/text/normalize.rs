@@ -102,6 +102,10 @@ impl Scanner<'_> {
         let (contraction, next) = self.contraction(&mut s, j);
         // Typed without the apostrophe ("dont", "doesnt"): the same negation.
         let contraction = contraction.or_else(|| {
+            // Every such form is 4-8 letters ending in "t": most words skip the lookup.
+            if !(4..=8).contains(&s.len()) || !s.ends_with(['t', 'T']) {
+                return None;
+            }
             let base = super::negation::bare_negative(&s.to_lowercase())?;
             s = base.to_string();
             Some("not")
